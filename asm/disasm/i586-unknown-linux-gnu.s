@@ -1,0 +1,257 @@
+# pte-asm shims for i586-unknown-linux-gnu, objdump -d (AT&T), addresses and padding removed.
+# Regenerate: PTE_ASM_BLESS=1 cargo test --release -p pte-asm --test instructions --target i586-unknown-linux-gnu
+
+<pte_asm_load32>:
+    mov 0x4(%esp),%eax
+    mov (%eax),%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_split>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    ret
+
+<pte_asm_split_windowed>:
+    mov 0x8(%esp),%ecx
+    mov 0xc(%esp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_split_windowed+0x13>
+    pause
+    dec %edx
+    jne <pte_asm_split_windowed+0xe>
+    mov 0x4(%ecx),%edx
+    ret
+
+<pte_asm_lowhigh>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhigh+0x4>
+    ret
+
+<pte_asm_lowhigh_windowed>:
+    mov 0x8(%esp),%ecx
+    mov 0xc(%esp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_windowed+0x13>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_windowed+0xe>
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    je <pte_asm_lowhigh_windowed+0x1e>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_windowed+0x8>
+    ret
+
+<pte_asm_lowhigh_lockadd>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    lock addl $0x0,-0x4(%esp)
+    mov 0x4(%ecx),%edx
+    lock addl $0x0,-0x4(%esp)
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhigh_lockadd+0x4>
+    ret
+
+<pte_asm_lowhigh_lockadd_windowed>:
+    mov 0x8(%esp),%ecx
+    mov 0xc(%esp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_lockadd_windowed+0x13>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_lockadd_windowed+0xe>
+    lock addl $0x0,-0x4(%esp)
+    mov 0x4(%ecx),%edx
+    lock addl $0x0,-0x4(%esp)
+    cmp (%ecx),%eax
+    je <pte_asm_lowhigh_lockadd_windowed+0x2a>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_lockadd_windowed+0x8>
+    ret
+
+<pte_asm_cmpxchg8b>:
+    mov 0x8(%esp),%ecx
+    mov %ebx,%eax
+    mov %ecx,%edx
+    lock cmpxchg8b (%ecx)
+    ret
+
+<pte_asm_cmpxchg8b_nolock>:
+    mov 0x8(%esp),%ecx
+    mov %ebx,%eax
+    mov %ecx,%edx
+    cmpxchg8b (%ecx)
+    ret
+
+<pte_asm_movq_mmx>:
+    mov 0x8(%esp),%ecx
+    movq (%ecx),%mm0
+    movd %mm0,%eax
+    psrlq $0x20,%mm0
+    movd %mm0,%edx
+    emms
+    ret
+
+<pte_asm_fild>:
+    sub $0xc,%esp
+    mov 0x14(%esp),%eax
+    movl $0x0,0x4(%esp)
+    movl $0x0,(%esp)
+    mov %esp,%ecx
+    fildll (%eax)
+    fistpll (%ecx)
+    mov (%esp),%eax
+    mov 0x4(%esp),%edx
+    add $0xc,%esp
+    ret
+
+<pte_asm_seqcount>:
+    push %edi
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%esi
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount+0x18>
+    pause
+    jmp <pte_asm_seqcount+0xa>
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    cmp (%ecx),%edi
+    jne <pte_asm_seqcount+0xa>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_seqcount_windowed>:
+    push %edi
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%esi
+    mov 0x14(%esp),%edx
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_windowed+0x1c>
+    pause
+    jmp <pte_asm_seqcount_windowed+0xe>
+    mov (%esi),%eax
+    test %edx,%edx
+    je <pte_asm_seqcount_windowed+0x27>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_windowed+0x22>
+    mov 0x4(%esi),%edx
+    cmp (%ecx),%edi
+    je <pte_asm_seqcount_windowed+0x32>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_windowed+0xe>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_store32>:
+    mov 0x4(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov %ecx,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_pae_set>:
+    mov 0x8(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov %edx,0x4(%eax)
+    mov %ecx,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_pae_clear>:
+    mov 0x8(%esp),%eax
+    movl $0x0,(%eax)
+    movl $0x0,0x4(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_xchg64>:
+    push %ebx
+    push %esi
+    mov 0x10(%esp),%esi
+    mov 0x14(%esp),%ebx
+    mov 0x18(%esp),%ecx
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    lock cmpxchg8b (%esi)
+    jne <pte_asm_xchg64+0x13>
+    pop %esi
+    pop %ebx
+    ret
+
+<pte_asm_seqcount_set>:
+    push %esi
+    mov 0x8(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov 0x14(%esp),%esi
+    addl $0x1,(%eax)
+    mov %esi,0x4(%ecx)
+    mov %edx,(%ecx)
+    addl $0x1,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    pop %esi
+    ret
+
+<pte_asm_seqcount_clear>:
+    mov 0x4(%esp),%eax
+    mov 0x8(%esp),%ecx
+    addl $0x1,(%eax)
+    movl $0x0,(%ecx)
+    movl $0x0,0x4(%ecx)
+    addl $0x1,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_store64_fistp>:
+    sub $0x8,%esp
+    mov 0x10(%esp),%eax
+    mov 0x18(%esp),%ecx
+    mov 0x14(%esp),%edx
+    mov %edx,(%esp)
+    mov %ecx,0x4(%esp)
+    mov %esp,%ecx
+    fildll (%ecx)
+    fistpll (%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    add $0x8,%esp
+    ret
+
+<pte_asm_compiler_barrier>:
+    ret
+
+<pte_asm_lock_addl>:
+    sub $0xc,%esp
+    lock addl $0x0,-0x4(%esp)
+    add $0xc,%esp
+    ret
+
+<pte_asm_spin_pause>:
+    mov $0x3,%eax
+    test %eax,%eax
+    je <pte_asm_spin_pause+0xe>
+    pause
+    dec %eax
+    jne <pte_asm_spin_pause+0x9>
+    ret

@@ -1,0 +1,407 @@
+# pte-asm shims for i686-unknown-linux-musl, objdump -d (AT&T), addresses and padding removed.
+# Regenerate: PTE_ASM_BLESS=1 cargo test --release -p pte-asm --test instructions --target i686-unknown-linux-musl
+
+<pte_asm_load32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov (%eax),%eax
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_split>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    pop %ebp
+    ret
+
+<pte_asm_split_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_split_windowed+0x14>
+    pause
+    dec %edx
+    jne <pte_asm_split_windowed+0xf>
+    mov 0x4(%ecx),%edx
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhigh+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_windowed+0x14>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_windowed+0xf>
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    je <pte_asm_lowhigh_windowed+0x1f>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_windowed+0x9>
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhigh_lfence+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh_lfence_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_lfence_windowed+0x14>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_lfence_windowed+0xf>
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    cmp (%ecx),%eax
+    je <pte_asm_lowhigh_lfence_windowed+0x25>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_lfence_windowed+0x9>
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh_lockadd>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    lock addl $0x0,-0x4(%esp)
+    mov 0x4(%ecx),%edx
+    lock addl $0x0,-0x4(%esp)
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhigh_lockadd+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_lowhigh_lockadd_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_lockadd_windowed+0x14>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_lockadd_windowed+0xf>
+    lock addl $0x0,-0x4(%esp)
+    mov 0x4(%ecx),%edx
+    lock addl $0x0,-0x4(%esp)
+    cmp (%ecx),%eax
+    je <pte_asm_lowhigh_lockadd_windowed+0x2b>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_lockadd_windowed+0x9>
+    pop %ebp
+    ret
+
+<pte_asm_cmpxchg8b>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov %ebx,%eax
+    mov %ecx,%edx
+    lock cmpxchg8b (%ecx)
+    pop %ebp
+    ret
+
+<pte_asm_cmpxchg8b_nolock>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov %ebx,%eax
+    mov %ecx,%edx
+    cmpxchg8b (%ecx)
+    pop %ebp
+    ret
+
+<pte_asm_movq_sse2>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    movq (%ecx),%xmm0
+    movd %xmm0,%eax
+    psrlq $0x20,%xmm0
+    movd %xmm0,%edx
+    pop %ebp
+    ret
+
+<pte_asm_movq_mmx>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    movq (%ecx),%mm0
+    movd %mm0,%eax
+    psrlq $0x20,%mm0
+    movd %mm0,%edx
+    emms
+    pop %ebp
+    ret
+
+<pte_asm_fild>:
+    push %ebp
+    mov %esp,%ebp
+    sub $0x8,%esp
+    movl $0x0,-0x4(%ebp)
+    movl $0x0,-0x8(%ebp)
+    mov 0xc(%ebp),%eax
+    lea -0x8(%ebp),%ecx
+    fildll (%eax)
+    fistpll (%ecx)
+    mov -0x8(%ebp),%eax
+    mov -0x4(%ebp),%edx
+    add $0x8,%esp
+    pop %ebp
+    ret
+
+<pte_asm_seqcount>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x8(%ebp),%ecx
+    mov 0xc(%ebp),%esi
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount+0x19>
+    pause
+    jmp <pte_asm_seqcount+0xb>
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    cmp (%ecx),%edi
+    jne <pte_asm_seqcount+0xb>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_seqcount_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x8(%ebp),%ecx
+    mov 0xc(%ebp),%esi
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_windowed+0x1c>
+    pause
+    jmp <pte_asm_seqcount_windowed+0xe>
+    mov (%esi),%eax
+    test %edx,%edx
+    je <pte_asm_seqcount_windowed+0x27>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_windowed+0x22>
+    mov 0x4(%esi),%edx
+    cmp (%ecx),%edi
+    je <pte_asm_seqcount_windowed+0x32>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_windowed+0xe>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_store32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov 0x10(%ebp),%ecx
+    mov %ecx,(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_pae_set>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%eax
+    mov 0x14(%ebp),%edx
+    mov 0x10(%ebp),%ecx
+    mov %edx,0x4(%eax)
+    mov %ecx,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_pae_clear>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%eax
+    movl $0x0,(%eax)
+    movl $0x0,0x4(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_xchg64>:
+    push %ebp
+    mov %esp,%ebp
+    push %ebx
+    push %esi
+    mov 0xc(%ebp),%esi
+    mov 0x10(%ebp),%ebx
+    mov 0x14(%ebp),%ecx
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    lock cmpxchg8b (%esi)
+    jne <pte_asm_xchg64+0x13>
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
+<pte_asm_seqcount_set>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x8(%ebp),%eax
+    mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov 0x14(%ebp),%esi
+    addl $0x1,(%eax)
+    mov %esi,0x4(%ecx)
+    mov %edx,(%ecx)
+    addl $0x1,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    pop %esi
+    pop %ebp
+    ret
+
+<pte_asm_seqcount_clear>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov 0xc(%ebp),%ecx
+    addl $0x1,(%eax)
+    movl $0x0,(%ecx)
+    movl $0x0,0x4(%ecx)
+    addl $0x1,(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_store64_sse2>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%eax
+    mov 0x14(%ebp),%edx
+    mov 0x10(%ebp),%ecx
+    movd %ecx,%xmm0
+    movd %edx,%xmm1
+    punpckldq %xmm1,%xmm0
+    movq %xmm0,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_store64_fistp>:
+    push %ebp
+    mov %esp,%ebp
+    sub $0x8,%esp
+    mov 0x10(%ebp),%edx
+    mov 0x14(%ebp),%ecx
+    mov 0xc(%ebp),%eax
+    mov %edx,-0x8(%ebp)
+    mov %ecx,-0x4(%ebp)
+    lea -0x8(%ebp),%ecx
+    xor %edx,%edx
+    fildll (%ecx)
+    fistpll (%eax)
+    xor %eax,%eax
+    add $0x8,%esp
+    pop %ebp
+    ret
+
+<pte_asm_compiler_barrier>:
+    push %ebp
+    mov %esp,%ebp
+    pop %ebp
+    ret
+
+<pte_asm_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    lfence
+    pop %ebp
+    ret
+
+<pte_asm_sfence>:
+    push %ebp
+    mov %esp,%ebp
+    sfence
+    pop %ebp
+    ret
+
+<pte_asm_mfence>:
+    push %ebp
+    mov %esp,%ebp
+    mfence
+    pop %ebp
+    ret
+
+<pte_asm_lock_addl>:
+    push %ebp
+    mov %esp,%ebp
+    sub $0x8,%esp
+    lock addl $0x0,-0x4(%esp)
+    add $0x8,%esp
+    pop %ebp
+    ret
+
+<pte_asm_spin_pause>:
+    push %ebp
+    mov %esp,%ebp
+    mov $0x3,%eax
+    test %eax,%eax
+    je <pte_asm_spin_pause+0x11>
+    pause
+    dec %eax
+    jne <pte_asm_spin_pause+0xc>
+    pop %ebp
+    ret

@@ -1,0 +1,299 @@
+# pte-asm shims for x86_64-unknown-linux-gnu, objdump -d (AT&T), addresses and padding removed.
+# Regenerate: PTE_ASM_BLESS=1 cargo test --release -p pte-asm --test instructions --target x86_64-unknown-linux-gnu
+
+<pte_asm_load32>:
+    mov (%rdi),%eax
+    mov %eax,%eax
+    ret
+
+<pte_asm_split>:
+    mov (%rsi),%eax
+    mov 0x4(%rsi),%ecx
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_split_windowed>:
+    mov (%rsi),%eax
+    test %edx,%edx
+    je <pte_asm_split_windowed+0xc>
+    pause
+    dec %edx
+    jne <pte_asm_split_windowed+0x6>
+    mov 0x4(%rsi),%edx
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_lowhigh>:
+    mov (%rsi),%eax
+    mov 0x4(%rsi),%ecx
+    cmp (%rsi),%eax
+    jne <pte_asm_lowhigh>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhigh_windowed>:
+    mov (%rsi),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_windowed+0xc>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_windowed+0x6>
+    mov 0x4(%rsi),%edx
+    cmp (%rsi),%eax
+    je <pte_asm_lowhigh_windowed+0x17>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_windowed>
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_lowhigh_lfence>:
+    mov (%rsi),%eax
+    lfence
+    mov 0x4(%rsi),%ecx
+    lfence
+    cmp (%rsi),%eax
+    jne <pte_asm_lowhigh_lfence>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhigh_lfence_windowed>:
+    mov (%rsi),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_lfence_windowed+0xc>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_lfence_windowed+0x6>
+    lfence
+    mov 0x4(%rsi),%edx
+    lfence
+    cmp (%rsi),%eax
+    je <pte_asm_lowhigh_lfence_windowed+0x1d>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_lfence_windowed>
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_lowhigh_lockadd>:
+    mov (%rsi),%eax
+    lock addl $0x0,-0x4(%rsp)
+    mov 0x4(%rsi),%ecx
+    lock addl $0x0,-0x4(%rsp)
+    cmp (%rsi),%eax
+    jne <pte_asm_lowhigh_lockadd>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhigh_lockadd_windowed>:
+    mov (%rsi),%eax
+    test %edx,%edx
+    je <pte_asm_lowhigh_lockadd_windowed+0xc>
+    pause
+    dec %edx
+    jne <pte_asm_lowhigh_lockadd_windowed+0x6>
+    lock addl $0x0,-0x4(%rsp)
+    mov 0x4(%rsi),%edx
+    lock addl $0x0,-0x4(%rsp)
+    cmp (%rsi),%eax
+    je <pte_asm_lowhigh_lockadd_windowed+0x23>
+    xor %edx,%edx
+    jmp <pte_asm_lowhigh_lockadd_windowed>
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_cmpxchg8b>:
+    mov %ebx,%eax
+    mov %ecx,%edx
+    lock cmpxchg8b (%rsi)
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_cmpxchg8b_nolock>:
+    mov %ebx,%eax
+    mov %ecx,%edx
+    cmpxchg8b (%rsi)
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_movq_sse2>:
+    movq (%rsi),%xmm0
+    movd %xmm0,%eax
+    psrlq $0x20,%xmm0
+    movd %xmm0,%ecx
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_movq_mmx>:
+    movq (%rsi),%mm0
+    movd %mm0,%eax
+    psrlq $0x20,%mm0
+    movd %mm0,%ecx
+    emms
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_fild>:
+    movq $0x0,-0x8(%rsp)
+    lea -0x8(%rsp),%rax
+    fildll (%rsi)
+    fistpll (%rax)
+    mov -0x8(%rsp),%rax
+    ret
+
+<pte_asm_seqcount>:
+    mov (%rdi),%eax
+    test $0x1,%eax
+    je <pte_asm_seqcount+0xd>
+    pause
+    jmp <pte_asm_seqcount>
+    mov (%rsi),%ecx
+    mov 0x4(%rsi),%edx
+    cmp (%rdi),%eax
+    jne <pte_asm_seqcount>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_seqcount_windowed>:
+    mov (%rdi),%eax
+    test $0x1,%eax
+    je <pte_asm_seqcount_windowed+0xd>
+    pause
+    jmp <pte_asm_seqcount_windowed>
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_seqcount_windowed+0x19>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_windowed+0x13>
+    mov 0x4(%rsi),%edx
+    cmp (%rdi),%eax
+    je <pte_asm_seqcount_windowed+0x24>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_windowed>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_native64>:
+    mov (%rsi),%rax
+    ret
+
+<pte_asm_store32>:
+    mov %edx,(%rdi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_pae_set>:
+    mov %ecx,0x4(%rsi)
+    mov %edx,(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_pae_clear>:
+    movl $0x0,(%rsi)
+    movl $0x0,0x4(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_xchg64>:
+    mov %edx,%edi
+    mov %rbx,%r8
+    mov %edi,%ebx
+    mov (%rsi),%eax
+    mov 0x4(%rsi),%edx
+    lock cmpxchg8b (%rsi)
+    jne <pte_asm_xchg64+0xc>
+    mov %r8,%rbx
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_seqcount_set>:
+    addl $0x1,(%rdi)
+    mov %ecx,0x4(%rsi)
+    mov %edx,(%rsi)
+    addl $0x1,(%rdi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_seqcount_clear>:
+    addl $0x1,(%rdi)
+    movl $0x0,(%rsi)
+    movl $0x0,0x4(%rsi)
+    addl $0x1,(%rdi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_store64_sse2>:
+    movd %edx,%xmm0
+    movd %ecx,%xmm1
+    punpckldq %xmm1,%xmm0
+    movq %xmm0,(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_store64_fistp>:
+    mov %edx,-0x8(%rsp)
+    mov %ecx,-0x4(%rsp)
+    lea -0x8(%rsp),%rax
+    fildll (%rax)
+    fistpll (%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_compiler_barrier>:
+    ret
+
+<pte_asm_lfence>:
+    lfence
+    ret
+
+<pte_asm_sfence>:
+    sfence
+    ret
+
+<pte_asm_mfence>:
+    mfence
+    ret
+
+<pte_asm_lock_addl>:
+    push %rax
+    lock addl $0x0,-0x4(%rsp)
+    pop %rax
+    ret
+
+<pte_asm_spin_pause>:
+    mov $0x3,%eax
+    test %eax,%eax
+    je <pte_asm_spin_pause+0xf>
+    pause
+    dec %eax
+    jne <pte_asm_spin_pause+0x9>
+    ret

@@ -1,0 +1,225 @@
+//! Every primitive, on this CPU, returns and stores the values it should:
+//! zero, all ones, distinct halves, sign bits. Single-threaded: these check
+//! the data path, the litmus runner checks the ordering.
+
+use pte_asm::cpu::Features;
+use pte_asm::shims::{SHIMS, ShimFn};
+use pte_asm::strategy::{PteReader, ReadStrategy, Writer};
+use pte_asm::{Pte, SeqCount, halves, join, read, with_reader};
+
+const VALUES: [u64; 7] = [
+    0,
+    u64::MAX,
+    0x1234_5678_9abc_def0,
+    0x8000_0000_0000_0000,
+    0x0000_0000_8000_0000,
+    0x8000_0000_8000_0000,
+    0x0001_0002_0001_0067, // the seed's torn value, with present flags
+];
+
+/// Reads a PTE back with the plain two-load read.
+fn value_of(pte: &Pte) -> u64 {
+    let (lo, hi) = read::split(pte);
+    join(lo, hi)
+}
+
+#[test]
+fn every_read_shim_returns_the_value_and_leaves_it() {
+    let cpu = Features::detect();
+    let mut checked = 0;
+    for shim in SHIMS {
+        let ShimFn::Read(f) = shim.call else { continue };
+        if !(shim.runs_on)(&cpu) {
+            eprintln!("{}: not run, this CPU lacks the feature", shim.symbol);
+            continue;
+        }
+        for value in VALUES {
+            let pte = Pte::new(value);
+            // An even count: `seqcount` reads through; load32 reads this word.
+            let seq = SeqCount::new(value as u32 & !1);
+            for spins in [0, 5] {
+                // SAFETY: runs_on checked above.
+                let got = unsafe { f(&seq, &pte, spins) };
+                let want = if shim.symbol == "pte_asm_load32" {
+                    (value as u32 & !1) as u64
+                } else {
+                    value
+                };
+                assert_eq!(
+                    got, want,
+                    "{} read {value:#018x} (spins {spins})",
+                    shim.symbol
+                );
+                assert_eq!(value_of(&pte), value, "{} changed the PTE", shim.symbol);
+            }
+        }
+        checked += 1;
+    }
+    // 13 reads everywhere, 3 more with SSE2 (lfence x2, movq), 1 on x86-64.
+    let built = SHIMS
+        .iter()
+        .filter(|s| matches!(s.call, ShimFn::Read(_)))
+        .count();
+    let want =
+        13 + 3 * cfg!(target_feature = "sse2") as usize + cfg!(target_arch = "x86_64") as usize;
+    assert_eq!(built, want, "read shims in this build");
+    assert!(checked > 0 && checked <= built);
+}
+
+#[test]
+fn every_write_shim_stores_the_value() {
+    let cpu = Features::detect();
+    for shim in SHIMS {
+        let ShimFn::Write(f) = shim.call else {
+            continue;
+        };
+        if !(shim.runs_on)(&cpu) {
+            eprintln!("{}: not run, this CPU lacks the feature", shim.symbol);
+            continue;
+        }
+        for value in VALUES {
+            let old = 0x0bad_cafe_dead_beef_u64;
+            let pte = Pte::new(old);
+            let seq = SeqCount::new(4);
+            let (lo, hi) = halves(value);
+            // SAFETY: runs_on checked above.
+            let returned = unsafe { f(&seq, &pte, lo, hi) };
+            let (want_pte, want_seq, want_returned) = match shim.symbol {
+                "pte_asm_store32" => (old, lo, 0),
+                "pte_asm_pae_clear" => (0, 4, 0),
+                "pte_asm_seqcount_clear" => (0, 6, 0),
+                "pte_asm_seqcount_set" => (value, 6, 0),
+                "pte_asm_xchg64" => (value, 4, old),
+                _ => (value, 4, 0),
+            };
+            assert_eq!(
+                value_of(&pte),
+                want_pte,
+                "{} with {value:#018x}",
+                shim.symbol
+            );
+            assert_eq!(
+                read::load32(&seq),
+                want_seq,
+                "{}: sequence count",
+                shim.symbol
+            );
+            assert_eq!(
+                returned, want_returned,
+                "{}: returned old value",
+                shim.symbol
+            );
+        }
+    }
+}
+
+#[test]
+fn fence_shims_run() {
+    let cpu = Features::detect();
+    for shim in SHIMS {
+        if let ShimFn::Fence(f) = shim.call {
+            if (shim.runs_on)(&cpu) {
+                f();
+            }
+        }
+    }
+}
+
+/// The reader types behind `with_reader!` read the same values as the
+/// primitives, for every strategy this build and CPU can run.
+#[test]
+fn with_reader_dispatches_every_available_strategy() {
+    fn read_both<R: PteReader>(seq: &SeqCount, pte: &Pte) -> (u64, u64) {
+        // SAFETY: the caller checked availability.
+        unsafe {
+            let (a, b) = R::read(seq, pte);
+            let (c, d) = R::read_windowed(seq, pte, 7);
+            (join(a, b), join(c, d))
+        }
+    }
+    let cpu = Features::detect();
+    let seq = SeqCount::new(2);
+    let mut ran = Vec::new();
+    for strategy in ReadStrategy::ALL {
+        let available = strategy.availability(&cpu);
+        let compiled = with_reader!(strategy, R => { assert_eq!(R::STRATEGY, strategy); true }, missing => false);
+        if available.is_err() {
+            // Unavailable strategies are never executed; a missing one is
+            // unavailable, with a reason.
+            assert!(!available.unwrap_err().is_empty());
+            continue;
+        }
+        assert!(
+            compiled,
+            "{} is available but not compiled",
+            strategy.name()
+        );
+        for value in VALUES {
+            let pte = Pte::new(value);
+            let got =
+                with_reader!(strategy, R => read_both::<R>(&seq, &pte), missing => unreachable!());
+            assert_eq!(got, (value, value), "{}", strategy.name());
+        }
+        ran.push(strategy.name());
+    }
+    // The plain strategies run everywhere; on x86-64 and i686 so do the SSE2 ones.
+    assert!(ran.contains(&"lowhigh") && ran.contains(&"split") && ran.contains(&"seqcount"));
+    if cfg!(target_feature = "sse2") && cpu.sse2 {
+        assert!(ran.contains(&"movq-sse2") && ran.contains(&"lowhigh-lfence"));
+    }
+}
+
+#[test]
+fn i586_build_has_no_sse2_strategies() {
+    let cpu = Features::detect();
+    for strategy in [ReadStrategy::MovqSse2, ReadStrategy::LowhighLfence] {
+        let compiled = with_reader!(strategy, R => true, missing => false);
+        assert_eq!(
+            compiled,
+            cfg!(target_feature = "sse2"),
+            "{}",
+            strategy.name()
+        );
+        if !cfg!(target_feature = "sse2") {
+            assert!(strategy.availability(&cpu).unwrap_err().contains("i586"));
+        }
+    }
+    assert_eq!(
+        ReadStrategy::Native64.availability(&cpu).is_ok(),
+        cfg!(target_arch = "x86_64")
+    );
+}
+
+#[test]
+fn names_round_trip_and_writers_pair() {
+    for strategy in ReadStrategy::ALL {
+        assert_eq!(ReadStrategy::from_name(strategy.name()), Some(strategy));
+    }
+    assert_eq!(ReadStrategy::from_name("lowhigh-mfence"), None);
+    assert_eq!(ReadStrategy::Seqcount.writer(), Writer::Seqcount);
+    assert_eq!(ReadStrategy::Lowhigh.writer(), Writer::Pae);
+
+    let (seq, pte) = (SeqCount::new(0), Pte::new(0));
+    for writer in Writer::ALL {
+        writer.install(&seq, &pte, 0x1067, 0x2);
+        assert_eq!(value_of(&pte), 0x2_0000_1067, "{}", writer.name());
+        writer.zap(&seq, &pte);
+        assert_eq!(value_of(&pte), 0, "{}", writer.name());
+    }
+    assert_eq!(
+        read::load32(&seq),
+        4,
+        "seqcount writer bumps twice per write"
+    );
+}
+
+#[test]
+fn target_is_recorded() {
+    assert!(
+        pte_asm::TARGET.starts_with(if cfg!(target_arch = "x86_64") {
+            "x86_64"
+        } else {
+            "i"
+        })
+    );
+}
