@@ -234,13 +234,13 @@ pub mod readers {
         LowhighLfence,
         LowhighLfence,
         |s, p| read::lowhigh_lfence(p),
-        |s, p, n| { read::lowhigh_lfence_windowed(p, n) }
+        |s, p, n| read::lowhigh_lfence_windowed(p, n)
     );
     reader!(
         LowhighLockadd,
         LowhighLockadd,
         |s, p| read::lowhigh_lockadd(p),
-        |s, p, n| { read::lowhigh_lockadd_windowed(p, n) }
+        |s, p, n| read::lowhigh_lockadd_windowed(p, n)
     );
     single_access_reader!(Cmpxchg8b, Cmpxchg8b, read::cmpxchg8b);
     single_access_reader!(Cmpxchg8bNolock, Cmpxchg8bNolock, read::cmpxchg8b_nolock);
@@ -252,7 +252,7 @@ pub mod readers {
         Seqcount,
         Seqcount,
         |s, p| read::seqcount(s, p),
-        |s, p, n| { read::seqcount_windowed(s, p, n) }
+        |s, p, n| read::seqcount_windowed(s, p, n)
     );
     #[cfg(target_arch = "x86_64")]
     single_access_reader!(Native64, Native64, read::native64);
