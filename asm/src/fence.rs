@@ -116,19 +116,13 @@ pub fn spin_pause(n: u32) {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! window_template {
-    ($counter:ident) => {
+    ($n:ident) => {
         concat!(
-            "test {",
-            stringify!($counter),
-            ":e}, {",
-            stringify!($counter),
-            ":e}\n", // if (n == 0) skip
-            "jz 9f\n",
-            "8: pause\n", // do { pause;
-            "dec {",
-            stringify!($counter),
-            ":e}\n",    //      n--;
-            "jnz 8b\n", // } while (n);
+            concat!("test {", stringify!($n), ":e}, {", stringify!($n), ":e}\n"), // if (n == 0)
+            "jz 9f\n",                                                            //     skip
+            "8: pause\n",                                                         // do { pause;
+            concat!("dec {", stringify!($n), ":e}\n"),                            //      n--;
+            "jnz 8b\n",                                                           // } while (n);
             "9:",
         )
     };
@@ -141,15 +135,11 @@ macro_rules! window_template {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! window_retry_template {
-    ($counter:ident) => {
+    ($n:ident) => {
         concat!(
-            "je 7f\n", // unchanged: done
-            "xorl {",
-            stringify!($counter),
-            ":e}, {",
-            stringify!($counter),
-            ":e}\n",    // window closed
-            "jmp 2b\n", // retry
+            "je 7f\n",                                                            // unchanged: done
+            concat!("xorl {", stringify!($n), ":e}, {", stringify!($n), ":e}\n"), // window closed
+            "jmp 2b\n",                                                           // retry
             "7:",
         )
     };

@@ -41,9 +41,8 @@ macro_rules! split_template {
     ($window:expr) => {
         concat!(
             "movl ({p}), {lo:e}\n", // lo = ptep->pte_low
-            $window,
-            "\n",                  // (windowed only) spin
-            "movl 4({p}), {hi:e}", // hi = ptep->pte_high
+            concat!($window, "\n"), // (windowed only) spin
+            "movl 4({p}), {hi:e}",  // hi = ptep->pte_high
         )
     };
 }
@@ -104,16 +103,13 @@ macro_rules! lowhigh_template {
     ($rmb:expr, $window:expr, $retry:expr) => {
         concat!(
             "2:\n",
-            "movl ({p}), {lo:e}\n", // lo = ptep->pte_low
-            $window,
-            "\n", // (windowed only) spin
-            $rmb,
-            "\n",                    // smp_rmb()
+            "movl ({p}), {lo:e}\n",  // lo = ptep->pte_low
+            concat!($window, "\n"),  // (windowed only) spin
+            concat!($rmb, "\n"),     // smp_rmb()
             "movl 4({p}), {hi:e}\n", // hi = ptep->pte_high
-            $rmb,
-            "\n",                   // smp_rmb()
-            "cmpl ({p}), {lo:e}\n", // reload ptep->pte_low; changed?
-            $retry,                 // then retry
+            concat!($rmb, "\n"),     // smp_rmb()
+            "cmpl ({p}), {lo:e}\n",  // reload ptep->pte_low; changed?
+            $retry,                  // then retry
         )
     };
 }
@@ -407,15 +403,13 @@ macro_rules! seqcount_template {
             "2:\n",
             "movl ({s}), {seq:e}\n", // seq = READ_ONCE(s->sequence)
             "testl $1, {seq:e}\n",   // odd: a writer is inside
-            "jz 3f\n",
-            "pause\n", // cpu_relax()
-            "jmp 2b\n",
-            "3:\n",                 // smp_rmb()
-            "movl ({p}), {lo:e}\n", // lo = ptep->pte_low
-            $window,
-            "\n",                    // (windowed only) spin
-            "movl 4({p}), {hi:e}\n", // hi = ptep->pte_high
-            // smp_rmb()
+            "jz 3f\n",               // even: go on
+            "pause\n",               // cpu_relax()
+            "jmp 2b\n",              // and look again
+            "3:\n",                  // smp_rmb()
+            "movl ({p}), {lo:e}\n",  // lo = ptep->pte_low
+            concat!($window, "\n"),  // (windowed only) spin
+            "movl 4({p}), {hi:e}\n", // hi = ptep->pte_high; smp_rmb()
             "cmpl ({s}), {seq:e}\n", // sequence moved on?
             $retry,                  // then retry
         )
