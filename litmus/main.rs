@@ -1,1 +1,17 @@
-fn main() {}
+//! `litmus`: see `litmus --help` and the README.
+use pte_litmus::cli::{self, Command};
+
+fn main() {
+    let code = match cli::parse().command {
+        Command::List => {
+            cli::list();
+            0
+        }
+        Command::Show { test } => {
+            cli::show(&test);
+            0
+        }
+        Command::Run(args) => cli::run(args),
+    };
+    std::process::exit(code);
+}

@@ -34,19 +34,27 @@
     ret
 
 <pte_asm_lowhigh_windowed>:
-    mov 0x8(%esp),%ecx
-    mov 0xc(%esp),%edx
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov %edx,%esi
     mov (%ecx),%eax
     test %edx,%edx
-    je <pte_asm_lowhigh_windowed+0x13>
+    je <pte_asm_lowhigh_windowed+0x16>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_windowed+0xe>
+    jne <pte_asm_lowhigh_windowed+0x11>
     mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhigh_windowed+0x22>
+    pause
+    dec %esi
+    jne <pte_asm_lowhigh_windowed+0x1d>
     cmp (%ecx),%eax
-    je <pte_asm_lowhigh_windowed+0x1e>
+    je <pte_asm_lowhigh_windowed+0x2a>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_windowed+0x8>
+    jmp <pte_asm_lowhigh_windowed+0xb>
+    pop %esi
     ret
 
 <pte_asm_lowhigh_lockadd>:
@@ -60,21 +68,29 @@
     ret
 
 <pte_asm_lowhigh_lockadd_windowed>:
-    mov 0x8(%esp),%ecx
-    mov 0xc(%esp),%edx
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov %edx,%esi
     mov (%ecx),%eax
     test %edx,%edx
-    je <pte_asm_lowhigh_lockadd_windowed+0x13>
+    je <pte_asm_lowhigh_lockadd_windowed+0x16>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_lockadd_windowed+0xe>
+    jne <pte_asm_lowhigh_lockadd_windowed+0x11>
     lock addl $0x0,-0x4(%esp)
     mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhigh_lockadd_windowed+0x28>
+    pause
+    dec %esi
+    jne <pte_asm_lowhigh_lockadd_windowed+0x23>
     lock addl $0x0,-0x4(%esp)
     cmp (%ecx),%eax
-    je <pte_asm_lowhigh_lockadd_windowed+0x2a>
+    je <pte_asm_lowhigh_lockadd_windowed+0x36>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_lockadd_windowed+0x8>
+    jmp <pte_asm_lowhigh_lockadd_windowed+0xb>
+    pop %esi
     ret
 
 <pte_asm_cmpxchg8b>:
@@ -254,4 +270,12 @@
     pause
     dec %eax
     jne <pte_asm_spin_pause+0x9>
+    ret
+
+<pte_asm_rdtsc>:
+    rdtsc
+    ret
+
+<pte_asm_rdtscp>:
+    rdtscp
     ret

@@ -48,19 +48,27 @@
 <pte_asm_lowhigh_windowed>:
     push %ebp
     mov %esp,%ebp
-    mov 0xc(%ebp),%ecx
+    push %esi
     mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov %edx,%esi
     mov (%ecx),%eax
     test %edx,%edx
-    je <pte_asm_lowhigh_windowed+0x14>
+    je <pte_asm_lowhigh_windowed+0x17>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_windowed+0xf>
+    jne <pte_asm_lowhigh_windowed+0x12>
     mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhigh_windowed+0x23>
+    pause
+    dec %esi
+    jne <pte_asm_lowhigh_windowed+0x1e>
     cmp (%ecx),%eax
-    je <pte_asm_lowhigh_windowed+0x1f>
+    je <pte_asm_lowhigh_windowed+0x2b>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_windowed+0x9>
+    jmp <pte_asm_lowhigh_windowed+0xc>
+    pop %esi
     pop %ebp
     ret
 
@@ -80,21 +88,29 @@
 <pte_asm_lowhigh_lfence_windowed>:
     push %ebp
     mov %esp,%ebp
-    mov 0xc(%ebp),%ecx
+    push %esi
     mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov %edx,%esi
     mov (%ecx),%eax
     test %edx,%edx
-    je <pte_asm_lowhigh_lfence_windowed+0x14>
+    je <pte_asm_lowhigh_lfence_windowed+0x17>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_lfence_windowed+0xf>
+    jne <pte_asm_lowhigh_lfence_windowed+0x12>
     lfence
     mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhigh_lfence_windowed+0x26>
+    pause
+    dec %esi
+    jne <pte_asm_lowhigh_lfence_windowed+0x21>
     lfence
     cmp (%ecx),%eax
-    je <pte_asm_lowhigh_lfence_windowed+0x25>
+    je <pte_asm_lowhigh_lfence_windowed+0x31>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_lfence_windowed+0x9>
+    jmp <pte_asm_lowhigh_lfence_windowed+0xc>
+    pop %esi
     pop %ebp
     ret
 
@@ -114,21 +130,29 @@
 <pte_asm_lowhigh_lockadd_windowed>:
     push %ebp
     mov %esp,%ebp
-    mov 0xc(%ebp),%ecx
+    push %esi
     mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov %edx,%esi
     mov (%ecx),%eax
     test %edx,%edx
-    je <pte_asm_lowhigh_lockadd_windowed+0x14>
+    je <pte_asm_lowhigh_lockadd_windowed+0x17>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_lockadd_windowed+0xf>
+    jne <pte_asm_lowhigh_lockadd_windowed+0x12>
     lock addl $0x0,-0x4(%esp)
     mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhigh_lockadd_windowed+0x29>
+    pause
+    dec %esi
+    jne <pte_asm_lowhigh_lockadd_windowed+0x24>
     lock addl $0x0,-0x4(%esp)
     cmp (%ecx),%eax
-    je <pte_asm_lowhigh_lockadd_windowed+0x2b>
+    je <pte_asm_lowhigh_lockadd_windowed+0x37>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_lockadd_windowed+0x9>
+    jmp <pte_asm_lowhigh_lockadd_windowed+0xc>
+    pop %esi
     pop %ebp
     ret
 
@@ -403,5 +427,19 @@
     pause
     dec %eax
     jne <pte_asm_spin_pause+0xc>
+    pop %ebp
+    ret
+
+<pte_asm_rdtsc>:
+    push %ebp
+    mov %esp,%ebp
+    rdtsc
+    pop %ebp
+    ret
+
+<pte_asm_rdtscp>:
+    push %ebp
+    mov %esp,%ebp
+    rdtscp
     pop %ebp
     ret

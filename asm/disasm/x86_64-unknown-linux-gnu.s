@@ -38,19 +38,25 @@
     ret
 
 <pte_asm_lowhigh_windowed>:
-    mov (%rsi),%eax
+    mov %edx,%eax
+    mov (%rsi),%ecx
     test %edx,%edx
-    je <pte_asm_lowhigh_windowed+0xc>
+    je <pte_asm_lowhigh_windowed+0xe>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_windowed+0x6>
+    jne <pte_asm_lowhigh_windowed+0x8>
     mov 0x4(%rsi),%edx
-    cmp (%rsi),%eax
-    je <pte_asm_lowhigh_windowed+0x17>
+    test %eax,%eax
+    je <pte_asm_lowhigh_windowed+0x1b>
+    pause
+    dec %eax
+    jne <pte_asm_lowhigh_windowed+0x15>
+    cmp (%rsi),%ecx
+    je <pte_asm_lowhigh_windowed+0x23>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_windowed>
+    jmp <pte_asm_lowhigh_windowed+0x2>
     shl $0x20,%rdx
-    mov %eax,%eax
+    mov %ecx,%eax
     or %rdx,%rax
     ret
 
@@ -67,21 +73,27 @@
     ret
 
 <pte_asm_lowhigh_lfence_windowed>:
-    mov (%rsi),%eax
+    mov %edx,%eax
+    mov (%rsi),%ecx
     test %edx,%edx
-    je <pte_asm_lowhigh_lfence_windowed+0xc>
+    je <pte_asm_lowhigh_lfence_windowed+0xe>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_lfence_windowed+0x6>
+    jne <pte_asm_lowhigh_lfence_windowed+0x8>
     lfence
     mov 0x4(%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_lowhigh_lfence_windowed+0x1e>
+    pause
+    dec %eax
+    jne <pte_asm_lowhigh_lfence_windowed+0x18>
     lfence
-    cmp (%rsi),%eax
-    je <pte_asm_lowhigh_lfence_windowed+0x1d>
+    cmp (%rsi),%ecx
+    je <pte_asm_lowhigh_lfence_windowed+0x29>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_lfence_windowed>
+    jmp <pte_asm_lowhigh_lfence_windowed+0x2>
     shl $0x20,%rdx
-    mov %eax,%eax
+    mov %ecx,%eax
     or %rdx,%rax
     ret
 
@@ -98,21 +110,27 @@
     ret
 
 <pte_asm_lowhigh_lockadd_windowed>:
-    mov (%rsi),%eax
+    mov %edx,%eax
+    mov (%rsi),%ecx
     test %edx,%edx
-    je <pte_asm_lowhigh_lockadd_windowed+0xc>
+    je <pte_asm_lowhigh_lockadd_windowed+0xe>
     pause
     dec %edx
-    jne <pte_asm_lowhigh_lockadd_windowed+0x6>
+    jne <pte_asm_lowhigh_lockadd_windowed+0x8>
     lock addl $0x0,-0x4(%rsp)
     mov 0x4(%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_lowhigh_lockadd_windowed+0x21>
+    pause
+    dec %eax
+    jne <pte_asm_lowhigh_lockadd_windowed+0x1b>
     lock addl $0x0,-0x4(%rsp)
-    cmp (%rsi),%eax
-    je <pte_asm_lowhigh_lockadd_windowed+0x23>
+    cmp (%rsi),%ecx
+    je <pte_asm_lowhigh_lockadd_windowed+0x2f>
     xor %edx,%edx
-    jmp <pte_asm_lowhigh_lockadd_windowed>
+    jmp <pte_asm_lowhigh_lockadd_windowed+0x2>
     shl $0x20,%rdx
-    mov %eax,%eax
+    mov %ecx,%eax
     or %rdx,%rax
     ret
 
@@ -296,4 +314,18 @@
     pause
     dec %eax
     jne <pte_asm_spin_pause+0x9>
+    ret
+
+<pte_asm_rdtsc>:
+    rdtsc
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_rdtscp>:
+    rdtscp
+    shl $0x20,%rdx
+    mov %eax,%eax
+    or %rdx,%rax
     ret

@@ -27,6 +27,8 @@ pub struct Features {
     pub sse2: bool,
     /// Running under a hypervisor (ECX bit 31).
     pub hypervisor: bool,
+    /// RDTSCP (leaf 0x8000_0001, EDX bit 27).
+    pub rdtscp: bool,
 }
 
 impl Features {
@@ -36,6 +38,8 @@ impl Features {
         // leaf 1 is always implemented.
         let leaf1 = __cpuid(1);
         let edx = leaf1.edx;
+        let rdtscp =
+            __cpuid(0x8000_0000).eax >= 0x8000_0001 && __cpuid(0x8000_0001).edx & (1 << 27) != 0;
         Features {
             fpu: edx & (1 << 0) != 0,
             cx8: edx & (1 << 8) != 0,
@@ -43,6 +47,7 @@ impl Features {
             sse: edx & (1 << 25) != 0,
             sse2: edx & (1 << 26) != 0,
             hypervisor: leaf1.ecx & (1 << 31) != 0,
+            rdtscp,
         }
     }
 }

@@ -110,9 +110,10 @@ pub fn spin_pause(n: u32) {
 
 /// The spin of [`spin_pause`] as template text, spliced into the windowed
 /// reads between their loads. Counts the named operand down to zero; the
-/// reads pass their `hi` register, which is dead until the high load, so the
-/// window costs no register (i686 has only five to give). Local labels 8 and
-/// 9 are reserved for it.
+/// first window of a read passes its `hi` register, which is dead until the
+/// high load, so it costs no register (i686 has only five to give). Local
+/// labels 8 and 9 are reserved for it (numeric labels may repeat, so one
+/// template can hold it twice).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! window_template {
@@ -128,9 +129,10 @@ macro_rules! window_template {
     };
 }
 
-/// The retry of a windowed read: like `jne 2b`, but first zeroes the window
-/// counter (the `hi` register now holds a PTE half), so a retry runs with
-/// the window closed: a preemption strikes once, not on every attempt.
+/// The retry of a windowed read: like `jne 2b`, but first zeroes the first
+/// window's counter (the `hi` register now holds a PTE half; a second
+/// window's counter is already zero), so a retry runs with the windows
+/// closed: a preemption strikes once, not on every attempt.
 /// Local label 2 must be the read's retry point; 7 is reserved for it.
 #[macro_export]
 #[doc(hidden)]

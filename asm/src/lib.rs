@@ -27,6 +27,7 @@ pub mod fence;
 pub mod read;
 pub mod shims;
 pub mod strategy;
+pub mod tsc;
 pub mod write;
 
 use core::cell::UnsafeCell;

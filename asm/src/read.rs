@@ -3,8 +3,11 @@
 //!
 //! Each read returns `(low, high)` as it saw them. The multi-load reads
 //! (`split`, `lowhigh*`, `seqcount`) also come as `*_windowed(.., spins)`,
-//! the same template with [`crate::fence::spin_pause`]'s loop spliced between
-//! the low and the high load: the window a descheduled vCPU would open.
+//! the same template with [`crate::fence::spin_pause`]'s loop spliced into
+//! the gaps between their loads: the window a descheduled vCPU would open.
+//! `lowhigh*` get it in both gaps (after the low load and after the high
+//! load), because the seed's ABA needs a refill in each: the high load must
+//! see another PTE, and the recheck a low half that came back.
 //!
 //! Pairing, in crossbeam's manner: every load below pairs with the stores of
 //! [`crate::write`]: `pae_set` writes high then low, `pae_clear` low then
@@ -98,15 +101,16 @@ pub fn split_windowed(pte: &Pte, spins: u32) -> (u32, u32) {
 /// (`include/linux/pgtable.h`, `CONFIG_GUP_GET_PXX_LOW_HIGH`).
 macro_rules! lowhigh_template {
     ($rmb:expr) => {
-        lowhigh_template!($rmb, "", "jne 2b")
+        lowhigh_template!($rmb, "", "", "jne 2b")
     };
-    ($rmb:expr, $window:expr, $retry:expr) => {
+    ($rmb:expr, $window1:expr, $window2:expr, $retry:expr) => {
         concat!(
             "2:\n",
             "movl ({p}), {lo:e}\n",  // lo = ptep->pte_low
-            concat!($window, "\n"),  // (windowed only) spin
+            concat!($window1, "\n"), // (windowed only) spin
             concat!($rmb, "\n"),     // smp_rmb()
             "movl 4({p}), {hi:e}\n", // hi = ptep->pte_high
+            concat!($window2, "\n"), // (windowed only) spin
             concat!($rmb, "\n"),     // smp_rmb()
             "cmpl ({p}), {lo:e}\n",  // reload ptep->pte_low; changed?
             $retry,                  // then retry
@@ -138,17 +142,24 @@ macro_rules! lowhigh_reads {
             (lo, hi)
         }
 
-        #[doc = concat!("[`", stringify!($name), "`] with `spins` iterations of `pause` between the low and the high load on the first attempt (retries run with the window closed).")]
+        #[doc = concat!("[`", stringify!($name), "`] with `spins` iterations of `pause` after the low load and again after the high load, on the first attempt (retries run with the windows closed).")]
         #[inline(always)]
         pub fn $windowed(pte: &Pte, spins: u32) -> (u32, u32) {
             let (lo, hi): (u32, u32);
-            // SAFETY: as the plain read; the window loop only counts `hi` down.
+            // SAFETY: as the plain read; the windows only count `hi` (dead
+            // until the high load) and `n` down.
             unsafe {
                 asm!(
-                    lowhigh_template!($rmb, crate::window_template!(hi), crate::window_retry_template!(hi)),
+                    lowhigh_template!(
+                        $rmb,
+                        crate::window_template!(hi),
+                        crate::window_template!(n),
+                        crate::window_retry_template!(hi)
+                    ),
                     p = in(reg) pte.as_ptr(),
                     lo = out(reg) lo,
                     hi = inout(reg) spins => hi,
+                    n = inout(reg) spins => _,
                     options(nostack, att_syntax $(, $opt)*),
                 )
             }

@@ -15,7 +15,7 @@
 //! merged access fails the check.
 
 use crate::cpu::Features;
-use crate::{Pte, SeqCount, fence, join, read, write};
+use crate::{Pte, SeqCount, fence, join, read, tsc, write};
 
 /// How a shim is called.
 #[derive(Clone, Copy)]
@@ -50,6 +50,9 @@ fn mmx(f: &Features) -> bool {
 }
 fn fpu(f: &Features) -> bool {
     f.fpu
+}
+fn rdtscp(f: &Features) -> bool {
+    f.rdtscp
 }
 #[cfg(target_feature = "sse2")]
 fn sse2(f: &Features) -> bool {
@@ -126,18 +129,18 @@ shims! {
     read pte_asm_lowhigh(s, p, n) always => read::lowhigh(p),
         ["mov (%r),%r", "mov 0x4(%r),%r", "cmp (%r),%r"];
     read pte_asm_lowhigh_windowed(s, p, n) always => read::lowhigh_windowed(p, n),
-        ["mov (%r),%r", "pause", "mov 0x4(%r),%r", "cmp (%r),%r"];
+        ["mov (%r),%r", "pause", "mov 0x4(%r),%r", "pause", "cmp (%r),%r"];
     #[cfg(target_feature = "sse2")]
     read pte_asm_lowhigh_lfence(s, p, n) sse2 => read::lowhigh_lfence(p),
         ["mov (%r),%r", "lfence", "mov 0x4(%r),%r", "lfence", "cmp (%r),%r"];
     #[cfg(target_feature = "sse2")]
     read pte_asm_lowhigh_lfence_windowed(s, p, n) sse2 => read::lowhigh_lfence_windowed(p, n),
-        ["mov (%r),%r", "pause", "lfence", "mov 0x4(%r),%r", "lfence", "cmp (%r),%r"];
+        ["mov (%r),%r", "pause", "lfence", "mov 0x4(%r),%r", "pause", "lfence", "cmp (%r),%r"];
     read pte_asm_lowhigh_lockadd(s, p, n) always => read::lowhigh_lockadd(p),
         ["mov (%r),%r", "lock addl $0x0,-0x4(%sp)", "mov 0x4(%r),%r",
          "lock addl $0x0,-0x4(%sp)", "cmp (%r),%r"];
     read pte_asm_lowhigh_lockadd_windowed(s, p, n) always => read::lowhigh_lockadd_windowed(p, n),
-        ["mov (%r),%r", "pause", "lock addl $0x0,-0x4(%sp)", "mov 0x4(%r),%r",
+        ["mov (%r),%r", "pause", "lock addl $0x0,-0x4(%sp)", "mov 0x4(%r),%r", "pause",
          "lock addl $0x0,-0x4(%sp)", "cmp (%r),%r"];
     read pte_asm_cmpxchg8b(s, p, n) cx8 => read::cmpxchg8b(p),
         ["lock cmpxchg8b (%r)"];
@@ -193,4 +196,10 @@ shims! {
         ["lock addl $0x0,-0x4(%sp)"];
     fence pte_asm_spin_pause() always => fence::spin_pause(3),
         ["pause"];
+
+    // Clocks: rdtsc/rdtscp neither touch memory nor order anything.
+    read pte_asm_rdtsc(s, p, n) always => crate::halves(tsc::rdtsc()),
+        [];
+    read pte_asm_rdtscp(s, p, n) rdtscp => crate::halves(tsc::rdtscp()),
+        [];
 }

@@ -33,6 +33,9 @@ fn every_read_shim_returns_the_value_and_leaves_it() {
             eprintln!("{}: not run, this CPU lacks the feature", shim.symbol);
             continue;
         }
+        if shim.symbol.starts_with("pte_asm_rdtsc") {
+            continue; // clocks: see the_time_stamp_counter_moves_forward
+        }
         for value in VALUES {
             let pte = Pte::new(value);
             // An even count: `seqcount` reads through; load32 reads this word.
@@ -55,13 +58,14 @@ fn every_read_shim_returns_the_value_and_leaves_it() {
         }
         checked += 1;
     }
-    // 13 reads everywhere, 3 more with SSE2 (lfence x2, movq), 1 on x86-64.
+    // 15 reads everywhere (13 PTE/word reads, rdtsc, rdtscp), 3 more with
+    // SSE2 (lfence x2, movq), 1 on x86-64.
     let built = SHIMS
         .iter()
         .filter(|s| matches!(s.call, ShimFn::Read(_)))
         .count();
     let want =
-        13 + 3 * cfg!(target_feature = "sse2") as usize + cfg!(target_arch = "x86_64") as usize;
+        15 + 3 * cfg!(target_feature = "sse2") as usize + cfg!(target_arch = "x86_64") as usize;
     assert_eq!(built, want, "read shims in this build");
     assert!(checked > 0 && checked <= built);
 }
@@ -211,6 +215,23 @@ fn names_round_trip_and_writers_pair() {
         4,
         "seqcount writer bumps twice per write"
     );
+}
+
+#[test]
+fn the_time_stamp_counter_moves_forward() {
+    use pte_asm::tsc::{rdtsc, rdtscp};
+    let first = rdtsc();
+    let mut last = first;
+    for _ in 0..1000 {
+        let now = rdtsc();
+        assert!(now >= last, "rdtsc went back: {last} then {now}");
+        last = now;
+    }
+    assert!(last > first, "rdtsc did not advance over 1000 reads");
+    if Features::detect().rdtscp {
+        let after = rdtscp();
+        assert!(after >= last, "rdtscp {after} before rdtsc {last}");
+    }
 }
 
 #[test]

@@ -1,0 +1,640 @@
+//! Every litmus test, described once: what each thread runs (as the
+//! primitives of `pte-asm`, in order), what is observed, which outcome is
+//! the witness, and whether x86-TSO allows it. The runner executes these
+//! descriptions; `litmus list` and `litmus show` print them.
+//!
+//! Names follow the kernel's `tools/memory-model/litmus-tests` and
+//! herdtools7: `SB` store buffering, `MP` message passing, `LB` load
+//! buffering, `CoRR` read-read coherence, `2+2W` two double writes, `R`,
+//! `IRIW` independent reads of independent writes; `+mfences` etc. name
+//! the fence between each thread's accesses.
+
+use pte_asm::strategy::ReadStrategy;
+use std::fmt;
+
+/// Whether x86-TSO allows a test's witness outcome (the kernel's
+/// `Result: Sometimes` / `Result: Never`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Allowed,
+    Forbidden,
+}
+
+impl Expect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expect::Allowed => "Allowed",
+            Expect::Forbidden => "Forbidden",
+        }
+    }
+
+    /// The LKMM `Result:` word for this expectation.
+    pub fn result_line(self) -> &'static str {
+        match self {
+            Expect::Allowed => "Sometimes",
+            Expect::Forbidden => "Never",
+        }
+    }
+}
+
+// ------------------------------------------------------------ classic ---
+
+/// A shared 32-bit location of a classic test; each lives in its own line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    X = 0,
+    Y = 1,
+}
+
+impl Loc {
+    pub fn name(self) -> &'static str {
+        match self {
+            Loc::X => "x",
+            Loc::Y => "y",
+        }
+    }
+}
+
+pub const LOCATIONS: usize = 2;
+/// Registers per thread.
+pub const REGISTERS: usize = 2;
+
+/// A fence between two accesses, by its `pte_asm::fence` primitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fence {
+    /// `barrier()`: what `smp_rmb()`/`smp_wmb()` are on x86.
+    Compiler,
+    Lfence,
+    Mfence,
+    /// `lock addl $0,-4(%esp)`: x86-32 `smp_mb()`.
+    LockAddl,
+}
+
+impl Fence {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fence::Compiler => "barrier()",
+            Fence::Lfence => "lfence",
+            Fence::Mfence => "mfence",
+            Fence::LockAddl => "lock addl $0,-4(%esp)",
+        }
+    }
+
+    /// Whether this build has the fence (`lfence`/`mfence` need SSE2 at
+    /// compile time; the runner also checks cpuid).
+    pub fn built(self) -> bool {
+        match self {
+            Fence::Lfence | Fence::Mfence => cfg!(target_feature = "sse2"),
+            Fence::Compiler | Fence::LockAddl => true,
+        }
+    }
+}
+
+/// One step of a classic test thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `write::store32(loc, value)`: `movl $v, (x)`.
+    Store(Loc, u32),
+    /// `read::load32(loc)` into register `r`: `movl (x), r`.
+    Load(Loc, u8),
+    Fence(Fence),
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Op::Store(loc, v) => write!(f, "{}={v}", loc.name()),
+            Op::Load(loc, r) => write!(f, "r{r}={}", loc.name()),
+            Op::Fence(fence) => write!(f, "{}", fence.name()),
+        }
+    }
+}
+
+/// What one column of a classic outcome shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observe {
+    /// Register `r` of thread `t` (`t:r0=...`).
+    Reg(u8, u8),
+    /// The location's final value, after every thread finished (`x=...`).
+    Final(Loc),
+}
+
+impl fmt::Display for Observe {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Observe::Reg(t, r) => write!(f, "{t}:r{r}"),
+            Observe::Final(loc) => write!(f, "{}", loc.name()),
+        }
+    }
+}
+
+pub struct ClassicTest {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// Why it matters here, and the kernel or SDM statement it checks.
+    pub about: &'static str,
+    pub threads: &'static [&'static [Op]],
+    pub observed: &'static [Observe],
+    /// The witness outcome: one value per `observed` column.
+    pub witness: &'static [u32],
+    pub expect: Expect,
+}
+
+impl ClassicTest {
+    /// Fences this test uses that the build lacks.
+    pub fn missing_fence(&self) -> Option<Fence> {
+        self.threads
+            .iter()
+            .flat_map(|ops| ops.iter())
+            .find_map(|op| match op {
+                Op::Fence(f) if !f.built() => Some(*f),
+                _ => None,
+            })
+    }
+
+    /// Fences this test uses that need SSE2 at run time.
+    pub fn needs_sse2(&self) -> bool {
+        self.threads
+            .iter()
+            .flat_map(|ops| ops.iter())
+            .any(|op| matches!(op, Op::Fence(Fence::Lfence | Fence::Mfence)))
+    }
+}
+
+use Loc::{X, Y};
+use Observe::{Final, Reg};
+
+macro_rules! sb {
+    ($name:literal, $summary:literal, $about:literal, $fence:expr, $expect:expr) => {
+        ClassicTest {
+            name: $name,
+            summary: $summary,
+            about: $about,
+            threads: &[
+                &[Op::Store(X, 1), Op::Fence($fence), Op::Load(Y, 0)],
+                &[Op::Store(Y, 1), Op::Fence($fence), Op::Load(X, 0)],
+            ],
+            observed: &[Reg(0, 0), Reg(1, 0)],
+            witness: &[0, 0],
+            expect: $expect,
+        }
+    };
+}
+
+pub static CLASSIC: &[ClassicTest] = &[
+    sb!(
+        "SB",
+        "store buffering: x=1; r0=y || y=1; r0=x",
+        "The one reordering x86-TSO allows: a load may pass an older store to another location \
+         (SDM: \"Reads may be reordered with older writes to different locations\").",
+        Fence::Compiler,
+        Expect::Allowed
+    ),
+    sb!(
+        "SB+mfences",
+        "store buffering with mfence between the store and the load",
+        "mfence drains the store buffer (the kernel's mb()).",
+        Fence::Mfence,
+        Expect::Forbidden
+    ),
+    sb!(
+        "SB+lockadds",
+        "store buffering with lock addl $0,-4(%esp) between the store and the load",
+        "A locked instruction drains the store buffer: x86-32 smp_mb() and pre-SSE2 rmb().",
+        Fence::LockAddl,
+        Expect::Forbidden
+    ),
+    sb!(
+        "SB+lfences",
+        "store buffering with lfence between the store and the load",
+        "lfence orders loads but does not drain the store buffer, so it does not forbid SB: the \
+         reason rmb() = lfence adds nothing to ptep_get_lockless() against stores.",
+        Fence::Lfence,
+        Expect::Allowed
+    ),
+    ClassicTest {
+        name: "MP",
+        summary: "message passing: x=1; smp_wmb(); y=1 || r0=y; smp_rmb(); r1=x",
+        about: "Stores stay in order and loads stay in order under x86-TSO, which is why \
+                smp_wmb()/smp_rmb() are compiler barriers on x86 and why set_pte's high-then-low \
+                pairs with the reader's low-then-high.",
+        threads: &[
+            &[Op::Store(X, 1), Op::Fence(Fence::Compiler), Op::Store(Y, 1)],
+            &[Op::Load(Y, 0), Op::Fence(Fence::Compiler), Op::Load(X, 1)],
+        ],
+        observed: &[Reg(1, 0), Reg(1, 1)],
+        witness: &[1, 0],
+        expect: Expect::Forbidden,
+    },
+    ClassicTest {
+        name: "LB",
+        summary: "load buffering: r0=x; y=1 || r0=y; x=1",
+        about: "x86-TSO never lets a store pass an older load (SDM: \"Writes are not reordered \
+                with older reads\").",
+        threads: &[
+            &[Op::Load(X, 0), Op::Store(Y, 1)],
+            &[Op::Load(Y, 0), Op::Store(X, 1)],
+        ],
+        observed: &[Reg(0, 0), Reg(1, 0)],
+        witness: &[1, 1],
+        expect: Expect::Forbidden,
+    },
+    ClassicTest {
+        name: "CoRR",
+        summary: "read-read coherence: x=1 || r0=x; r1=x",
+        about: "Two loads of one location never see its values go back in time: the property \
+                the low-half recheck of ptep_get_lockless() relies on.",
+        threads: &[&[Op::Store(X, 1)], &[Op::Load(X, 0), Op::Load(X, 1)]],
+        observed: &[Reg(1, 0), Reg(1, 1)],
+        witness: &[1, 0],
+        expect: Expect::Forbidden,
+    },
+    ClassicTest {
+        name: "2+2W",
+        summary: "two double writes: x=1; y=2 || y=1; x=2",
+        about: "Stores are in a total order consistent with each CPU's program order, so the \
+                final state x=1, y=1 cannot arise.",
+        threads: &[
+            &[Op::Store(X, 1), Op::Store(Y, 2)],
+            &[Op::Store(Y, 1), Op::Store(X, 2)],
+        ],
+        observed: &[Final(X), Final(Y)],
+        witness: &[1, 1],
+        expect: Expect::Forbidden,
+    },
+    ClassicTest {
+        name: "R",
+        summary: "x=1; y=1 || y=2; r0=x",
+        about: "Thread 1's load of x may pass its store to y in the store buffer, so y ends 2 \
+                (its store came last) while it read x=0: allowed, like SB.",
+        threads: &[
+            &[Op::Store(X, 1), Op::Store(Y, 1)],
+            &[Op::Store(Y, 2), Op::Load(X, 0)],
+        ],
+        observed: &[Final(Y), Reg(1, 0)],
+        witness: &[2, 0],
+        expect: Expect::Allowed,
+    },
+    ClassicTest {
+        name: "IRIW",
+        summary: "independent reads of independent writes: x=1 || y=1 || r0=x; r1=y || r0=y; r1=x",
+        about: "x86 stores are multi-copy atomic: two readers cannot see two independent writes \
+                in opposite orders (SDM: \"Any two stores are seen in a consistent order by \
+                processors other than those performing the stores\").",
+        threads: &[
+            &[Op::Store(X, 1)],
+            &[Op::Store(Y, 1)],
+            &[Op::Load(X, 0), Op::Load(Y, 1)],
+            &[Op::Load(Y, 0), Op::Load(X, 1)],
+        ],
+        observed: &[Reg(2, 0), Reg(2, 1), Reg(3, 0), Reg(3, 1)],
+        witness: &[1, 0, 1, 0],
+        expect: Expect::Forbidden,
+    },
+];
+
+// ---------------------------------------------------------------- PTE ---
+
+/// How the writer numbers the PTEs it installs, and how a read is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// A fresh PTE every install, low halves never reused (within 2^20
+    /// installs): install `k` is `high = k`, `low = k << 12 | 0x067`.
+    Fresh,
+    /// The seed's trace, continued: low halves recur while the high half
+    /// changes. Install `k` (counted modulo 65535) has `high = 0x0001_0001
+    /// + k` and the low half of the seed's pattern A, B, C repeated: L1,
+    /// L2, L1, L1, L2, L1, ... with L1 = `0x0001_0067`, L2 = `0x0002_0067`.
+    /// So A = 0x0001000100010067, B = 0x0001000200020067, C =
+    /// 0x0001000300010067 (the seed's values, with the flags of a present
+    /// user page), D = 0x0001000400010067, ...: both the seed's two-refill
+    /// ABA (A, B, C) and a one-refill ABA (C, D) recur.
+    Aba,
+}
+
+/// The flag bits of every installed PTE: present, rw, user, accessed, dirty.
+pub const PTE_FLAGS: u32 = 0x067;
+const PRESENT: u32 = 0x001;
+const ABA_L1: u32 = 0x0001_0000 | PTE_FLAGS;
+const ABA_L2: u32 = 0x0002_0000 | PTE_FLAGS;
+/// The low half of install `k % 3`: the seed's A, B, C.
+const ABA_LOW: [u32; 3] = [ABA_L1, ABA_L2, ABA_L1];
+const ABA_HIGH_FIRST: u32 = 0x0001_0001;
+/// Installs before the high halves repeat: a multiple of 3, so the low
+/// pattern lines up again too.
+const ABA_PERIOD: u32 = 65_535;
+
+/// What one PTE read returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PteOutcome {
+    /// A PTE the writer installed, whole.
+    Intact = 0,
+    /// Present, but its halves were never in the PTE together.
+    Torn = 1,
+    /// Not present (low half without `_PAGE_PRESENT`): GUP-fast would bail.
+    Absent = 2,
+    /// (`PTE-LOST`, counted by the writer) a write of the writer's was
+    /// overwritten by someone else.
+    Lost = 3,
+}
+
+impl PteOutcome {
+    pub const ALL: [PteOutcome; 4] = [
+        PteOutcome::Intact,
+        PteOutcome::Torn,
+        PteOutcome::Absent,
+        PteOutcome::Lost,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PteOutcome::Intact => "intact",
+            PteOutcome::Torn => "torn",
+            PteOutcome::Absent => "absent",
+            PteOutcome::Lost => "lost",
+        }
+    }
+}
+
+impl Scheme {
+    /// The `k`-th installed PTE as `(low, high)`.
+    #[inline(always)]
+    pub fn install(self, k: u32) -> (u32, u32) {
+        match self {
+            Scheme::Fresh => {
+                let k = (k & 0xf_ffff).max(1);
+                (k << 12 | PTE_FLAGS, k)
+            }
+            Scheme::Aba => {
+                let k = k % ABA_PERIOD;
+                (ABA_LOW[(k % 3) as usize], ABA_HIGH_FIRST + k)
+            }
+        }
+    }
+
+    /// Judge one read: was `(low, high)` ever installed whole?
+    #[inline(always)]
+    pub fn classify(self, low: u32, high: u32) -> PteOutcome {
+        if low & PRESENT == 0 {
+            return PteOutcome::Absent;
+        }
+        let intact = match self {
+            Scheme::Fresh => low & 0xfff == PTE_FLAGS && low >> 12 == high && high != 0,
+            Scheme::Aba => {
+                let k = high.wrapping_sub(ABA_HIGH_FIRST);
+                k < ABA_PERIOD && low == ABA_LOW[(k % 3) as usize]
+            }
+        };
+        if intact {
+            PteOutcome::Intact
+        } else {
+            PteOutcome::Torn
+        }
+    }
+}
+
+pub struct PteTest {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub about: &'static str,
+    pub scheme: Scheme,
+    /// Writer threads, taking turns (one zap and install each per turn).
+    pub writers: usize,
+    /// Whether the writer checks, before each write, that the PTE still
+    /// holds its last write (counting `lost` when not).
+    pub writer_checks: bool,
+    pub witness: PteOutcome,
+    pub expect: fn(ReadStrategy) -> Expect,
+    /// What each thread runs, for `litmus show`.
+    pub threads: &'static [&'static str],
+}
+
+fn torn_unless_one_access_or_recheck(s: ReadStrategy) -> Expect {
+    match s {
+        // No recheck; or the unlocked write-back corrupts the PTE itself.
+        ReadStrategy::Split | ReadStrategy::Cmpxchg8bNolock => Expect::Allowed,
+        _ => Expect::Forbidden,
+    }
+}
+
+fn torn_unless_one_access_or_seqcount(s: ReadStrategy) -> Expect {
+    match s {
+        ReadStrategy::Split
+        | ReadStrategy::Lowhigh
+        | ReadStrategy::LowhighLfence
+        | ReadStrategy::LowhighLockadd
+        | ReadStrategy::Cmpxchg8bNolock => Expect::Allowed,
+        _ => Expect::Forbidden,
+    }
+}
+
+fn lost_only_without_lock(s: ReadStrategy) -> Expect {
+    match s {
+        ReadStrategy::Cmpxchg8bNolock => Expect::Allowed,
+        _ => Expect::Forbidden,
+    }
+}
+
+pub static PTE: &[PteTest] = &[
+    PteTest {
+        name: "PTE-MP",
+        summary: "fresh PTE every install (low never reused) vs the chosen reader: torn?",
+        about: "Jason Gunthorpe's claim: with set_pte writing high then low and pte_clear low \
+                then high, a low/high/low reader cannot return a torn PTE when low halves are \
+                never reused. split (no recheck) shows the detector works; cmpxchg8b-nolock can \
+                corrupt the PTE itself with its unlocked write-back.",
+        scheme: Scheme::Fresh,
+        writers: 1,
+        writer_checks: false,
+        witness: PteOutcome::Torn,
+        expect: torn_unless_one_access_or_recheck,
+        threads: &[
+            "reader: loop { (lo, hi) = READ(pte) }   (READ = the strategy)",
+            "writer: loop { zap(pte); k++; install(pte, k) }   (pae-clear/pae-set; seqcount writers for seqcount)",
+        ],
+    },
+    PteTest {
+        name: "PTE-ABA",
+        summary: "the seed's race: low halves recur while high changes; a PTE that never existed?",
+        about: "Jann Horn, LKML, October 2022: between the reader's first low load and its \
+                recheck the PTE is zapped and refilled twice (A=0x0001000100010000, \
+                B=0x0001000200020000, C=0x0001000300010000); low comes back equal, high came \
+                from B, and ptep_get_lockless() returns 0x0001000200010000. Only a single 8-byte \
+                access or a sequence count closes it.",
+        scheme: Scheme::Aba,
+        writers: 1,
+        writer_checks: false,
+        witness: PteOutcome::Torn,
+        expect: torn_unless_one_access_or_seqcount,
+        threads: &[
+            "reader: loop { (lo, hi) = READ(pte) }",
+            "writer: loop { zap(pte); install(pte, next of A, B, C, D, ...: low L1, L2, L1, L1, L2, L1, ..., high 0x00010001 + k) }",
+        ],
+    },
+    PteTest {
+        name: "PTE-ABA3",
+        summary: "the seed's three-writer form: writers B, C, D on separate threads take turns",
+        about: "As PTE-ABA, with each zap-and-install done by another thread in turn, as the \
+                seed's B (MADV_DONTNEED), C and D (page faults) on separate CPUs. Writers hand \
+                over with a plain store/load token, so their writes are serialised as the page \
+                table lock would.",
+        scheme: Scheme::Aba,
+        writers: 3,
+        writer_checks: false,
+        witness: PteOutcome::Torn,
+        expect: torn_unless_one_access_or_seqcount,
+        threads: &[
+            "reader: loop { (lo, hi) = READ(pte) }",
+            "writer B: loop { wait turn; zap(pte); install(pte, next); pass turn }",
+            "writer C: the same",
+            "writer D: the same",
+        ],
+    },
+    PteTest {
+        name: "PTE-LOST",
+        summary: "can the reader's write-back destroy the writer's PTE? (cmpxchg8b-nolock)",
+        about: "cmpxchg8b always writes its destination; without lock the read and the \
+                write-back are separate accesses, so a zap landing between them is undone: a \
+                zapped PTE comes back (use after free of the page). The writer checks before \
+                each write that the PTE still holds its last write.",
+        scheme: Scheme::Fresh,
+        writers: 1,
+        writer_checks: true,
+        witness: PteOutcome::Lost,
+        expect: lost_only_without_lock,
+        threads: &[
+            "reader: loop { (lo, hi) = READ(pte) }",
+            "writer: loop { check(pte == last); zap(pte); check(pte == 0); k++; install(pte, k) }",
+        ],
+    },
+];
+
+// ------------------------------------------------------------ the suite ---
+
+/// Any test of the suite.
+#[derive(Clone, Copy)]
+pub enum Test {
+    Classic(&'static ClassicTest),
+    Pte(&'static PteTest),
+}
+
+impl Test {
+    pub fn all() -> impl Iterator<Item = Test> {
+        CLASSIC
+            .iter()
+            .map(Test::Classic)
+            .chain(PTE.iter().map(Test::Pte))
+    }
+
+    pub fn by_name(name: &str) -> Option<Test> {
+        Test::all().find(|t| t.name().eq_ignore_ascii_case(name))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Test::Classic(t) => t.name,
+            Test::Pte(t) => t.name,
+        }
+    }
+
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Test::Classic(t) => t.summary,
+            Test::Pte(t) => t.summary,
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        match self {
+            Test::Classic(t) => t.threads.len(),
+            Test::Pte(t) => 1 + t.writers,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_installed_pte_is_intact_and_present() {
+        for scheme in [Scheme::Fresh, Scheme::Aba] {
+            for k in (0..200_000u32).chain([0xf_ffff, 0x10_0000, u32::MAX]) {
+                let (lo, hi) = scheme.install(k);
+                assert_eq!(
+                    scheme.classify(lo, hi),
+                    PteOutcome::Intact,
+                    "{scheme:?} k={k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_seeds_values_and_its_torn_read() {
+        let pte = |k| {
+            let (lo, hi) = Scheme::Aba.install(k);
+            pte_asm::join(lo, hi)
+        };
+        assert_eq!(
+            [pte(0), pte(1), pte(2), pte(3)],
+            [
+                0x0001000100010067,
+                0x0001000200020067,
+                0x0001000300010067,
+                0x0001000400010067
+            ]
+        );
+        // The seed's result: B's high with A's (and C's) low.
+        assert_eq!(
+            Scheme::Aba.classify(0x0001_0067, 0x0001_0002),
+            PteOutcome::Torn
+        );
+    }
+
+    #[test]
+    fn zap_and_install_midpoints_classify_as_absent_or_torn() {
+        for scheme in [Scheme::Fresh, Scheme::Aba] {
+            let (lo, hi) = scheme.install(5);
+            let (next_lo, next_hi) = scheme.install(6);
+            // pae-clear: low first, then high.
+            assert_eq!(scheme.classify(0, hi), PteOutcome::Absent);
+            assert_eq!(scheme.classify(0, 0), PteOutcome::Absent);
+            // pae-set: high first, then low.
+            assert_eq!(scheme.classify(0, next_hi), PteOutcome::Absent);
+            // Halves of two PTEs, present: torn.
+            assert_eq!(scheme.classify(lo, next_hi), PteOutcome::Torn);
+            assert_eq!(scheme.classify(next_lo, hi), PteOutcome::Torn);
+            // Old low over a zeroed high (split reading across a zap): torn.
+            assert_eq!(scheme.classify(lo, 0), PteOutcome::Torn);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_found_case_insensitively() {
+        let names: Vec<_> = Test::all().map(|t| t.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        assert_eq!(Test::by_name("pte-aba").map(|t| t.name()), Some("PTE-ABA"));
+        assert!(Test::by_name("SB+nothing").is_none());
+    }
+
+    #[test]
+    fn classic_witnesses_match_their_columns() {
+        for t in CLASSIC {
+            assert_eq!(t.witness.len(), t.observed.len(), "{}", t.name);
+            for o in t.observed {
+                if let Observe::Reg(thread, r) = o {
+                    let ops = t.threads[*thread as usize];
+                    assert!(
+                        ops.contains(&Op::Load(X, *r)) || ops.contains(&Op::Load(Y, *r)),
+                        "{} {o}",
+                        t.name
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,708 @@
+//! The `litmus` command line: `list`, `show`, `run`.
+//!
+//! Exit status: 0 when no forbidden outcome was seen, 1 when one was (a
+//! finding), 2 on bad input (one line on stderr), 130 after Ctrl-C (every
+//! finished run is already in the CSV).
+
+use crate::catalog::{ClassicTest, Expect, PteTest, Test};
+use crate::machine::Machine;
+use crate::pin::Cores;
+use crate::record::CsvSink;
+use crate::run::{Budget, OutcomeCount, Plan, Progress, RunResult, Sync, run_classic, run_pte};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pte_asm::cpu::Features;
+use pte_asm::strategy::ReadStrategy;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::{Duration, SystemTime};
+
+/// Hardware litmus tests for reading a 64-bit PTE as two 32-bit halves.
+#[derive(Parser, Debug)]
+#[command(name = "litmus", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Every test with its description and its expected result per strategy.
+    List,
+    /// What each thread of TEST runs, its outcomes, expectation and kernel code.
+    Show {
+        /// A test name from `litmus list`.
+        test: String,
+    },
+    /// Run tests on pinned cores and judge the outcomes.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Tests to run (default: the whole suite).
+    pub tests: Vec<String>,
+    /// Read strategies for the PTE tests (default: all available).
+    #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
+    pub strategy: Vec<ReadStrategy>,
+    /// Cores to pin the threads to, in thread order (default: all allowed).
+    #[arg(long, value_delimiter = ',', value_name = "A,B[,...]")]
+    pub cores: Vec<usize>,
+    /// Instances (classic tests) or reads (PTE tests) per run.
+    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// Seconds per run [default: 1].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub duration: Option<f64>,
+    /// `pause` iterations between the PTE reader's low and high load; a
+    /// list runs a sweep.
+    #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
+    pub reader_delay: Vec<u32>,
+    /// Instances per batch of a classic test.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = parse_batch)]
+    pub batch: usize,
+    /// How classic-test threads enter each instance together: `timebase`
+    /// (a shared TSC deadline per instance) or `flags` (plain store/load
+    /// handshake, for machines whose TSCs are not synchronised).
+    #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags"])]
+    pub sync: String,
+    /// TSC ticks between instance starts with `--sync timebase`, or `auto`
+    /// to calibrate (widen while threads fall behind, narrow while they keep up).
+    #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
+    pub timebase_delta: Delta,
+    /// Append one row per run, test, strategy and outcome to this CSV.
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// No progress bar and no histograms: the summary only.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_strategy(name: &str) -> Result<ReadStrategy, String> {
+    ReadStrategy::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = ReadStrategy::ALL.iter().map(|s| s.name()).collect();
+        format!("unknown strategy '{name}' (known: {})", known.join(", "))
+    })
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
+/// `--timebase-delta`: `auto` (`None`) or a number of ticks.
+#[derive(Clone, Copy, Debug)]
+pub struct Delta(pub Option<u32>);
+
+fn parse_delta(text: &str) -> Result<Delta, String> {
+    match text.parse::<u32>() {
+        _ if text == "auto" => Ok(Delta(None)),
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Delta(Some(n))),
+        _ => Err(format!(
+            "'{text}' is not 'auto' or a number of ticks from 1 to 1000000"
+        )),
+    }
+}
+
+fn parse_batch(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1 << 20).contains(&n) => Ok(n),
+        _ => Err(format!("'{text}' is not a batch size from 1 to 1048576")),
+    }
+}
+
+/// Parse the command line; bad input is one line and exit status 2.
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        use clap::error::ErrorKind;
+        if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+            || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        {
+            e.exit();
+        }
+        let text = e.to_string();
+        let line = text
+            .lines()
+            .next()
+            .unwrap_or("bad arguments")
+            .trim_start_matches("error: ");
+        bad_input(line)
+    })
+}
+
+/// One line on stderr, exit status 2.
+pub fn bad_input(message: &str) -> ! {
+    eprintln!("litmus: {message}");
+    std::process::exit(2)
+}
+
+// ------------------------------------------------------------- list/show ---
+
+fn pte_expectations(test: &PteTest) -> String {
+    ReadStrategy::ALL
+        .iter()
+        .map(|s| format!("{}={}", s.name(), &(test.expect)(*s).name()[..1]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn list() {
+    println!("{:<12} {:<10} description", "test", "expected");
+    for test in Test::all() {
+        match test {
+            Test::Classic(t) => println!("{:<12} {:<10} {}", t.name, t.expect.name(), t.summary),
+            Test::Pte(t) => {
+                println!("{:<12} {:<10} {}", t.name, "per read", t.summary);
+                println!(
+                    "{:<23} {} {}: {}",
+                    "",
+                    t.witness.name(),
+                    "(A=Allowed, F=Forbidden)",
+                    pte_expectations(t)
+                );
+            }
+        }
+    }
+}
+
+pub fn show(name: &str) {
+    let Some(test) = Test::by_name(name) else {
+        bad_input(&unknown_test(name))
+    };
+    match test {
+        Test::Classic(t) => show_classic(t),
+        Test::Pte(t) => show_pte(t),
+    }
+}
+
+fn show_classic(t: &ClassicTest) {
+    println!("{}: {}\n", t.name, t.summary);
+    println!("{}\n", t.about);
+    for (i, ops) in t.threads.iter().enumerate() {
+        let ops: Vec<String> = ops.iter().map(|op| op.to_string()).collect();
+        println!("  P{i}: {}", ops.join("; "));
+    }
+    let witness = crate::run::classic_label(t, t.witness);
+    let columns: Vec<String> = t.observed.iter().map(|o| o.to_string()).collect();
+    println!("\n  observed: {}", columns.join(", "));
+    println!("  exists ({witness})");
+    println!("  x86-TSO: {}", t.expect.name());
+    println!("  Result: {}", t.expect.result_line());
+}
+
+fn show_pte(t: &PteTest) {
+    println!("{}: {}\n", t.name, t.summary);
+    println!("{}\n", t.about);
+    for thread in t.threads {
+        println!("  {thread}");
+    }
+    println!(
+        "\n  outcomes: intact (installed whole), torn (present, halves never together), absent (not present){}",
+        if t.writer_checks {
+            ", lost (a write of the writer's overwritten)"
+        } else {
+            ""
+        }
+    );
+    println!("  witness: {}\n", t.witness.name());
+    println!(
+        "  {:<18} {:<24} {:<10} Result",
+        "strategy", "writer", "x86-TSO"
+    );
+    for s in ReadStrategy::ALL {
+        let expect = (t.expect)(s);
+        println!(
+            "  {:<18} {:<24} {:<10} {}",
+            s.name(),
+            s.writer().name(),
+            expect.name(),
+            expect.result_line()
+        );
+    }
+}
+
+fn unknown_test(name: &str) -> String {
+    let known: Vec<&str> = Test::all().map(|t| t.name()).collect();
+    format!("unknown test '{name}' (known: {})", known.join(", "))
+}
+
+// -------------------------------------------------------------------- run ---
+
+/// How a run's witness count compares with its expectation, judged as the
+/// kernel's `judgelitmus.sh` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Allowed and seen, or forbidden and never seen.
+    Ok,
+    /// Forbidden, yet seen: a finding.
+    Unexpected,
+    /// Allowed, never seen in this run: reported, not hidden.
+    NotObserved,
+}
+
+impl Verdict {
+    pub fn judge(expect: Expect, witnesses: u64) -> Verdict {
+        match (expect, witnesses > 0) {
+            (Expect::Forbidden, true) => Verdict::Unexpected,
+            (Expect::Allowed, false) => Verdict::NotObserved,
+            _ => Verdict::Ok,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Unexpected => "UNEXPECTED",
+            Verdict::NotObserved => "not-observed",
+        }
+    }
+}
+
+/// The CSV header of `litmus run`.
+pub fn run_header() -> Vec<&'static str> {
+    let mut header = vec!["run_id", "timestamp"];
+    header.extend(Machine::COLUMNS);
+    header.extend([
+        "cores",
+        "test",
+        "strategy",
+        "writer",
+        "reader_delay",
+        "iterations",
+        "seconds",
+        "outcome",
+        "count",
+        "witness",
+        "expected",
+        "verdict",
+    ]);
+    header
+}
+
+/// One (test, strategy, reader delay) to run.
+struct Job {
+    test: Test,
+    strategy: Option<ReadStrategy>,
+    reader_delay: u32,
+}
+
+impl Job {
+    fn threads(&self) -> usize {
+        self.test.threads()
+    }
+
+    fn expect(&self) -> Expect {
+        match (self.test, self.strategy) {
+            (Test::Classic(t), _) => t.expect,
+            (Test::Pte(t), Some(s)) => (t.expect)(s),
+            (Test::Pte(_), None) => unreachable!("PTE jobs have a strategy"),
+        }
+    }
+
+    fn strategy_name(&self) -> &'static str {
+        self.strategy.map_or("-", |s| s.name())
+    }
+
+    fn writer_name(&self) -> &'static str {
+        self.strategy.map_or("-", |s| s.writer().name())
+    }
+
+    /// `Err(reason)` when this build or CPU cannot run it.
+    fn availability(&self, cpu: &Features) -> Result<(), String> {
+        match (self.test, self.strategy) {
+            (Test::Classic(t), _) => {
+                if let Some(fence) = t.missing_fence() {
+                    return Err(format!(
+                        "not in this build: {} needs SSE2 (i586 target)",
+                        fence.name()
+                    ));
+                }
+                if t.needs_sse2() && !cpu.sse2 {
+                    return Err("CPU lacks SSE2 (cpuid 1:EDX bit 26)".into());
+                }
+                Ok(())
+            }
+            (Test::Pte(_), Some(s)) => s.availability(cpu).map_err(String::from),
+            (Test::Pte(_), None) => unreachable!(),
+        }
+    }
+}
+
+/// The progress bar: hidden with `--quiet` or when stderr is not a
+/// terminal, and shown only once the run has taken a second.
+struct Bar {
+    bar: ProgressBar,
+    enabled: bool,
+    started: std::time::Instant,
+    /// Units done by earlier jobs, and this job's budget in units.
+    offset: std::cell::Cell<u64>,
+    /// Units are milliseconds for time budgets, iterations otherwise.
+    by_time: bool,
+}
+
+impl Bar {
+    fn new(total: u64, by_time: bool, quiet: bool) -> Bar {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {percent}% {msg}",
+            )
+            .expect("a valid template"),
+        );
+        Bar {
+            bar,
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
+            offset: Default::default(),
+            by_time,
+        }
+    }
+
+    fn start_job(&self, message: String, offset: u64) {
+        self.offset.set(offset);
+        self.bar.set_message(message);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn update(&self, done: u64, elapsed: Duration) {
+        if self.enabled && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        let units = if self.by_time {
+            elapsed.as_millis() as u64
+        } else {
+            done
+        };
+        self.bar.set_position(self.offset.get() + units);
+    }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// A finished run, for the summary table.
+struct Summary {
+    test: &'static str,
+    strategy: &'static str,
+    reader_delay: u32,
+    expect: Option<Expect>,
+    witness: String,
+    witnesses: u64,
+    rate: f64,
+    verdict: String,
+}
+
+pub fn run(args: RunArgs) -> i32 {
+    // Everything is checked before anything runs.
+    let mut tests = Vec::new();
+    for name in &args.tests {
+        tests.push(Test::by_name(name).unwrap_or_else(|| bad_input(&unknown_test(name))));
+    }
+    if tests.is_empty() {
+        tests = Test::all().collect();
+    }
+    let cores = Cores::choose((!args.cores.is_empty()).then_some(&args.cores[..]))
+        .unwrap_or_else(|e| bad_input(&e));
+    let budget = match (args.iterations, args.duration) {
+        (Some(n), _) => Budget::Iterations(n),
+        (None, Some(s)) => Budget::Duration(Duration::from_secs_f64(s)),
+        (None, None) => Budget::Duration(Duration::from_secs(1)),
+    };
+    let sync = match args.sync.as_str() {
+        "flags" => Sync::Flags,
+        _ => Sync::Timebase {
+            delta: args.timebase_delta.0,
+        },
+    };
+    let strategies = if args.strategy.is_empty() {
+        ReadStrategy::ALL.to_vec()
+    } else {
+        args.strategy.clone()
+    };
+    let delays = if args.reader_delay.is_empty() {
+        vec![0]
+    } else {
+        args.reader_delay.clone()
+    };
+    let machine = Machine::detect();
+    let header = run_header();
+    let mut sink = args
+        .csv
+        .as_ref()
+        .map(|p| CsvSink::open(p, &header).unwrap_or_else(|e| bad_input(&e)));
+    if let Err(e) = ctrlc::set_handler(|| INTERRUPTED.store(true, Relaxed)) {
+        eprintln!("litmus: warning: Ctrl-C will not stop cleanly: {e}");
+    }
+
+    let mut jobs = Vec::new();
+    for test in tests {
+        match test {
+            Test::Classic(_) => jobs.push(Job {
+                test,
+                strategy: None,
+                reader_delay: 0,
+            }),
+            Test::Pte(_) => {
+                for &strategy in &strategies {
+                    for &reader_delay in &delays {
+                        jobs.push(Job {
+                            test,
+                            strategy: Some(strategy),
+                            reader_delay,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    let cpu = Features::detect();
+    let run_id = format!(
+        "{}-{}",
+        humantime::format_rfc3339_seconds(SystemTime::now()),
+        std::process::id()
+    );
+    println!("litmus: {}", machine.describe());
+    println!(
+        "litmus: run {run_id}, cores {cores}, {} per run",
+        describe_budget(budget)
+    );
+
+    let runnable = jobs.iter().filter(|j| j.availability(&cpu).is_ok()).count() as u64;
+    let (per_job, by_time) = match budget {
+        Budget::Duration(d) => (d.as_millis() as u64, true),
+        Budget::Iterations(n) => (n, false),
+    };
+    let bar = Bar::new(per_job * runnable, by_time, args.quiet);
+    let mut summaries = Vec::new();
+    let mut finding = false;
+    let mut done_jobs = 0;
+    for job in &jobs {
+        let title = format!(
+            "{} [{}]{}",
+            job.test.name(),
+            job.strategy_name(),
+            if job.reader_delay > 0 {
+                format!(" reader-delay {}", job.reader_delay)
+            } else {
+                String::new()
+            }
+        );
+        if let Err(reason) = job.availability(&cpu) {
+            println!("\n=== {title}: unavailable: {reason}");
+            summaries.push(Summary {
+                test: job.test.name(),
+                strategy: job.strategy_name(),
+                reader_delay: job.reader_delay,
+                expect: None,
+                witness: "-".into(),
+                witnesses: 0,
+                rate: 0.0,
+                verdict: "unavailable".into(),
+            });
+            continue;
+        }
+        bar.start_job(title.clone(), done_jobs * per_job);
+        let plan = Plan {
+            cores: cores.clone(),
+            budget,
+            batch: args.batch,
+            sync,
+            reader_delay: job.reader_delay,
+        };
+        let result = match (job.test, job.strategy) {
+            (Test::Classic(t), _) => run_classic(t, &plan, &INTERRUPTED, &bar),
+            (Test::Pte(t), Some(s)) => run_pte(t, s, &plan, &INTERRUPTED, &bar),
+            (Test::Pte(_), None) => unreachable!(),
+        };
+        done_jobs += 1;
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                bar.finish();
+                bad_input(&e)
+            }
+        };
+        if result.interrupted {
+            bar.finish();
+            println!(
+                "\n=== {title}: interrupted after {:.2} s; not recorded",
+                result.seconds
+            );
+            break;
+        }
+        let expect = job.expect();
+        let verdict = Verdict::judge(expect, result.witnesses());
+        finding |= verdict == Verdict::Unexpected;
+        if !args.quiet {
+            bar.bar
+                .suspend(|| print_run(&title, job, &cores, expect, verdict, &result));
+        }
+        if let Some(sink) = sink.as_mut() {
+            let rows = csv_rows(&run_id, &machine, &cores, job, expect, verdict, &result);
+            if let Err(e) = sink.write_rows(&rows) {
+                bar.finish();
+                bad_input(&e);
+            }
+        }
+        let witness_label = result
+            .outcomes
+            .iter()
+            .find(|o| o.witness)
+            .map_or_else(|| witness_of(job), |o| o.label.clone());
+        summaries.push(Summary {
+            test: job.test.name(),
+            strategy: job.strategy_name(),
+            reader_delay: job.reader_delay,
+            expect: Some(expect),
+            witness: witness_label,
+            witnesses: result.witnesses(),
+            rate: result.witnesses() as f64 / result.seconds.max(1e-9),
+            verdict: verdict.name().into(),
+        });
+    }
+    bar.finish();
+    print_summary(&summaries);
+    if INTERRUPTED.load(Relaxed) {
+        println!("litmus: interrupted; every finished run is recorded");
+        return 130;
+    }
+    if finding {
+        println!("litmus: a forbidden outcome was observed (UNEXPECTED above)");
+        return 1;
+    }
+    0
+}
+
+fn witness_of(job: &Job) -> String {
+    match job.test {
+        Test::Classic(t) => crate::run::classic_label(t, t.witness),
+        Test::Pte(t) => t.witness.name().into(),
+    }
+}
+
+fn describe_budget(budget: Budget) -> String {
+    match budget {
+        Budget::Iterations(n) => format!("{n} iterations"),
+        Budget::Duration(d) => format!("{:.3} s", d.as_secs_f64()),
+    }
+}
+
+fn print_run(
+    title: &str,
+    job: &Job,
+    cores: &Cores,
+    expect: Expect,
+    verdict: Verdict,
+    result: &RunResult,
+) {
+    println!(
+        "\n=== {title}   x86-TSO: {} (Result: {})",
+        expect.name(),
+        expect.result_line()
+    );
+    if let Some(note) = cores.oversubscription(job.threads()) {
+        println!("    note: {note}");
+    }
+    println!(
+        "Histogram ({} states, {} iterations, {:.3} s, cores {}; {})",
+        result.outcomes.iter().filter(|o| o.count > 0).count(),
+        result.iterations,
+        result.seconds,
+        cores.used(job.threads()),
+        result.detail
+    );
+    for OutcomeCount {
+        label,
+        count,
+        witness,
+    } in &result.outcomes
+    {
+        println!("{count:>14} {} {label}", if *witness { "*>" } else { ": " });
+    }
+    let witnesses = result.witnesses();
+    println!(
+        "Witnesses {} ({}/s), Negative {}: {}",
+        witnesses,
+        human_rate(witnesses as f64 / result.seconds.max(1e-9)),
+        result.iterations.saturating_sub(witnesses),
+        match verdict {
+            Verdict::Ok if witnesses > 0 => "ok, allowed and observed",
+            Verdict::Ok => "ok, forbidden and never observed",
+            Verdict::Unexpected => "UNEXPECTED: a forbidden outcome was observed",
+            Verdict::NotObserved => "allowed but not observed in this run",
+        }
+    );
+}
+
+fn human_rate(rate: f64) -> String {
+    match rate {
+        r if r >= 1e6 => format!("{:.2}M", r / 1e6),
+        r if r >= 1e3 => format!("{:.1}k", r / 1e3),
+        r => format!("{r:.1}"),
+    }
+}
+
+fn csv_rows(
+    run_id: &str,
+    machine: &Machine,
+    cores: &Cores,
+    job: &Job,
+    expect: Expect,
+    verdict: Verdict,
+    result: &RunResult,
+) -> Vec<Vec<String>> {
+    let timestamp = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    result
+        .outcomes
+        .iter()
+        .map(|o| {
+            let mut row = vec![run_id.to_string(), timestamp.clone()];
+            row.extend(machine.values());
+            row.extend([
+                cores.used(job.threads()),
+                job.test.name().into(),
+                job.strategy_name().into(),
+                job.writer_name().into(),
+                job.reader_delay.to_string(),
+                result.iterations.to_string(),
+                format!("{:.6}", result.seconds),
+                o.label.clone(),
+                o.count.to_string(),
+                o.witness.to_string(),
+                expect.name().into(),
+                verdict.name().into(),
+            ]);
+            row
+        })
+        .collect()
+}
+
+fn print_summary(summaries: &[Summary]) {
+    println!(
+        "\n{:<12} {:<17} {:>6} {:<10} {:<32} {:>12} {:>10}  verdict",
+        "test", "strategy", "delay", "expected", "witness", "count", "per s"
+    );
+    for s in summaries {
+        println!(
+            "{:<12} {:<17} {:>6} {:<10} {:<32} {:>12} {:>10}  {}",
+            s.test,
+            s.strategy,
+            s.reader_delay,
+            s.expect.map_or("-", |e| e.name()),
+            s.witness,
+            s.witnesses,
+            human_rate(s.rate),
+            s.verdict
+        );
+    }
+}

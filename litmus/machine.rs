@@ -1,0 +1,137 @@
+//! The machine a result came from: the columns every CSV row carries, so
+//! that CSVs from many machines (old i686 boxes, 64-bit hosts, guests) can
+//! be compared.
+
+use pte_asm::cpu::Identity;
+
+/// Identity columns shared by the litmus and the bench CSV.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Machine {
+    /// The suite's commit (`git describe --always --dirty`).
+    pub commit: String,
+    /// The Rust target the binary was built for.
+    pub target: String,
+    /// 32 or 64: the width of the process, not of the CPU.
+    pub pointer_width: u32,
+    /// cpuid vendor, e.g. `GenuineIntel`, `AuthenticAMD`.
+    pub cpu_vendor: String,
+    /// cpuid brand string, e.g. `Intel(R) Atom(TM) CPU N270 @ 1.60GHz`.
+    pub cpu_model: String,
+    pub cpu_family: u32,
+    pub cpu_model_id: u32,
+    pub cpu_stepping: u32,
+    /// `/proc/cpuinfo` microcode revision, or `unknown`.
+    pub microcode: String,
+    /// cpuid leaf 0x40000000 vendor (`KVMKVMKVM`, `TCGTCGTCGTCG`, ...) or `none`.
+    pub hypervisor: String,
+    /// `uname -r`.
+    pub kernel: String,
+    /// Online logical CPUs.
+    pub logical_cpus: u32,
+}
+
+impl Machine {
+    /// The identity columns, in CSV order.
+    pub const COLUMNS: [&'static str; 12] = [
+        "commit",
+        "target",
+        "pointer_width",
+        "cpu_vendor",
+        "cpu_model",
+        "cpu_family",
+        "cpu_model_id",
+        "cpu_stepping",
+        "microcode",
+        "hypervisor",
+        "kernel",
+        "logical_cpus",
+    ];
+
+    /// The values of [`Machine::COLUMNS`], in the same order.
+    pub fn values(&self) -> [String; 12] {
+        [
+            self.commit.clone(),
+            self.target.clone(),
+            self.pointer_width.to_string(),
+            self.cpu_vendor.clone(),
+            self.cpu_model.clone(),
+            self.cpu_family.to_string(),
+            self.cpu_model_id.to_string(),
+            self.cpu_stepping.to_string(),
+            self.microcode.clone(),
+            self.hypervisor.clone(),
+            self.kernel.clone(),
+            self.logical_cpus.to_string(),
+        ]
+    }
+
+    pub fn detect() -> Machine {
+        let id = Identity::detect();
+        Machine {
+            commit: env!("PTE_LITMUS_COMMIT").into(),
+            target: pte_asm::TARGET.into(),
+            pointer_width: usize::BITS,
+            cpu_vendor: id.vendor.as_str().into(),
+            cpu_model: id.brand.as_str().into(),
+            cpu_family: id.family,
+            cpu_model_id: id.model,
+            cpu_stepping: id.stepping,
+            microcode: microcode().unwrap_or_else(|| "unknown".into()),
+            hypervisor: id
+                .hypervisor
+                .map_or("none".into(), |h| h.as_str().to_string()),
+            kernel: kernel_release(),
+            logical_cpus: logical_cpus(),
+        }
+    }
+
+    /// One line for the top of a report.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (family {} model {} stepping {}, microcode {}), hypervisor {}, kernel {}, {} CPUs, {} ({}-bit), commit {}",
+            if self.cpu_model.is_empty() {
+                &self.cpu_vendor
+            } else {
+                &self.cpu_model
+            },
+            self.cpu_family,
+            self.cpu_model_id,
+            self.cpu_stepping,
+            self.microcode,
+            self.hypervisor,
+            self.kernel,
+            self.logical_cpus,
+            self.target,
+            self.pointer_width,
+            self.commit
+        )
+    }
+}
+
+fn microcode() -> Option<String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    cpuinfo
+        .lines()
+        .find(|l| l.starts_with("microcode"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+fn kernel_release() -> String {
+    // SAFETY: uname fills a zeroed utsname; its fields are NUL-terminated.
+    unsafe {
+        let mut name: libc::utsname = std::mem::zeroed();
+        if libc::uname(&mut name) != 0 {
+            return "unknown".into();
+        }
+        std::ffi::CStr::from_ptr(name.release.as_ptr())
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+fn logical_cpus() -> u32 {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    n.max(1) as u32
+}

@@ -1,0 +1,76 @@
+//! The CSV files: one row per run, test, strategy and outcome, written as
+//! each run finishes and flushed at once, so a crash or Ctrl-C loses no
+//! finished result. An existing file is appended to only if its header is
+//! exactly ours; any other header is refused.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+/// An open CSV file with a fixed header.
+pub struct CsvSink {
+    path: PathBuf,
+    writer: csv::Writer<File>,
+    columns: usize,
+}
+
+impl CsvSink {
+    /// Open `path` for appending rows under `header`: a new or empty file
+    /// gets the header; an existing one must already have exactly it.
+    pub fn open(path: &Path, header: &[&str]) -> Result<CsvSink, String> {
+        let shown = path.display();
+        if let Ok(file) = File::open(path) {
+            let mut first = String::new();
+            BufReader::new(file)
+                .read_line(&mut first)
+                .map_err(|e| format!("cannot read {shown}: {e}"))?;
+            let first = first.trim_end_matches(['\r', '\n']);
+            if !first.is_empty() && first != header.join(",") {
+                let theirs: Vec<&str> = first.split(',').collect();
+                let at = header
+                    .iter()
+                    .zip(&theirs)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(header.len().min(theirs.len()));
+                return Err(format!(
+                    "{shown} has another header (column {}: {:?} where this version writes {:?}); \
+                     refusing to append: name a new file",
+                    at + 1,
+                    theirs.get(at).copied().unwrap_or("<none>"),
+                    header.get(at).copied().unwrap_or("<none>"),
+                ));
+            }
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(true);
+        let mut sink = CsvSink {
+            path: path.to_path_buf(),
+            writer: csv::Writer::from_writer(file),
+            columns: header.len(),
+        };
+        if empty {
+            sink.write_rows(&[header.iter().map(|s| s.to_string()).collect()])?;
+        }
+        Ok(sink)
+    }
+
+    /// Write rows and flush them to the file before returning.
+    pub fn write_rows(&mut self, rows: &[Vec<String>]) -> Result<(), String> {
+        let shown = self.path.display();
+        for row in rows {
+            assert_eq!(row.len(), self.columns, "a CSV row must fill every column");
+            self.writer
+                .write_record(row)
+                .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        }
+        // Writes csv's buffer through to the file (a write(2): in the kernel's
+        // hands, so it survives this process crashing).
+        self.writer
+            .flush()
+            .map_err(|e| format!("cannot write {shown}: {e}"))
+    }
+}

@@ -1,0 +1,828 @@
+//! The harness: runs one test (and, for PTE tests, one read strategy) on
+//! pinned threads and counts outcomes.
+//!
+//! Rules it keeps:
+//! - Every access a test body makes to shared memory is a `pte-asm`
+//!   primitive. The harness's own shared state between bodies (progress
+//!   flags, stop flag, turn token) is read and written with plain `mov`s
+//!   (`load32`/`store32`, or relaxed `AtomicBool`/`AtomicU64` loads and
+//!   stores; the reader's and writers' loops use only the `AtomicBool`
+//!   stop flag, a plain byte `mov`, and keep their counts in registers): nothing it adds inside or
+//!   between bodies fences or serialises. Fences, locks, `cpuid`, system
+//!   calls and clock reads happen only at batch boundaries or in the
+//!   monitoring thread.
+//! - Classic tests run in batches of many instances, litmus7-style: each
+//!   instance has its own locations, each in its own cache line. Threads
+//!   enter each instance together by one of two barriers ([`Sync`]):
+//!   `timebase` (default, litmus7's `-barrier timebase`): instance `i`
+//!   starts when the time-stamp counter reaches `base + i * delta` on
+//!   every core, which costs no memory traffic and starts the bodies
+//!   within a few cycles of each other; `flags`: each thread publishes
+//!   the instance it reached and waits for the others (plain stores and
+//!   loads). Neither fences. Between batches spinning barriers (which do
+//!   fence) let thread 0 count outcomes, then each location is reset
+//!   by the thread that loads it, so that loads find their line at home
+//!   and stores must fetch theirs: the store-buffer window is as wide as
+//!   a cache-line transfer.
+//! - PTE tests stream: writers zap and install continuously while the
+//!   reader reads and classifies, with no synchronisation in between.
+
+use crate::catalog::{ClassicTest, Fence, LOCATIONS, Observe, Op, PteOutcome, PteTest, REGISTERS};
+use crate::pin::{Cores, pin_current_thread};
+use pte_asm::strategy::{PteReader, ReadStrategy};
+use pte_asm::{Pte, SeqCount, Word, fence, read, tsc, with_reader, write};
+use std::collections::HashMap;
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
+};
+use std::sync::{Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a run goes on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Budget {
+    /// Instances (classic) or reads (PTE).
+    Iterations(u64),
+    Duration(Duration),
+}
+
+/// How the threads of a classic test enter each instance together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sync {
+    /// Instance `i` starts at TSC `base + i * delta` ticks on every core;
+    /// `delta: None` calibrates it (see [`Pacing`]).
+    Timebase { delta: Option<u32> },
+    /// Each thread stores the instance it reached and spins until the
+    /// others have reached it.
+    Flags,
+}
+
+/// Everything a run needs besides the test.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub cores: Cores,
+    pub budget: Budget,
+    /// Classic tests: instances per batch.
+    pub batch: usize,
+    /// Classic tests: how threads enter each instance together.
+    pub sync: Sync,
+    /// PTE tests: `pause`s between the reader's low and high load.
+    pub reader_delay: u32,
+}
+
+/// One outcome and how often it was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeCount {
+    /// `0:r0=1; 1:r0=0` (classic) or `intact`/`torn`/`absent`/`lost` (PTE).
+    pub label: String,
+    pub count: u64,
+    pub witness: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub outcomes: Vec<OutcomeCount>,
+    pub iterations: u64,
+    pub seconds: f64,
+    /// Stopped by Ctrl-C before its budget ran out.
+    pub interrupted: bool,
+    /// How the harness ran it, for the report (e.g. the timebase delta).
+    pub detail: String,
+}
+
+impl RunResult {
+    pub fn witnesses(&self) -> u64 {
+        self.outcomes
+            .iter()
+            .filter(|o| o.witness)
+            .map(|o| o.count)
+            .sum()
+    }
+}
+
+/// What the monitoring loop reports while a run goes on.
+pub trait Progress {
+    /// `done` iterations so far, `elapsed` since the run started.
+    fn update(&self, done: u64, elapsed: Duration);
+}
+
+impl Progress for () {
+    fn update(&self, _: u64, _: Duration) {}
+}
+
+/// A shared word in a cache line of its own.
+#[repr(align(64))]
+#[derive(Default)]
+struct Line(Word);
+
+/// A classic test's location: alone in an aligned 128-byte pair of lines,
+/// so the adjacent-line prefetcher never drags another instance's or
+/// location's line along with it.
+#[repr(align(128))]
+#[derive(Default)]
+struct Slot(Word);
+
+/// A barrier between batches that spins rather than sleeping: a futex wake
+/// costs tens of microseconds, as long as a whole batch. Its locked
+/// increment and acquire/release pairs fence, which is fine here: it runs
+/// only between batches, never inside one.
+struct SpinBarrier {
+    threads: u32,
+    arrived: AtomicU32,
+    generation: AtomicU32,
+}
+
+impl SpinBarrier {
+    fn new(threads: usize) -> SpinBarrier {
+        SpinBarrier {
+            threads: threads as u32,
+            arrived: AtomicU32::new(0),
+            generation: AtomicU32::new(0),
+        }
+    }
+
+    fn wait(&self) {
+        let generation = self.generation.load(Acquire);
+        if self.arrived.fetch_add(1, AcqRel) + 1 == self.threads {
+            self.arrived.store(0, Relaxed);
+            self.generation.fetch_add(1, Release);
+        } else {
+            spin_until(|| self.generation.load(Acquire) != generation);
+        }
+    }
+}
+
+/// Spin until `condition`, yielding now and then so that threads sharing a
+/// core (more threads than cores) still make progress. Only between bodies.
+#[inline(always)]
+fn spin_until(mut condition: impl FnMut() -> bool) {
+    let mut spins = 0u32;
+    while !condition() {
+        spins += 1;
+        if spins == 1 << 14 {
+            std::thread::yield_now();
+            spins = 0;
+        }
+    }
+}
+
+/// The monitoring loop, on the calling (unpinned) thread: reports progress
+/// and raises `stop` when the time budget is spent or Ctrl-C came, until
+/// `finished`.
+fn monitor(
+    budget: Budget,
+    started: Instant,
+    interrupted: &AtomicBool,
+    stop: &AtomicBool,
+    finished: &AtomicBool,
+    done: impl Fn() -> u64,
+    progress: &dyn Progress,
+) {
+    while !finished.load(Relaxed) {
+        std::thread::sleep(Duration::from_millis(10));
+        let elapsed = started.elapsed();
+        progress.update(done(), elapsed);
+        let out_of_time = matches!(budget, Budget::Duration(d) if elapsed >= d);
+        if out_of_time || interrupted.load(Relaxed) {
+            stop.store(true, Relaxed);
+        }
+    }
+}
+
+// ------------------------------------------------------------ classic ---
+
+struct ClassicShared<'t> {
+    test: &'t ClassicTest,
+    batch: usize,
+    /// Every location's slots, location `l` of instance `i` at
+    /// `l * (batch + SKEW) + i` (see [`SKEW`]).
+    slots: Vec<Slot>,
+    /// Per thread, per instance, its registers.
+    registers: Vec<Vec<Word>>,
+    /// Per thread, the number of the instance it has reached.
+    reached: Vec<Line>,
+    /// Which thread resets each location between batches: its first loader.
+    owner: [usize; LOCATIONS],
+    batch_start: SpinBarrier,
+    batch_end: SpinBarrier,
+    counted: SpinBarrier,
+    /// Instances in the coming batch; 0 ends the run. Set by thread 0.
+    batch_len: AtomicU64,
+    /// TSC at which the batch's first instance starts (timebase sync).
+    base: AtomicU64,
+    /// TSC ticks between instance starts (timebase sync), set by thread 0.
+    delta: AtomicU32,
+    /// The calibrated lower bound of `delta`, and the round trip it came from.
+    floor: AtomicU32,
+    round_trip: AtomicU64,
+    /// Instances each thread started late in the last batch.
+    late: Vec<AtomicU32>,
+    /// Instances started late on the latest thread, over the whole run.
+    late_total: AtomicU64,
+    /// The order in which this batch visits its slots: a fresh random
+    /// permutation each batch, so no prefetcher can run ahead of a thread
+    /// and fetch another thread's lines early. Written by thread 0 between
+    /// batches.
+    order: Vec<Word>,
+    done: AtomicU64,
+    stop: AtomicBool,
+    finished: AtomicBool,
+    pin_error: Mutex<Option<String>>,
+    histogram: Mutex<HashMap<[u32; 4], u64>>,
+}
+
+/// One instance's body for thread `t`: exactly its ops, nothing between.
+#[inline(always)]
+fn run_ops(ops: &[Op], locations: [&Word; LOCATIONS], registers: &mut [u32; REGISTERS]) {
+    for op in ops {
+        match *op {
+            Op::Store(loc, value) => write::store32(locations[loc as usize], value),
+            Op::Load(loc, r) => registers[r as usize] = read::load32(locations[loc as usize]),
+            Op::Fence(Fence::Compiler) => fence::compiler_barrier(),
+            Op::Fence(Fence::LockAddl) => fence::lock_addl(),
+            #[cfg(target_feature = "sse2")]
+            Op::Fence(Fence::Lfence) => fence::lfence(),
+            #[cfg(target_feature = "sse2")]
+            Op::Fence(Fence::Mfence) => fence::mfence(),
+            #[cfg(not(target_feature = "sse2"))]
+            Op::Fence(Fence::Lfence | Fence::Mfence) => {
+                unreachable!("the runner refuses tests with fences this build lacks")
+            }
+        }
+    }
+}
+
+/// Publish "thread `t` reached instance `id`" and wait for every other
+/// thread to reach it. Plain stores and loads: no fence.
+#[inline(always)]
+fn instance_barrier(reached: &[Line], t: usize, id: u32) {
+    write::store32(&reached[t].0, id);
+    for (other, line) in reached.iter().enumerate() {
+        if other != t {
+            // Wrapping compare: instance numbers wrap after 2^32.
+            spin_until(|| read::load32(&line.0).wrapping_sub(id) as i32 >= 0);
+        }
+    }
+}
+
+/// Slots between two locations' arrays beyond the batch: 33 slots of 128
+/// bytes shift location `l` by `l * 4224` bytes, so the locations of one
+/// instance never share their low 12 address bits. A load that 4K-aliases
+/// an older store of the same thread is delayed by the CPU's memory
+/// disambiguation, which would narrow the window being measured.
+const SKEW: usize = 33;
+
+impl ClassicShared<'_> {
+    /// Location `l`'s slots.
+    fn location(&self, l: usize) -> &[Slot] {
+        let start = l * (self.batch + SKEW);
+        &self.slots[start..start + self.batch]
+    }
+
+    /// Instance `i`'s locations.
+    #[inline(always)]
+    fn instance(&self, i: usize) -> [&Word; LOCATIONS] {
+        std::array::from_fn(|l| &self.slots[l * (self.batch + SKEW) + i].0)
+    }
+}
+
+/// Spin until the time-stamp counter reaches `start` (no fence: `rdtsc`).
+/// Returns whether it had already passed: the instance starts late.
+#[inline(always)]
+fn wait_for_tsc(start: u64) -> bool {
+    if tsc::rdtsc() >= start {
+        return true;
+    }
+    while tsc::rdtsc() < start {}
+    false
+}
+
+/// Calibration of the timebase (`--timebase-delta auto`).
+///
+/// The floor: an instance should start only once the previous one's stores
+/// have drained, or they still hold the store buffer and the threads'
+/// bodies stop overlapping as they should. A store to a line the other core
+/// holds drains in about one cache-line round trip, so before the first
+/// batch threads 0 and 1 measure that round trip (a ping-pong of plain
+/// stores and loads) and the floor is 3/2 of its median. On this project's
+/// 2-vCPU VM the round trip was 343 or 1150 TSC ticks depending on where
+/// the host put the vCPUs, and SB's witness rate rose fourfold from a delta
+/// of 400 to 500 ticks with the threads on time at both.
+///
+/// Above the floor, threads enter an instance together only if each is
+/// waiting at its deadline, so between batches thread 0 widens `delta` by
+/// 1/8 when more than 1 in 10 instances started late on some thread, and
+/// narrows it by 1/32 (not below the floor) when fewer than 1 in 50 did.
+/// The steps are small so that one host hiccup (which makes the rest of a
+/// batch late) cannot run it away.
+struct Pacing;
+
+impl Pacing {
+    const MIN: u32 = 50;
+    const MAX: u32 = 1_000_000;
+    const ROUND_TRIPS: u32 = 2_000;
+
+    fn floor(round_trip: u64) -> u32 {
+        (round_trip + round_trip / 2).clamp(Pacing::MIN as u64, Pacing::MAX as u64) as u32
+    }
+
+    fn next(delta: u32, floor: u32, late: u32, instances: u32) -> u32 {
+        let next = if late * 10 > instances {
+            delta + delta / 8
+        } else if late * 50 < instances {
+            delta - delta / 32
+        } else {
+            delta
+        };
+        next.clamp(floor, Pacing::MAX)
+    }
+
+    /// Median TSC ticks for a store by thread 0 to be seen by thread 1 and
+    /// answered, over `ROUND_TRIPS` exchanges on `lines` (thread `t` calls
+    /// it with its own index; threads other than 0 and 1 return at once).
+    fn round_trip(lines: &[Line], t: usize) -> u64 {
+        let (ping, pong) = (&lines[0].0, &lines[1].0);
+        let mut ticks = Vec::with_capacity(Pacing::ROUND_TRIPS as usize);
+        for i in 1..=Pacing::ROUND_TRIPS {
+            match t {
+                0 => {
+                    let start = tsc::rdtsc();
+                    write::store32(ping, i);
+                    spin_until(|| read::load32(pong) == i);
+                    ticks.push(tsc::rdtsc() - start);
+                }
+                1 => {
+                    spin_until(|| read::load32(ping) == i);
+                    write::store32(pong, i);
+                }
+                _ => return 0,
+            }
+        }
+        ticks.sort_unstable();
+        ticks.get(ticks.len() / 2).copied().unwrap_or(0)
+    }
+}
+
+/// TSC ticks between the start of a batch's barrier and its first instance:
+/// time for every thread to leave the barrier (about 2 us at 2.4 GHz).
+const TIMEBASE_LEAD: u64 = 5_000;
+
+fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
+    if let Err(e) = pin_current_thread(core) {
+        shared.pin_error.lock().unwrap().get_or_insert(e);
+    }
+    if plan.sync == (Sync::Timebase { delta: None }) && shared.test.threads.len() > 1 {
+        let round_trip = Pacing::round_trip(&shared.reached, t);
+        if t == 0 {
+            let floor = Pacing::floor(round_trip);
+            shared.floor.store(floor, Relaxed);
+            shared.delta.store(floor, Relaxed);
+            shared.round_trip.store(round_trip, Relaxed);
+        }
+        shared.batch_end.wait();
+        write::store32(&shared.reached[t].0, 0);
+    }
+    let ops = shared.test.threads[t];
+    // Only the registers this thread loads are recorded: every extra store
+    // would queue in the store buffer behind the body's.
+    let used = registers_used(ops);
+    let mut next_id = 1u32;
+    loop {
+        shared.batch_start.wait();
+        let len = shared.batch_len.load(Relaxed) as usize;
+        if len == 0 || shared.pin_error.lock().unwrap().is_some() {
+            break;
+        }
+        let base = shared.base.load(Relaxed);
+        let delta = shared.delta.load(Relaxed) as u64;
+        let mut late = 0;
+        for i in 0..len {
+            let slot = read::load32(&shared.order[i]) as usize;
+            let locations = shared.instance(slot);
+            match plan.sync {
+                Sync::Timebase { .. } => late += wait_for_tsc(base + i as u64 * delta) as u32,
+                Sync::Flags => {
+                    instance_barrier(&shared.reached, t, next_id);
+                    next_id = next_id.wrapping_add(1);
+                }
+            }
+            let mut registers = [0; REGISTERS];
+            run_ops(ops, locations, &mut registers);
+            for (r, value) in registers[..used].iter().enumerate() {
+                write::store32(&shared.registers[t][slot * REGISTERS + r], *value);
+            }
+        }
+        shared.late[t].store(late, Relaxed);
+        shared.batch_end.wait();
+        if t == 0 {
+            count(shared, len, plan.budget);
+            let late = shared
+                .late
+                .iter()
+                .map(|l| l.load(Relaxed))
+                .max()
+                .unwrap_or(0);
+            shared.late_total.fetch_add(late as u64, Relaxed);
+            if let Sync::Timebase { delta: None } = plan.sync {
+                let floor = shared.floor.load(Relaxed);
+                shared
+                    .delta
+                    .store(Pacing::next(delta as u32, floor, late, len as u32), Relaxed);
+            }
+        }
+        shared.counted.wait();
+        // Each location is reset by its owner, so its line starts the next
+        // batch in the owner's cache.
+        for (l, &owner) in shared.owner.iter().enumerate() {
+            if owner == t {
+                for slot in &shared.location(l)[..len] {
+                    write::store32(&slot.0, 0);
+                }
+            }
+        }
+        if t == 0 {
+            shuffle(&shared.order[..len]);
+            shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
+        }
+    }
+    if t == 0 {
+        shared.finished.store(true, Relaxed);
+    }
+}
+
+/// Put `order` (a permutation of slot numbers) in a fresh random order.
+fn shuffle(order: &[Word]) {
+    let mut slots: Vec<u32> = order.iter().map(read::load32).collect();
+    fastrand::shuffle(&mut slots);
+    for (word, slot) in order.iter().zip(slots) {
+        write::store32(word, slot);
+    }
+}
+
+/// How many registers a thread's ops load into (r0, r1, ...).
+fn registers_used(ops: &[Op]) -> usize {
+    ops.iter()
+        .filter_map(|op| {
+            if let Op::Load(_, r) = op {
+                Some(*r as usize + 1)
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The thread that resets each location: the first thread that loads it,
+/// else thread 0.
+fn owners(test: &ClassicTest) -> [usize; LOCATIONS] {
+    let mut owner = [0; LOCATIONS];
+    for (l, slot) in owner.iter_mut().enumerate() {
+        let loads = |ops: &&[Op]| {
+            ops.iter()
+                .any(|op| matches!(op, Op::Load(loc, _) if *loc as usize == l))
+        };
+        *slot = test.threads.iter().position(loads).unwrap_or(0);
+    }
+    owner
+}
+
+/// Thread 0, between batches: count each instance's outcome and size the
+/// next batch (0 when the budget is spent).
+fn count(shared: &ClassicShared, len: usize, budget: Budget) {
+    let mut histogram = shared.histogram.lock().unwrap();
+    for i in 0..len {
+        let locations = shared.instance(i);
+        let mut key = [0u32; 4];
+        for (column, observe) in shared.test.observed.iter().enumerate() {
+            key[column] = match *observe {
+                Observe::Reg(t, r) => {
+                    read::load32(&shared.registers[t as usize][i * REGISTERS + r as usize])
+                }
+                Observe::Final(loc) => read::load32(locations[loc as usize]),
+            };
+        }
+        *histogram.entry(key).or_default() += 1;
+    }
+    let done = shared.done.fetch_add(len as u64, Relaxed) + len as u64;
+    let next = match budget {
+        _ if shared.stop.load(Relaxed) => 0,
+        Budget::Iterations(n) => n.saturating_sub(done).min(shared.batch as u64),
+        Budget::Duration(_) => shared.batch as u64,
+    };
+    shared.batch_len.store(next, Relaxed);
+}
+
+/// Run a classic test: batches of `plan.batch` instances until the budget
+/// is spent or `interrupted`.
+pub fn run_classic(
+    test: &ClassicTest,
+    plan: &Plan,
+    interrupted: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<RunResult, String> {
+    let threads = test.threads.len();
+    let batch = plan.batch.max(1);
+    let first = match plan.budget {
+        Budget::Iterations(n) => n.min(batch as u64),
+        Budget::Duration(_) => batch as u64,
+    };
+    let shared = ClassicShared {
+        test,
+        batch,
+        slots: (0..LOCATIONS * (batch + SKEW))
+            .map(|_| Slot::default())
+            .collect(),
+        registers: (0..threads)
+            .map(|_| (0..batch * REGISTERS).map(|_| Word::new(0)).collect())
+            .collect(),
+        reached: (0..threads).map(|_| Line::default()).collect(),
+        owner: owners(test),
+        batch_start: SpinBarrier::new(threads),
+        batch_end: SpinBarrier::new(threads),
+        counted: SpinBarrier::new(threads),
+        batch_len: AtomicU64::new(first),
+        base: AtomicU64::new(tsc::rdtsc() + TIMEBASE_LEAD),
+        order: (0..batch as u32).map(Word::new).collect(),
+        delta: AtomicU32::new(match plan.sync {
+            Sync::Timebase { delta: Some(d) } => d,
+            _ => Pacing::MIN,
+        }),
+        floor: AtomicU32::new(Pacing::MIN),
+        round_trip: AtomicU64::new(0),
+        late: (0..threads).map(|_| AtomicU32::new(0)).collect(),
+        late_total: AtomicU64::new(0),
+        done: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
+        pin_error: Mutex::new(None),
+        histogram: Mutex::new(HashMap::new()),
+    };
+    shuffle(&shared.order);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let (shared, core) = (&shared, plan.cores.for_thread(t));
+            scope.spawn(move || classic_thread(shared, t, core, plan));
+        }
+        monitor(
+            plan.budget,
+            started,
+            interrupted,
+            &shared.stop,
+            &shared.finished,
+            || shared.done.load(Relaxed),
+            progress,
+        );
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(e) = shared.pin_error.into_inner().unwrap() {
+        return Err(e);
+    }
+    let histogram = shared.histogram.into_inner().unwrap();
+    let columns = test.observed.len();
+    let mut outcomes: Vec<OutcomeCount> = histogram
+        .into_iter()
+        .map(|(key, count)| OutcomeCount {
+            label: classic_label(test, &key[..columns]),
+            count,
+            witness: key[..columns] == *test.witness,
+        })
+        .collect();
+    outcomes.sort_by(|a, b| a.label.cmp(&b.label));
+    let detail = match plan.sync {
+        Sync::Timebase { delta } => format!(
+            "batch {batch}, timebase delta {} TSC ticks{}, {:.1}% started late",
+            shared.delta.load(Relaxed),
+            match (delta, shared.round_trip.load(Relaxed)) {
+                (None, 0) => " (calibrated)".to_string(),
+                (None, rt) => format!(" (calibrated; line round trip {rt})"),
+                (Some(_), _) => String::new(),
+            },
+            100.0 * shared.late_total.load(Relaxed) as f64
+                / shared.done.load(Relaxed).max(1) as f64
+        ),
+        Sync::Flags => format!("batch {batch}, flag handshake per instance"),
+    };
+    Ok(RunResult {
+        outcomes,
+        iterations: shared.done.into_inner(),
+        seconds,
+        interrupted: interrupted.load(Relaxed),
+        detail,
+    })
+}
+
+/// `0:r0=1; 1:r0=0`, litmus7-style.
+pub fn classic_label(test: &ClassicTest, values: &[u32]) -> String {
+    test.observed
+        .iter()
+        .zip(values)
+        .map(|(o, v)| format!("{o}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+// ---------------------------------------------------------------- PTE ---
+
+/// The PTE under test and its sequence count, in one cache line, as a
+/// per-entry seqcount would be.
+#[repr(C, align(64))]
+#[derive(Default)]
+struct PteLine {
+    pte: Pte,
+    seq: SeqCount,
+}
+
+struct PteShared {
+    entry: PteLine,
+    /// Whose turn it is among several writers.
+    turn: Line,
+    stop: AtomicBool,
+    finished: AtomicBool,
+    reads: AtomicU64,
+    lost: AtomicU64,
+    pin_error: Mutex<Option<String>>,
+}
+
+/// Reads between two looks at the stop flag (fewer with a wide window).
+fn reads_per_chunk(reader_delay: u32) -> u32 {
+    (16_384 / (reader_delay + 1)).max(1)
+}
+
+fn pte_reader<R: PteReader>(
+    shared: &PteShared,
+    test: &PteTest,
+    plan: &Plan,
+    ready: &Barrier,
+) -> [u64; 3] {
+    if let Err(e) = pin_current_thread(plan.cores.for_thread(0)) {
+        shared.pin_error.lock().unwrap().get_or_insert(e);
+    }
+    ready.wait();
+    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
+    let (scheme, delay) = (test.scheme, plan.reader_delay);
+    let chunk = reads_per_chunk(delay);
+    let mut counts = [0u64; 3];
+    let mut reads = 0u64;
+    while !shared.stop.load(Relaxed) {
+        for _ in 0..chunk {
+            // SAFETY: the caller checked the strategy's availability.
+            let (lo, hi) = unsafe {
+                if delay == 0 {
+                    R::read(seq, pte)
+                } else {
+                    R::read_windowed(seq, pte, delay)
+                }
+            };
+            counts[scheme.classify(lo, hi) as usize] += 1;
+        }
+        reads += chunk as u64;
+        shared.reads.store(reads, Relaxed);
+        if matches!(plan.budget, Budget::Iterations(n) if reads >= n) {
+            shared.stop.store(true, Relaxed);
+        }
+    }
+    counts
+}
+
+fn pte_writer(
+    shared: &PteShared,
+    test: &PteTest,
+    strategy: ReadStrategy,
+    w: usize,
+    core: usize,
+    ready: &Barrier,
+) {
+    if let Err(e) = pin_current_thread(core) {
+        shared.pin_error.lock().unwrap().get_or_insert(e);
+    }
+    ready.wait();
+    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
+    let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
+    let mut last = pte_asm::halves(0);
+    let mut lost = 0u64;
+    // Install numbers start at 0 (the seed's A) and go up by one per
+    // install across all writers.
+    let mut k = (w as u32).wrapping_sub(1);
+    'run: loop {
+        for _ in 0..1024 {
+            if writers > 1 {
+                // Take the turn; hand it on below (plain store and load).
+                let mut stopped = false;
+                spin_until(|| {
+                    stopped = shared.stop.load(Relaxed);
+                    stopped || read::load32(&shared.turn.0) == w as u32
+                });
+                if stopped {
+                    break 'run;
+                }
+            }
+            if test.writer_checks && read::split(pte) != last {
+                lost += 1;
+            }
+            writer.zap(seq, pte);
+            if test.writer_checks && read::split(pte) != (0, 0) {
+                lost += 1;
+            }
+            k = k.wrapping_add(1);
+            let (lo, hi) = scheme.install(k);
+            writer.install(seq, pte, lo, hi);
+            last = (lo, hi);
+            if writers > 1 {
+                k = k.wrapping_add(writers - 1);
+                write::store32(&shared.turn.0, (w as u32 + 1) % writers);
+            }
+        }
+        if shared.stop.load(Relaxed) {
+            break;
+        }
+    }
+    shared.lost.fetch_add(lost, Relaxed);
+}
+
+/// Run a PTE test with one read strategy (already checked available).
+pub fn run_pte(
+    test: &PteTest,
+    strategy: ReadStrategy,
+    plan: &Plan,
+    interrupted: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<RunResult, String> {
+    let shared = PteShared {
+        entry: PteLine::default(),
+        turn: Line::default(),
+        stop: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
+        reads: AtomicU64::new(0),
+        lost: AtomicU64::new(0),
+        pin_error: Mutex::new(None),
+    };
+    let ready = Barrier::new(1 + test.writers);
+    let started = Instant::now();
+    let counts = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let counts = with_reader!(strategy, R => pte_reader::<R>(&shared, test, plan, &ready),
+                missing => unreachable!("the runner only runs compiled strategies"));
+            shared.stop.store(true, Relaxed);
+            counts
+        });
+        let writers: Vec<_> = (0..test.writers)
+            .map(|w| {
+                let (shared, ready, core) = (&shared, &ready, plan.cores.for_thread(1 + w));
+                scope.spawn(move || pte_writer(shared, test, strategy, w, core, ready))
+            })
+            .collect();
+        let finish = scope.spawn(|| {
+            for writer in writers {
+                writer.join().expect("writer thread");
+            }
+            let counts = reader.join().expect("reader thread");
+            shared.finished.store(true, Relaxed);
+            counts
+        });
+        monitor(
+            plan.budget,
+            started,
+            interrupted,
+            &shared.stop,
+            &shared.finished,
+            || shared.reads.load(Relaxed),
+            progress,
+        );
+        finish.join().expect("joining thread")
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(e) = shared.pin_error.into_inner().unwrap() {
+        return Err(e);
+    }
+    let mut outcomes: Vec<OutcomeCount> =
+        [PteOutcome::Intact, PteOutcome::Torn, PteOutcome::Absent]
+            .into_iter()
+            .map(|o| OutcomeCount {
+                label: o.name().into(),
+                count: counts[o as usize],
+                witness: o == test.witness,
+            })
+            .collect();
+    if test.writer_checks {
+        outcomes.push(OutcomeCount {
+            label: PteOutcome::Lost.name().into(),
+            count: shared.lost.into_inner(),
+            witness: test.witness == PteOutcome::Lost,
+        });
+    }
+    Ok(RunResult {
+        outcomes,
+        iterations: shared.reads.into_inner(),
+        seconds,
+        interrupted: interrupted.load(Relaxed),
+        detail: format!(
+            "{} writer thread(s), {}, reader delay {}",
+            test.writers,
+            strategy.writer().name(),
+            plan.reader_delay
+        ),
+    })
+}
