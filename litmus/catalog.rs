@@ -595,8 +595,9 @@ mod tests {
     #[test]
     fn zap_and_install_midpoints_classify_as_absent_or_torn() {
         for scheme in [Scheme::Fresh, Scheme::Aba] {
-            let (lo, hi) = scheme.install(5);
-            let (next_lo, next_hi) = scheme.install(6);
+            // Installs 4 and 5 have different low halves in both schemes.
+            let (lo, hi) = scheme.install(4);
+            let (next_lo, next_hi) = scheme.install(5);
             // pae-clear: low first, then high.
             assert_eq!(scheme.classify(0, hi), PteOutcome::Absent);
             assert_eq!(scheme.classify(0, 0), PteOutcome::Absent);
@@ -608,6 +609,19 @@ mod tests {
             // Old low over a zeroed high (split reading across a zap): torn.
             assert_eq!(scheme.classify(lo, 0), PteOutcome::Torn);
         }
+    }
+
+    #[test]
+    fn aba_lows_recur_but_every_high_is_new() {
+        let lows: Vec<u32> = (0..6).map(|k| Scheme::Aba.install(k).0).collect();
+        assert_eq!(lows, [ABA_L1, ABA_L2, ABA_L1, ABA_L1, ABA_L2, ABA_L1]);
+        // C then D: same low, new high, so (C's low, D's high) is D, intact,
+        // while (C's low, B's high) never existed.
+        let (_, b_hi) = Scheme::Aba.install(1);
+        assert_eq!(Scheme::Aba.classify(ABA_L1, b_hi), PteOutcome::Torn);
+        let highs: std::collections::HashSet<u32> =
+            (0..ABA_PERIOD).map(|k| Scheme::Aba.install(k).1).collect();
+        assert_eq!(highs.len(), ABA_PERIOD as usize);
     }
 
     #[test]

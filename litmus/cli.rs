@@ -210,14 +210,11 @@ fn show_pte(t: &PteTest) {
         }
     );
     println!("  witness: {}\n", t.witness.name());
-    println!(
-        "  {:<18} {:<24} {:<10} Result",
-        "strategy", "writer", "x86-TSO"
-    );
+    println!("  {:<18} {:<28} {:<10}", "strategy", "writer", "x86-TSO");
     for s in ReadStrategy::ALL {
         let expect = (t.expect)(s);
         println!(
-            "  {:<18} {:<24} {:<10} {}",
+            "  {:<18} {:<28} {:<10} Result: {}",
             s.name(),
             s.writer().name(),
             expect.name(),
@@ -704,5 +701,46 @@ fn print_summary(summaries: &[Summary]) {
             human_rate(s.rate),
             s.verdict
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_judged_as_judgelitmus_does() {
+        assert_eq!(Verdict::judge(Expect::Forbidden, 0), Verdict::Ok);
+        assert_eq!(Verdict::judge(Expect::Forbidden, 1), Verdict::Unexpected);
+        assert_eq!(Verdict::judge(Expect::Allowed, 5), Verdict::Ok);
+        assert_eq!(Verdict::judge(Expect::Allowed, 0), Verdict::NotObserved);
+    }
+
+    #[test]
+    fn the_header_holds_the_machine_columns_once() {
+        let header = run_header();
+        for column in Machine::COLUMNS {
+            assert_eq!(
+                header.iter().filter(|h| **h == column).count(),
+                1,
+                "{column}"
+            );
+        }
+        assert_eq!(header.first(), Some(&"run_id"));
+        assert_eq!(header.last(), Some(&"verdict"));
+    }
+
+    #[test]
+    fn numbers_are_parsed_strictly() {
+        assert!(parse_seconds("0.5").is_ok());
+        for bad in ["0", "-1", "inf", "NaN", "1e9", "x"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(parse_delta("auto"), Ok(Delta(None))));
+        assert!(matches!(parse_delta("500"), Ok(Delta(Some(500)))));
+        assert!(parse_delta("0").is_err());
+        assert!(parse_batch("0").is_err() && parse_batch("64").is_ok());
+        assert!(parse_strategy("movq-sse2").is_ok());
+        assert!(parse_strategy("movq").unwrap_err().contains("known: split"));
     }
 }

@@ -153,18 +153,29 @@ impl SpinBarrier {
     }
 }
 
-/// Spin until `condition`, yielding now and then so that threads sharing a
-/// core (more threads than cores) still make progress. Only between bodies.
+/// Spins before a waiting thread yields its core: long when every thread
+/// has a core of its own, short when threads share cores (then the thread
+/// being waited for may need this very core to run).
+const PATIENCE: u32 = 1 << 14;
+const PATIENCE_SHARED: u32 = 64;
+
+/// Spin until `condition`, yielding every `patience` spins so that threads
+/// sharing a core still make progress. Only between bodies.
 #[inline(always)]
-fn spin_until(mut condition: impl FnMut() -> bool) {
+fn spin_until_with(patience: u32, mut condition: impl FnMut() -> bool) {
     let mut spins = 0u32;
     while !condition() {
         spins += 1;
-        if spins == 1 << 14 {
+        if spins == patience {
             std::thread::yield_now();
             spins = 0;
         }
     }
+}
+
+#[inline(always)]
+fn spin_until(condition: impl FnMut() -> bool) {
+    spin_until_with(PATIENCE, condition)
 }
 
 /// The monitoring loop, on the calling (unpinned) thread: reports progress
@@ -256,12 +267,14 @@ fn run_ops(ops: &[Op], locations: [&Word; LOCATIONS], registers: &mut [u32; REGI
 /// Publish "thread `t` reached instance `id`" and wait for every other
 /// thread to reach it. Plain stores and loads: no fence.
 #[inline(always)]
-fn instance_barrier(reached: &[Line], t: usize, id: u32) {
+fn instance_barrier(reached: &[Line], t: usize, id: u32, patience: u32) {
     write::store32(&reached[t].0, id);
     for (other, line) in reached.iter().enumerate() {
         if other != t {
             // Wrapping compare: instance numbers wrap after 2^32.
-            spin_until(|| read::load32(&line.0).wrapping_sub(id) as i32 >= 0);
+            spin_until_with(patience, || {
+                read::load32(&line.0).wrapping_sub(id) as i32 >= 0
+            });
         }
     }
 }
@@ -383,6 +396,15 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
         shared.batch_end.wait();
         write::store32(&shared.reached[t].0, 0);
     }
+    let patience = if plan
+        .cores
+        .oversubscription(shared.test.threads.len())
+        .is_some()
+    {
+        PATIENCE_SHARED
+    } else {
+        PATIENCE
+    };
     let ops = shared.test.threads[t];
     // Only the registers this thread loads are recorded: every extra store
     // would queue in the store buffer behind the body's.
@@ -403,7 +425,7 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
             match plan.sync {
                 Sync::Timebase { .. } => late += wait_for_tsc(base + i as u64 * delta) as u32,
                 Sync::Flags => {
-                    instance_barrier(&shared.reached, t, next_id);
+                    instance_barrier(&shared.reached, t, next_id, patience);
                     next_id = next_id.wrapping_add(1);
                 }
             }
@@ -523,6 +545,13 @@ pub fn run_classic(
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
     let threads = test.threads.len();
+    // Threads sharing a core cannot meet a TSC deadline together (the one
+    // waiting holds the core the other needs): hand-shake instead.
+    let shared_cores = plan.cores.oversubscription(threads).is_some();
+    let plan = &Plan {
+        sync: if shared_cores { Sync::Flags } else { plan.sync },
+        ..plan.clone()
+    };
     let batch = plan.batch.max(1);
     let first = match plan.budget {
         Budget::Iterations(n) => n.min(batch as u64),
@@ -603,6 +632,9 @@ pub fn run_classic(
             100.0 * shared.late_total.load(Relaxed) as f64
                 / shared.done.load(Relaxed).max(1) as f64
         ),
+        Sync::Flags if shared_cores => {
+            format!("batch {batch}, flag handshake per instance (threads share cores)")
+        }
         Sync::Flags => format!("batch {batch}, flag handshake per instance"),
     };
     Ok(RunResult {
@@ -693,6 +725,7 @@ fn pte_writer(
     strategy: ReadStrategy,
     w: usize,
     core: usize,
+    plan_shares_cores: bool,
     ready: &Barrier,
 ) {
     if let Err(e) = pin_current_thread(core) {
@@ -701,6 +734,11 @@ fn pte_writer(
     ready.wait();
     let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
+    let patience = if plan_shares_cores {
+        PATIENCE_SHARED
+    } else {
+        PATIENCE
+    };
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
@@ -711,7 +749,7 @@ fn pte_writer(
             if writers > 1 {
                 // Take the turn; hand it on below (plain store and load).
                 let mut stopped = false;
-                spin_until(|| {
+                spin_until_with(patience, || {
                     stopped = shared.stop.load(Relaxed);
                     stopped || read::load32(&shared.turn.0) == w as u32
                 });
@@ -771,7 +809,8 @@ pub fn run_pte(
         let writers: Vec<_> = (0..test.writers)
             .map(|w| {
                 let (shared, ready, core) = (&shared, &ready, plan.cores.for_thread(1 + w));
-                scope.spawn(move || pte_writer(shared, test, strategy, w, core, ready))
+                let shares = plan.cores.oversubscription(1 + test.writers).is_some();
+                scope.spawn(move || pte_writer(shared, test, strategy, w, core, shares, ready))
             })
             .collect();
         let finish = scope.spawn(|| {
@@ -825,4 +864,64 @@ pub fn run_pte(
             plan.reader_delay
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{CLASSIC, Test};
+
+    fn classic(name: &str) -> &'static ClassicTest {
+        match Test::by_name(name) {
+            Some(Test::Classic(t)) => t,
+            _ => panic!("{name}"),
+        }
+    }
+
+    #[test]
+    fn labels_follow_litmus7() {
+        assert_eq!(classic_label(classic("SB"), &[0, 1]), "0:r0=0; 1:r0=1");
+        assert_eq!(classic_label(classic("2+2W"), &[1, 1]), "x=1; y=1");
+        assert_eq!(classic_label(classic("R"), &[2, 0]), "y=2; 1:r0=0");
+    }
+
+    #[test]
+    fn each_location_is_reset_by_its_first_loader() {
+        // SB: thread 0 loads y, thread 1 loads x.
+        assert_eq!(owners(classic("SB")), [1, 0]);
+        // MP: thread 1 loads both.
+        assert_eq!(owners(classic("MP")), [1, 1]);
+        // 2+2W loads nothing: thread 0.
+        assert_eq!(owners(classic("2+2W")), [0, 0]);
+    }
+
+    #[test]
+    fn only_loaded_registers_are_recorded() {
+        for t in CLASSIC {
+            for (i, ops) in t.threads.iter().enumerate() {
+                let used = registers_used(ops);
+                assert!(used <= REGISTERS, "{} P{i}", t.name);
+                let loads = ops.iter().filter(|op| matches!(op, Op::Load(..))).count();
+                assert_eq!(
+                    used, loads,
+                    "{} P{i}: registers are numbered from 0",
+                    t.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pacing_widens_when_late_narrows_when_early_and_keeps_its_floor() {
+        assert_eq!(Pacing::floor(400), 600);
+        assert_eq!(Pacing::floor(1), Pacing::MIN);
+        // 20 of 64 late: widen by 1/8.
+        assert_eq!(Pacing::next(800, 600, 20, 64), 900);
+        // None late: narrow by 1/32, but never below the floor.
+        assert_eq!(Pacing::next(800, 600, 0, 64), 775);
+        assert_eq!(Pacing::next(610, 600, 0, 64), 600);
+        // In between: hold.
+        assert_eq!(Pacing::next(800, 600, 3, 64), 800);
+        assert_eq!(Pacing::next(Pacing::MAX, 600, 64, 64), Pacing::MAX);
+    }
 }

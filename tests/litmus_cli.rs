@@ -1,0 +1,392 @@
+//! The `litmus` binary as users drive it: bad input, CSV files, Ctrl-C,
+//! and bounded hardware runs whose expected outcomes could fail.
+//!
+//! Hardware runs assert outcomes, never timings: a forbidden outcome stays
+//! unseen; an allowed one that the suite exists to show (`split` tearing
+//! under `PTE-MP`, `lowhigh` under `PTE-ABA`) is caught within the bound.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn litmus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_litmus"))
+        .args(args)
+        .output()
+        .expect("run litmus")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pte-litmus-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// Exit status 2 and exactly one line on stderr naming the problem.
+fn assert_bad_input(args: &[&str], mentions: &str) {
+    let out = litmus(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: status; stderr {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+    assert!(
+        err.contains(mentions),
+        "{args:?}: {err:?} should mention {mentions:?}"
+    );
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+}
+
+#[test]
+fn bad_input_is_one_line_and_status_2() {
+    assert_bad_input(&["run", "NOPE"], "unknown test 'NOPE'");
+    assert_bad_input(&["show", "NOPE"], "unknown test 'NOPE'");
+    assert_bad_input(
+        &["run", "SB", "--strategy", "lowhigh,bogus"],
+        "unknown strategy 'bogus'",
+    );
+    assert_bad_input(
+        &["run", "SB", "--cores", "0,4096"],
+        "core 4096 does not exist",
+    );
+    assert_bad_input(&["run", "SB", "--cores", "0,0"], "named twice");
+    assert_bad_input(&["run", "SB", "--cores", "zero"], "zero");
+    assert_bad_input(&["run", "SB", "--iterations", "0"], "0");
+    assert_bad_input(&["run", "SB", "--iterations", "many"], "many");
+    assert_bad_input(&["run", "SB", "--duration", "-1"], "-1");
+    assert_bad_input(&["run", "SB", "--duration", "NaN"], "NaN");
+    assert_bad_input(
+        &["run", "SB", "--duration", "1", "--iterations", "5"],
+        "cannot be used with",
+    );
+    assert_bad_input(&["run", "SB", "--reader-delay", "x"], "x");
+    assert_bad_input(&["run", "SB", "--batch", "0"], "batch");
+    assert_bad_input(&["run", "SB", "--timebase-delta", "soon"], "soon");
+    assert_bad_input(
+        &[
+            "run",
+            "SB",
+            "--csv",
+            "/nonexistent-dir/out.csv",
+            "--iterations",
+            "1",
+        ],
+        "cannot write",
+    );
+    assert_bad_input(&["frobnicate"], "frobnicate");
+}
+
+#[test]
+fn a_csv_with_another_header_is_refused_and_left_alone() {
+    let path = temp("other-header.csv");
+    std::fs::write(&path, "a,b,c\n1,2,3\n").unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "SB",
+            "--iterations",
+            "64",
+            "--csv",
+            path.to_str().unwrap(),
+        ],
+        "another header",
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b,c\n1,2,3\n");
+}
+
+#[test]
+fn csv_rows_carry_every_documented_column_and_append() {
+    let path = temp("runs.csv");
+    let p = path.to_str().unwrap();
+    for _ in 0..2 {
+        let out = litmus(&[
+            "run",
+            "SB",
+            "PTE-MP",
+            "--strategy",
+            "lowhigh",
+            "--iterations",
+            "2000",
+            "--quiet",
+            "--csv",
+            p,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "run_id",
+        "timestamp",
+        "commit",
+        "target",
+        "pointer_width",
+        "cpu_vendor",
+        "cpu_model",
+        "cpu_family",
+        "cpu_model_id",
+        "cpu_stepping",
+        "microcode",
+        "hypervisor",
+        "kernel",
+        "logical_cpus",
+        "cores",
+        "test",
+        "strategy",
+        "writer",
+        "reader_delay",
+        "iterations",
+        "seconds",
+        "outcome",
+        "count",
+        "expected",
+        "verdict",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "missing column {column}: {header:?}"
+        );
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // Two appends, each with one row per outcome of SB (up to 4) and PTE-MP (3).
+    let runs: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[col("run_id")]).collect();
+    assert_eq!(runs.len(), 2, "two runs appended under one header");
+    let mp: Vec<_> = rows
+        .iter()
+        .filter(|r| &r[col("test")] == "PTE-MP")
+        .collect();
+    assert_eq!(mp.len(), 6);
+    for r in &mp {
+        assert_eq!(&r[col("strategy")], "lowhigh");
+        assert_eq!(&r[col("writer")], "pae-clear/pae-set");
+        assert_eq!(&r[col("expected")], "Forbidden");
+        assert_eq!(&r[col("iterations")].parse::<u64>().unwrap() >= &2000, true);
+        assert_eq!(&r[col("pointer_width")], &usize::BITS.to_string());
+    }
+    let counted: u64 = rows
+        .iter()
+        .filter(|r| &r[col("test")] == "SB" && &r[col("run_id")] == *runs.iter().next().unwrap())
+        .map(|r| r[col("count")].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(counted, 2000, "SB's outcome counts add up to its instances");
+}
+
+/// Forbidden outcomes stay unseen over a bounded run.
+#[test]
+fn forbidden_outcomes_are_never_seen() {
+    let out = litmus(&[
+        "run",
+        "MP",
+        "LB",
+        "CoRR",
+        "2+2W",
+        "SB+mfences",
+        "SB+lockadds",
+        "IRIW",
+        "--iterations",
+        "200000",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a forbidden classic outcome was observed:\n{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("UNEXPECTED"));
+
+    let safe = "lowhigh,lowhigh-lfence,lowhigh-lockadd,cmpxchg8b,movq-sse2,movq-mmx,fild,seqcount,native64";
+    let out = litmus(&[
+        "run",
+        "PTE-MP",
+        "--strategy",
+        safe,
+        "--duration",
+        "0.5",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a torn PTE under PTE-MP:\n{}",
+        stdout(&out)
+    );
+    let single = "cmpxchg8b,movq-sse2,movq-mmx,fild,seqcount,native64";
+    let out = litmus(&[
+        "run",
+        "PTE-ABA",
+        "--strategy",
+        single,
+        "--duration",
+        "0.5",
+        "--reader-delay",
+        "0,10",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a torn PTE from a single-access read:\n{}",
+        stdout(&out)
+    );
+    let out = litmus(&[
+        "run",
+        "PTE-LOST",
+        "--strategy",
+        "lowhigh,cmpxchg8b",
+        "--duration",
+        "0.5",
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a lost write without an unlocked write-back:\n{}",
+        stdout(&out)
+    );
+}
+
+/// The witness count of the summary row for `test` and `strategy`.
+fn witnesses(summary: &str, test: &str, strategy: &str) -> u64 {
+    summary
+        .lines()
+        .filter(|l| {
+            l.split_whitespace().next() == Some(test)
+                && l.split_whitespace().nth(1) == Some(strategy)
+        })
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[words.len() - 3].parse::<u64>().expect("count column")
+        })
+        .sum()
+}
+
+/// Allowed outcomes the suite exists to show are caught within a bound.
+#[test]
+fn the_detectors_catch_torn_reads() {
+    // split has no recheck: tears under a zap/install writer.
+    let out = litmus(&[
+        "run",
+        "PTE-MP",
+        "--strategy",
+        "split",
+        "--duration",
+        "1",
+        "--reader-delay",
+        "0,10",
+        "--quiet",
+    ]);
+    assert!(
+        witnesses(&stdout(&out), "PTE-MP", "split") > 0,
+        "split never tore:\n{}",
+        stdout(&out)
+    );
+
+    // lowhigh: the seed's ABA. A window (a vCPU descheduled mid-read)
+    // makes it frequent; up to ten tries of a second each.
+    let mut seen = 0;
+    for _ in 0..10 {
+        let out = litmus(&[
+            "run",
+            "PTE-ABA",
+            "--strategy",
+            "lowhigh",
+            "--duration",
+            "1",
+            "--reader-delay",
+            "10,100",
+            "--quiet",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        seen += witnesses(&stdout(&out), "PTE-ABA", "lowhigh");
+        if seen > 0 {
+            break;
+        }
+    }
+    assert!(seen > 0, "lowhigh never returned a PTE that never existed");
+
+    // SB, the store-buffering reordering x86-TSO allows.
+    let out = litmus(&["run", "SB", "--iterations", "1000000", "--quiet"]);
+    assert!(
+        witnesses(&stdout(&out), "SB", "-") > 0,
+        "SB witness never seen:\n{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn list_and_show_describe_every_test() {
+    let list = stdout(&litmus(&["list"]));
+    for test in [
+        "SB",
+        "SB+mfences",
+        "SB+lockadds",
+        "SB+lfences",
+        "MP",
+        "LB",
+        "CoRR",
+        "2+2W",
+        "R",
+        "IRIW",
+        "PTE-MP",
+        "PTE-ABA",
+        "PTE-ABA3",
+        "PTE-LOST",
+    ] {
+        assert!(
+            list.lines().any(|l| l.starts_with(&format!("{test} "))),
+            "{test} missing from list"
+        );
+        let show = litmus(&["show", test]);
+        assert_eq!(show.status.code(), Some(0));
+        assert!(
+            stdout(&show).contains("Result: "),
+            "{test}: show has a Result line"
+        );
+    }
+    assert!(list.contains("lowhigh=A") && list.contains("cmpxchg8b=F"));
+    let show = stdout(&litmus(&["show", "SB"]));
+    assert!(show.contains("P0: x=1; barrier(); r0=y") && show.contains("exists (0:r0=0; 1:r0=0)"));
+}
+
+#[test]
+fn ctrl_c_keeps_every_finished_run() {
+    let path = temp("interrupted.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_litmus"))
+        .args([
+            "run",
+            "SB",
+            "MP",
+            "--duration",
+            "3",
+            "--quiet",
+            "--csv",
+            path.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stdout(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.lines().skip(1).any(|l| l.contains(",SB,")),
+        "SB finished and is recorded:\n{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.contains(",MP,")),
+        "MP was interrupted and is not:\n{text}"
+    );
+    assert!(stdout(&out).contains("interrupted"));
+}
