@@ -37,6 +37,16 @@ pub enum Command {
     },
     /// Run tests on pinned cores and judge the outcomes.
     Run(RunArgs),
+    /// Turn the criterion results of the last `cargo bench` runs (every
+    /// target) into CSV rows with the machine columns and ratios to split.
+    BenchReport {
+        /// The CSV to write (appended to if it has the same header).
+        #[arg(long, value_name = "PATH")]
+        csv: PathBuf,
+        /// Where criterion wrote its results [default: target/criterion].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,6 +149,21 @@ pub fn parse() -> Cli {
 pub fn bad_input(message: &str) -> ! {
     eprintln!("litmus: {message}");
     std::process::exit(2)
+}
+
+pub fn bench_report(csv: &std::path::Path, dir: Option<&std::path::Path>) -> i32 {
+    let root = dir
+        .map(PathBuf::from)
+        .unwrap_or_else(crate::bench::criterion_root);
+    match crate::bench::bench_report(&root, csv) {
+        Ok(written) => {
+            for (target, rows) in written {
+                println!("litmus: {rows} rows from {target} into {}", csv.display());
+            }
+            0
+        }
+        Err(e) => bad_input(&e),
+    }
 }
 
 // ------------------------------------------------------------- list/show ---

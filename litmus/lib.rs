@@ -4,6 +4,7 @@
 
 pub use pte_asm;
 
+pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod machine;

@@ -12,6 +12,7 @@ fn main() {
             0
         }
         Command::Run(args) => cli::run(args),
+        Command::BenchReport { csv, dir } => cli::bench_report(&csv, dir.as_deref()),
     };
     std::process::exit(code);
 }

@@ -360,7 +360,7 @@ fn list_and_show_describe_every_test() {
 #[test]
 fn ctrl_c_keeps_every_finished_run() {
     let path = temp("interrupted.csv");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_litmus"))
+    let child = Command::new(env!("CARGO_BIN_EXE_litmus"))
         .args([
             "run",
             "SB",

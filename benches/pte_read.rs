@@ -1,0 +1,331 @@
+//! What each PTE read costs on the GUP-fast hot path, in TSC ticks.
+//!
+//! Groups (each per read strategy this build and CPU can run):
+//! - `read`: one read of a cache-hot PTE. nanoBench's way of cancelling the
+//!   loop and the clock: the same loop is timed with its body unrolled 16
+//!   and 32 times, and the difference divided by 16 is the cost of one read.
+//! - `walk`: `gup_fast_pte_range()`'s shape: read every PTE of a table,
+//!   check present and user, collect the frame numbers; tables of 1, 16,
+//!   512 (one PAE page-table page), 4096 and 262144 PTEs, so the cost per
+//!   PTE shows as the table leaves L1, L2 and L3 (throughput in PTEs).
+//! - `contended`: `read` while a writer on another core zaps and installs
+//!   (`pae-clear`/`pae-set`, seqcount writers for `seqcount`) the same PTE
+//!   (`same-pte`), its neighbour in the same 64-byte line (`same-line`), or
+//!   a PTE in another line (`other-line`).
+//! - `readers`: `walk` of one 512-PTE page alone (`1`) and while a second
+//!   reader on another core walks the same page with the same strategy
+//!   (`2`): `lock cmpxchg8b` writes the line, so sharing becomes ping-pong.
+//!
+//! Results go to `target/criterion/<target>/` with the machine record;
+//! `litmus bench-report --csv PATH` turns them into CSV with ratios to
+//! `split` and `native64`. `cargo test --benches` runs each body once.
+
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use pte_asm::cpu::Features;
+use pte_asm::strategy::{PteReader, ReadStrategy, Writer};
+use pte_asm::{Pte, SeqCount, tsc, with_reader};
+use pte_litmus::bench::{criterion_dir, measure_tsc_hz, write_machine_record};
+use pte_litmus::catalog::Scheme;
+use pte_litmus::machine::Machine;
+use pte_litmus::pin::{Cores, pin_current_thread};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::Duration;
+
+// ------------------------------------------------------- the measurement ---
+
+/// Criterion measurement in TSC ticks: `rdtsc` to start, [`end_stamp`] to
+/// end. The TSC runs at a constant rate, so ticks are reference cycles.
+struct Tsc;
+
+impl Measurement for Tsc {
+    type Intermediate = u64;
+    type Value = u64;
+
+    fn start(&self) -> u64 {
+        tsc::rdtsc()
+    }
+
+    fn end(&self, start: u64) -> u64 {
+        end_stamp().saturating_sub(start)
+    }
+
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+
+    fn zero(&self) -> u64 {
+        0
+    }
+
+    fn to_f64(&self, value: &u64) -> f64 {
+        *value as f64
+    }
+
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &TicksFormatter
+    }
+}
+
+struct TicksFormatter;
+
+impl ValueFormatter for TicksFormatter {
+    fn scale_values(&self, _typical: f64, _values: &mut [f64]) -> &'static str {
+        "ticks"
+    }
+
+    fn scale_throughputs(
+        &self,
+        _typical: f64,
+        throughput: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per = match throughput {
+            Throughput::Elements(n)
+            | Throughput::Bytes(n)
+            | Throughput::BytesDecimal(n)
+            | Throughput::Bits(n) => *n as f64,
+            _ => 1.0,
+        };
+        for v in values.iter_mut() {
+            *v /= per;
+        }
+        "ticks/elem"
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ticks"
+    }
+}
+
+/// The closing timestamp: `rdtscp` where the CPU has it (it waits for the
+/// measured instructions to complete), else `rdtsc`.
+#[inline(always)]
+fn end_stamp() -> u64 {
+    static RDTSCP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *RDTSCP.get_or_init(|| Features::detect().rdtscp) {
+        tsc::rdtscp()
+    } else {
+        tsc::rdtsc()
+    }
+}
+
+// ------------------------------------------------------------ the bodies ---
+
+/// The read under test, `UNROLL` times per iteration, results folded into
+/// an accumulator so none is dead. Returns the ticks for `iters` iterations.
+#[inline(always)]
+fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
+    let mut acc = 0u32;
+    let start = tsc::rdtsc();
+    for _ in 0..iters {
+        for _ in 0..UNROLL {
+            // SAFETY: the strategy's availability was checked by the caller.
+            let (lo, hi) = unsafe { R::read(seq, pte) };
+            acc = acc.wrapping_add(lo ^ hi);
+        }
+    }
+    let end = end_stamp();
+    black_box(acc);
+    end.saturating_sub(start)
+}
+
+/// Ticks for `iters` reads, loop and clock cancelled: (32 - 16 unrolled) / 16.
+fn read_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
+    let short = read_loop::<R, 16>(seq, pte, iters);
+    let long = read_loop::<R, 32>(seq, pte, iters);
+    long.saturating_sub(short) / 16
+}
+
+const PRESENT_USER: u32 = 0x001 | 0x004;
+
+/// `gup_fast_pte_range()`'s loop: read each PTE, bail on the first that is
+/// not present or not user, collect its frame number. Returns how many.
+#[inline(always)]
+fn walk<R: PteReader>(seq: &SeqCount, table: &[Pte], frames: &mut [u64]) -> usize {
+    let mut n = 0;
+    for pte in table {
+        // SAFETY: the strategy's availability was checked by the caller.
+        let (lo, hi) = unsafe { R::read(seq, pte) };
+        if lo & PRESENT_USER != PRESENT_USER {
+            break;
+        }
+        frames[n] = pte_asm::join(lo, hi) >> 12;
+        n += 1;
+    }
+    n
+}
+
+/// A table of `n` present user PTEs with distinct frames.
+fn table(n: usize) -> Vec<Pte> {
+    (0..n as u32)
+        .map(|k| {
+            let (lo, hi) = Scheme::Fresh.install(k + 1);
+            Pte::new(pte_asm::join(lo, hi))
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------ the groups ---
+
+struct Setup {
+    cpu: Features,
+    /// The core of the measuring thread and the one for a second thread.
+    cores: Option<(usize, usize)>,
+}
+
+fn bench_read<R: PteReader>(c: &mut Criterion<Tsc>) {
+    let (seq, pte) = (SeqCount::new(0), Pte::new(0x0001_0002_0001_0067));
+    c.benchmark_group("read")
+        .bench_function(R::STRATEGY.name(), |b| {
+            b.iter_custom(|iters| read_cost::<R>(&seq, &pte, iters))
+        });
+}
+
+const WALK_SIZES: [usize; 5] = [1, 16, 512, 4096, 262144];
+
+fn bench_walk<R: PteReader>(c: &mut Criterion<Tsc>) {
+    let seq = SeqCount::new(0);
+    let mut group = c.benchmark_group("walk");
+    for n in WALK_SIZES {
+        let (ptes, mut frames) = (table(n), vec![0u64; n]);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::new(R::STRATEGY.name(), n), |b| {
+            b.iter(|| {
+                let walked = walk::<R>(&seq, &ptes, &mut frames);
+                assert_eq!(walked, n, "every PTE of the table is present and user");
+                walked
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Runs `work` on `core` until the returned guard is dropped.
+struct Background<'s> {
+    stop: &'s AtomicBool,
+}
+
+impl Drop for Background<'_> {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+    }
+}
+
+fn bench_contended<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
+    let Some((_, other)) = setup.cores else {
+        return;
+    };
+    let seq = SeqCount::new(0);
+    let ptes = table(16); // two 64-byte lines of eight PTEs
+    let writer = R::STRATEGY.writer();
+    let mut group = c.benchmark_group("contended");
+    for (param, target) in [("same-pte", 0), ("same-line", 1), ("other-line", 8)] {
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let (seq, ptes, stop) = (&seq, &ptes, &stop);
+            scope.spawn(move || {
+                pin_current_thread(other).expect("pin the writer");
+                zap_and_install(writer, seq, &ptes[target], stop);
+            });
+            let _stop_writer = Background { stop };
+            group.bench_function(BenchmarkId::new(R::STRATEGY.name(), param), |b| {
+                b.iter_custom(|iters| read_cost::<R>(seq, &ptes[0], iters))
+            });
+        });
+    }
+    group.finish();
+}
+
+/// The kernel's zap/install protocol on `pte`, until `stop`.
+fn zap_and_install(writer: Writer, seq: &SeqCount, pte: &Pte, stop: &AtomicBool) {
+    let mut k = 0u32;
+    while !stop.load(Relaxed) {
+        for _ in 0..256 {
+            writer.zap(seq, pte);
+            k = k.wrapping_add(1);
+            let (lo, hi) = Scheme::Fresh.install(k);
+            writer.install(seq, pte, lo, hi);
+        }
+    }
+}
+
+fn bench_readers<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
+    let Some((_, other)) = setup.cores else {
+        return;
+    };
+    let seq = SeqCount::new(0);
+    let ptes = table(512);
+    let mut frames = vec![0u64; 512];
+    let mut group = c.benchmark_group("readers");
+    group.throughput(Throughput::Elements(512));
+    group.bench_function(BenchmarkId::new(R::STRATEGY.name(), 1), |b| {
+        b.iter(|| walk::<R>(&seq, &ptes, &mut frames))
+    });
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (seq, ptes, stop) = (&seq, &ptes, &stop);
+        scope.spawn(move || {
+            pin_current_thread(other).expect("pin the second reader");
+            let mut frames = vec![0u64; 512];
+            while !stop.load(Relaxed) {
+                black_box(walk::<R>(seq, ptes, &mut frames));
+            }
+        });
+        let _stop_reader = Background { stop };
+        group.bench_function(BenchmarkId::new(R::STRATEGY.name(), 2), |b| {
+            b.iter(|| walk::<R>(seq, ptes, &mut frames))
+        });
+    });
+    group.finish();
+}
+
+fn all(c: &mut Criterion<Tsc>) {
+    let cpu = Features::detect();
+    let allowed = Cores::allowed();
+    let cores = match allowed[..] {
+        [a, b, ..] => Some((a, b)),
+        _ => None,
+    };
+    if let Some((main, _)) = cores {
+        pin_current_thread(main).expect("pin the measuring thread");
+    } else {
+        eprintln!("pte-litmus bench: one core only: no contended or readers benchmarks");
+    }
+    let tsc_hz = measure_tsc_hz(Duration::from_millis(200));
+    write_machine_record(&criterion_dir(), &Machine::detect(), tsc_hz).expect("machine record");
+    let setup = Setup { cpu, cores };
+    for strategy in ReadStrategy::ALL {
+        if let Err(reason) = strategy.availability(&setup.cpu) {
+            eprintln!(
+                "pte-litmus bench: {} unavailable: {reason}",
+                strategy.name()
+            );
+            continue;
+        }
+        with_reader!(strategy, R => {
+            bench_read::<R>(c);
+            bench_walk::<R>(c);
+            bench_contended::<R>(c, &setup);
+            bench_readers::<R>(c, &setup);
+        }, missing => unreachable!("available strategies are compiled"));
+    }
+}
+
+fn config() -> Criterion<Tsc> {
+    Criterion::default()
+        .with_measurement(Tsc)
+        .output_directory(&criterion_dir())
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(30)
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = all
+}
+criterion_main!(benches);

@@ -1,0 +1,264 @@
+//! What the criterion benchmarks (`benches/pte_read.rs`) and `litmus
+//! bench-report` share: where each target's results go, the machine record
+//! written beside them, the TSC frequency, and the report itself.
+//!
+//! Each target's criterion output lives in `target/criterion/<target>/`, so
+//! an i686 run never overwrites the x86_64 one. The benchmark writes
+//! `pte-litmus-machine.csv` there (the machine columns and `tsc_hz` of the
+//! machine that ran it); `bench-report` reads that and every
+//! `<group>/<strategy>/<param>/new/{benchmark,estimates}.json`.
+
+use crate::machine::Machine;
+use crate::record::CsvSink;
+use pte_asm::tsc;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The machine record beside each target's criterion output.
+pub const MACHINE_FILE: &str = "pte-litmus-machine.csv";
+
+/// `target/criterion` (or `$CARGO_TARGET_DIR/criterion`).
+pub fn criterion_root() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "target".into());
+    target.join("criterion")
+}
+
+/// This build's criterion output directory.
+pub fn criterion_dir() -> PathBuf {
+    criterion_root().join(pte_asm::TARGET)
+}
+
+/// TSC ticks per second, measured against the monotonic clock over
+/// `over` (the TSC is constant-rate where `constant_tsc` is set).
+pub fn measure_tsc_hz(over: Duration) -> f64 {
+    let (t0, c0) = (Instant::now(), tsc::rdtsc());
+    std::thread::sleep(over);
+    let (t1, c1) = (Instant::now(), tsc::rdtsc());
+    (c1 - c0) as f64 / (t1 - t0).as_secs_f64()
+}
+
+/// Write the machine record (header and one row) into `dir`.
+pub fn write_machine_record(dir: &Path, machine: &Machine, tsc_hz: f64) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(MACHINE_FILE);
+    let mut writer = csv::Writer::from_path(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
+    header.push("tsc_hz");
+    let mut row: Vec<String> = machine.values().to_vec();
+    row.push(format!("{tsc_hz:.0}"));
+    writer
+        .write_record(&header)
+        .and_then(|_| writer.write_record(&row))
+        .map_err(|e| e.to_string())?;
+    writer
+        .flush()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
+    let path = dir.join(MACHINE_FILE);
+    let shown = path.display();
+    let mut reader =
+        csv::Reader::from_path(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let header = reader
+        .headers()
+        .map_err(|e| format!("{shown}: {e}"))?
+        .clone();
+    let mut expected: Vec<&str> = Machine::COLUMNS.to_vec();
+    expected.push("tsc_hz");
+    if header.iter().ne(expected.iter().copied()) {
+        return Err(format!(
+            "{shown}: unexpected header (written by another version?)"
+        ));
+    }
+    let row = reader
+        .records()
+        .next()
+        .ok_or_else(|| format!("{shown}: no machine row"))?
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let values: Vec<String> = row.iter().map(String::from).collect();
+    let tsc_hz = values[Machine::COLUMNS.len()]
+        .parse::<f64>()
+        .map_err(|_| format!("{shown}: tsc_hz is not a number"))?;
+    Ok((values[..Machine::COLUMNS.len()].to_vec(), tsc_hz))
+}
+
+#[derive(Deserialize)]
+struct BenchmarkJson {
+    group_id: String,
+    function_id: Option<String>,
+    value_str: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Interval {
+    lower_bound: f64,
+    upper_bound: f64,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    confidence_interval: Interval,
+    point_estimate: f64,
+}
+
+#[derive(Deserialize)]
+struct EstimatesJson {
+    median: Estimate,
+}
+
+/// One benchmark result: the median TSC ticks per operation and its 95%
+/// confidence bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchResult {
+    pub bench: String,
+    pub strategy: String,
+    pub param: String,
+    pub ticks: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Every `new/benchmark.json` under `dir`, with its estimates.
+fn read_results(dir: &Path) -> Result<Vec<BenchResult>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == "new") {
+                    if path.join("benchmark.json").is_file() {
+                        found.push(path);
+                    }
+                } else if path
+                    .file_name()
+                    .is_none_or(|n| n != "base" && n != "report" && n != "change")
+                {
+                    pending.push(path);
+                }
+            }
+        }
+    }
+    found.sort();
+    let mut results = Vec::new();
+    for new in found {
+        let read = |name: &str| {
+            let path = new.join(name);
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        };
+        let id: BenchmarkJson = serde_json::from_str(&read("benchmark.json")?)
+            .map_err(|e| format!("{}: {e}", new.join("benchmark.json").display()))?;
+        let estimates: EstimatesJson = serde_json::from_str(&read("estimates.json")?)
+            .map_err(|e| format!("{}: {e}", new.join("estimates.json").display()))?;
+        results.push(BenchResult {
+            bench: id.group_id,
+            strategy: id.function_id.unwrap_or_default(),
+            param: id.value_str.unwrap_or_else(|| "-".into()),
+            ticks: estimates.median.point_estimate,
+            low: estimates.median.confidence_interval.lower_bound,
+            high: estimates.median.confidence_interval.upper_bound,
+        });
+    }
+    Ok(results)
+}
+
+/// The bench CSV's header.
+pub fn report_header() -> Vec<&'static str> {
+    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
+    header.extend([
+        "bench",
+        "strategy",
+        "param",
+        "cycles_per_op",
+        "ns_per_op",
+        "ratio_to_split",
+        "ratio_to_native64",
+        "low",
+        "high",
+        "tsc_hz",
+    ]);
+    header
+}
+
+/// The report rows of one target directory: each result with its ratio to
+/// `split` (and `native64`) for the same bench and param, from the same run.
+pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
+    let (machine, tsc_hz) = read_machine_record(dir)?;
+    let results = read_results(dir)?;
+    let baseline = |r: &BenchResult, strategy: &str| {
+        results
+            .iter()
+            .find(|b| b.bench == r.bench && b.param == r.param && b.strategy == strategy)
+            .map(|b| b.ticks)
+    };
+    let ratio = |value: f64, base: Option<f64>| match base {
+        Some(b) if b > 0.0 => format!("{:.3}", value / b),
+        _ => String::new(),
+    };
+    Ok(results
+        .iter()
+        .map(|r| {
+            let mut row = machine.clone();
+            row.extend([
+                r.bench.clone(),
+                r.strategy.clone(),
+                r.param.clone(),
+                format!("{:.3}", r.ticks),
+                format!("{:.3}", r.ticks / tsc_hz * 1e9),
+                ratio(r.ticks, baseline(r, "split")),
+                ratio(r.ticks, baseline(r, "native64")),
+                format!("{:.3}", r.low),
+                format!("{:.3}", r.high),
+                format!("{tsc_hz:.0}"),
+            ]);
+            row
+        })
+        .collect())
+}
+
+/// `litmus bench-report`: every target directory under `root` that holds a
+/// machine record, into a new CSV at `csv` (an existing file with the same
+/// header is appended to). Returns the rows written per target.
+pub fn bench_report(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, String> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map_err(|e| {
+            format!(
+                "cannot read {}: {e} (run cargo bench first)",
+                root.display()
+            )
+        })?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join(MACHINE_FILE).is_file())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(format!(
+            "no benchmark results under {} (run cargo bench first)",
+            root.display()
+        ));
+    }
+    let header = report_header();
+    let mut sink = CsvSink::open(csv, &header)?;
+    let mut written = Vec::new();
+    for dir in dirs {
+        let rows = report_rows(&dir)?;
+        sink.write_rows(&rows)?;
+        written.push((
+            dir.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            rows.len(),
+        ));
+    }
+    Ok(written)
+}
