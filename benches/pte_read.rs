@@ -8,7 +8,9 @@
 //!   check present and user, collect the frame numbers; tables of 1, 16,
 //!   512 (one PAE page-table page), 4096 and 262144 PTEs, so the cost per
 //!   PTE shows as the table leaves L1, L2 and L3 (throughput in PTEs).
-//! - `contended`: `read` while a writer on another core zaps and installs
+//! - `contended`: reads (timed directly, 16 per loop iteration: under a
+//!   writer the cancellation's two timings vary more than they differ)
+//!   while a writer on another core zaps and installs
 //!   (`pae-clear`/`pae-set`, seqcount writers for `seqcount`) the same PTE
 //!   (`same-pte`), its neighbour in the same 64-byte line (`same-line`), or
 //!   a PTE in another line (`other-line`).
@@ -138,6 +140,14 @@ fn read_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
     long.saturating_sub(short) / 16
 }
 
+/// Ticks for `iters` reads timed directly, 16 per loop iteration: under a
+/// writer the two timings of [`read_cost`] vary more than they differ, so
+/// the loop (one add and a branch per 16 reads) is left in, small against
+/// the line misses being measured.
+fn contended_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
+    read_loop::<R, 16>(seq, pte, iters.div_ceil(16))
+}
+
 const PRESENT_USER: u32 = 0x001 | 0x004;
 
 /// `gup_fast_pte_range()`'s loop: read each PTE, bail on the first that is
@@ -231,7 +241,7 @@ fn bench_contended<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
             });
             let _stop_writer = Background { stop };
             group.bench_function(BenchmarkId::new(R::STRATEGY.name(), param), |b| {
-                b.iter_custom(|iters| read_cost::<R>(seq, &ptes[0], iters))
+                b.iter_custom(|iters| contended_cost::<R>(seq, &ptes[0], iters))
             });
         });
     }
@@ -320,6 +330,7 @@ fn config() -> Criterion<Tsc> {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(30)
+        .nresamples(10_000)
         .configure_from_args()
 }
 
