@@ -119,8 +119,6 @@
 <pte_asm_fild>:
     sub $0xc,%esp
     mov 0x14(%esp),%eax
-    movl $0x0,0x4(%esp)
-    movl $0x0,(%esp)
     mov %esp,%ecx
     fildll (%eax)
     fistpll (%ecx)
@@ -240,10 +238,10 @@
     ret
 
 <pte_asm_store64_fistp>:
-    sub $0x8,%esp
-    mov 0x10(%esp),%eax
-    mov 0x18(%esp),%ecx
-    mov 0x14(%esp),%edx
+    sub $0xc,%esp
+    mov 0x14(%esp),%eax
+    mov 0x1c(%esp),%ecx
+    mov 0x18(%esp),%edx
     mov %edx,(%esp)
     mov %ecx,0x4(%esp)
     mov %esp,%ecx
@@ -251,7 +249,7 @@
     fistpll (%eax)
     xor %eax,%eax
     xor %edx,%edx
-    add $0x8,%esp
+    add $0xc,%esp
     ret
 
 <pte_asm_compiler_barrier>:

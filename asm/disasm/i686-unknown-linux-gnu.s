@@ -162,8 +162,6 @@
 
 <pte_asm_fild>:
     sub $0xc,%esp
-    movl $0x0,0x4(%esp)
-    movl $0x0,(%esp)
     mov 0x14(%esp),%eax
     mov %esp,%ecx
     fildll (%eax)
@@ -296,10 +294,10 @@
     ret
 
 <pte_asm_store64_fistp>:
-    sub $0x8,%esp
-    mov 0x14(%esp),%edx
-    mov 0x18(%esp),%ecx
-    mov 0x10(%esp),%eax
+    sub $0xc,%esp
+    mov 0x18(%esp),%edx
+    mov 0x1c(%esp),%ecx
+    mov 0x14(%esp),%eax
     mov %edx,(%esp)
     mov %ecx,0x4(%esp)
     mov %esp,%ecx
@@ -307,7 +305,7 @@
     fildll (%ecx)
     fistpll (%eax)
     xor %eax,%eax
-    add $0x8,%esp
+    add $0xc,%esp
     ret
 
 <pte_asm_compiler_barrier>:

@@ -203,8 +203,6 @@
     push %ebp
     mov %esp,%ebp
     sub $0x8,%esp
-    movl $0x0,-0x4(%ebp)
-    movl $0x0,-0x8(%ebp)
     mov 0xc(%ebp),%eax
     lea -0x8(%ebp),%ecx
     fildll (%eax)

@@ -174,7 +174,6 @@
     ret
 
 <pte_asm_fild>:
-    movq $0x0,-0x8(%rsp)
     lea -0x8(%rsp),%rax
     fildll (%rsi)
     fistpll (%rax)

@@ -237,8 +237,10 @@ pub fn store64_sse2(pte: &Pte, low: u32, high: u32) {
 /// The CPU must have an x87 FPU.
 #[inline(always)]
 pub unsafe fn store64_fistp(pte: &Pte, low: u32, high: u32) {
-    let buf = [low, high];
-    // SAFETY: `pte` is live and aligned; `buf` is private stack memory; the
+    let buf = crate::read::X87Buffer([low, high]);
+    let buf = &buf.0;
+    // SAFETY: `pte` is live and aligned; `buf` is private, 8-byte aligned
+    // stack memory (see `read::X87Buffer`); the
     // x87 stack is empty on entry (ABI) and left empty (fistp pops).
     unsafe {
         asm!(

@@ -64,10 +64,14 @@ static inline uint32_t read_movq_sse2(pte_t *p) {
 }
 
 static inline uint32_t read_fild(pte_t *p) {
-    uint32_t buf[2];
+    uint32_t buf[2] __attribute__((aligned(8)));
     __asm__ volatile("fildll (%1)\n fistpll (%0)" : : "r"(buf), "r"(p) : "st", "memory");
     return buf[0] ^ buf[1];
 }
+
+/* Fold each read into acc before the next starts, as the Rust loop's data
+ * flow does; without it GCC keeps 16 results live and spills them. */
+#define KEEP(x) __asm__ volatile("" : "+r"(x))
 
 #define BENCH(NAME, READ)                                                     \
     static uint64_t loop_##NAME(pte_t *p, int unroll, long iters) {           \
@@ -75,11 +79,11 @@ static inline uint32_t read_fild(pte_t *p) {
         uint64_t start = rdtsc();                                             \
         if (unroll == 16) {                                                   \
             for (long i = 0; i < iters; i++) {                                \
-                _Pragma("GCC unroll 16") for (int j = 0; j < 16; j++) acc += READ(p); \
+                _Pragma("GCC unroll 16") for (int j = 0; j < 16; j++) { acc += READ(p); KEEP(acc); } \
             }                                                                 \
         } else {                                                              \
             for (long i = 0; i < iters; i++) {                                \
-                _Pragma("GCC unroll 32") for (int j = 0; j < 32; j++) acc += READ(p); \
+                _Pragma("GCC unroll 32") for (int j = 0; j < 32; j++) { acc += READ(p); KEEP(acc); } \
             }                                                                 \
         }                                                                     \
         uint64_t end = rdtscp();                                              \
