@@ -246,19 +246,21 @@ pub fn bench_report(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Str
             root.display()
         ));
     }
-    let header = report_header();
-    let mut sink = CsvSink::open(csv, &header)?;
+    // Read everything first: a bad input leaves no half-written CSV behind.
+    let mut reports = Vec::new();
+    for dir in &dirs {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        reports.push((name, report_rows(dir)?));
+    }
+    let mut sink = CsvSink::open(csv, &report_header())?;
     let mut written = Vec::new();
-    for dir in dirs {
-        let rows = report_rows(&dir)?;
+    for (name, rows) in reports {
         sink.write_rows(&rows)?;
-        written.push((
-            dir.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-            rows.len(),
-        ));
+        written.push((name, rows.len()));
     }
     Ok(written)
 }

@@ -65,8 +65,9 @@ pub struct RunArgs {
     /// Seconds per run [default: 1].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub duration: Option<f64>,
-    /// `pause` iterations between the PTE reader's low and high load; a
-    /// list runs a sweep.
+    /// `pause` iterations in the PTE reader's window (after its low load, and
+    /// for lowhigh* also after its high load), on its first attempt; a list
+    /// runs a sweep.
     #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
     pub reader_delay: Vec<u32>,
     /// Instances per batch of a classic test.
@@ -77,8 +78,9 @@ pub struct RunArgs {
     /// handshake, for machines whose TSCs are not synchronised).
     #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags"])]
     pub sync: String,
-    /// TSC ticks between instance starts with `--sync timebase`, or `auto`
-    /// to calibrate (widen while threads fall behind, narrow while they keep up).
+    /// TSC ticks between instance starts with `--sync timebase`, or `auto`:
+    /// start at 3/2 of the measured cache-line round trip between the first
+    /// two cores, widen while threads start instances late.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
     /// Append one row per run, test, strategy and outcome to this CSV.
@@ -135,13 +137,16 @@ pub fn parse() -> Cli {
         {
             e.exit();
         }
+        // clap's message without its usage block, folded into one line
+        // (a missing argument's name is on the message's second line).
         let text = e.to_string();
-        let line = text
+        let message: Vec<&str> = text
             .lines()
-            .next()
-            .unwrap_or("bad arguments")
-            .trim_start_matches("error: ");
-        bad_input(line)
+            .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+            .map(str::trim)
+            .collect();
+        let line = message.join(" ");
+        bad_input(line.trim_start_matches("error: "))
     })
 }
 

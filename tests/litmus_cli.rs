@@ -84,6 +84,42 @@ fn bad_input_is_one_line_and_status_2() {
 }
 
 #[test]
+fn bench_report_bad_input_is_one_line_and_writes_nothing() {
+    let out_csv = temp("bench-report.csv");
+    let out = out_csv.to_str().unwrap();
+    assert_bad_input(
+        &[
+            "bench-report",
+            "--csv",
+            out,
+            "--dir",
+            "/nonexistent-criterion",
+        ],
+        "cannot read",
+    );
+    // A target directory whose machine record has another header.
+    let root = temp("criterion");
+    std::fs::create_dir_all(root.join("some-target")).unwrap();
+    std::fs::write(
+        root.join("some-target/pte-litmus-machine.csv"),
+        "commit,foo\n1,2\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &[
+            "bench-report",
+            "--csv",
+            out,
+            "--dir",
+            root.to_str().unwrap(),
+        ],
+        "unexpected header",
+    );
+    assert!(!out_csv.exists(), "nothing written on bad input");
+    assert_bad_input(&["bench-report", "--dir", root.to_str().unwrap()], "--csv");
+}
+
+#[test]
 fn a_csv_with_another_header_is_refused_and_left_alone() {
     let path = temp("other-header.csv");
     std::fs::write(&path, "a,b,c\n1,2,3\n").unwrap();
@@ -179,11 +215,21 @@ fn csv_rows_carry_every_documented_column_and_append() {
     assert_eq!(counted, 2000, "SB's outcome counts add up to its instances");
 }
 
+/// Runs `args` and requires exit status 0: no forbidden outcome seen.
+fn assert_nothing_forbidden(args: &[&str], what: &str) {
+    let out = litmus(args);
+    assert_eq!(out.status.code(), Some(0), "{what}:\n{}", stdout(&out));
+    assert!(
+        !stdout(&out).contains("UNEXPECTED"),
+        "{what}:\n{}",
+        stdout(&out)
+    );
+}
+
 /// Forbidden outcomes stay unseen over a bounded run.
 #[test]
 fn forbidden_outcomes_are_never_seen() {
-    let out = litmus(&[
-        "run",
+    let classic = [
         "MP",
         "LB",
         "CoRR",
@@ -191,20 +237,14 @@ fn forbidden_outcomes_are_never_seen() {
         "SB+mfences",
         "SB+lockadds",
         "IRIW",
-        "--iterations",
-        "200000",
-        "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a forbidden classic outcome was observed:\n{}",
-        stdout(&out)
-    );
-    assert!(!stdout(&out).contains("UNEXPECTED"));
+    ];
+    let mut args = vec!["run"];
+    args.extend(classic);
+    args.extend(["--iterations", "200000", "--quiet"]);
+    assert_nothing_forbidden(&args, "a forbidden classic outcome was observed");
 
     let safe = "lowhigh,lowhigh-lfence,lowhigh-lockadd,cmpxchg8b,movq-sse2,movq-mmx,fild,seqcount,native64";
-    let out = litmus(&[
+    let pte_mp = [
         "run",
         "PTE-MP",
         "--strategy",
@@ -212,15 +252,10 @@ fn forbidden_outcomes_are_never_seen() {
         "--duration",
         "0.5",
         "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a torn PTE under PTE-MP:\n{}",
-        stdout(&out)
-    );
+    ];
+    assert_nothing_forbidden(&pte_mp, "a torn PTE under PTE-MP");
     let single = "cmpxchg8b,movq-sse2,movq-mmx,fild,seqcount,native64";
-    let out = litmus(&[
+    let pte_aba = [
         "run",
         "PTE-ABA",
         "--strategy",
@@ -230,14 +265,9 @@ fn forbidden_outcomes_are_never_seen() {
         "--reader-delay",
         "0,10",
         "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a torn PTE from a single-access read:\n{}",
-        stdout(&out)
-    );
-    let out = litmus(&[
+    ];
+    assert_nothing_forbidden(&pte_aba, "a torn PTE from a single-access read");
+    let pte_lost = [
         "run",
         "PTE-LOST",
         "--strategy",
@@ -245,13 +275,8 @@ fn forbidden_outcomes_are_never_seen() {
         "--duration",
         "0.5",
         "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a lost write without an unlocked write-back:\n{}",
-        stdout(&out)
-    );
+    ];
+    assert_nothing_forbidden(&pte_lost, "a lost write without an unlocked write-back");
 }
 
 /// The witness count of the summary row for `test` and `strategy`.
