@@ -302,9 +302,10 @@ pub enum Scheme {
     /// installs): install `k` is `high = k`, `low = k << 12 | 0x067`.
     Fresh,
     /// The seed's trace, continued: low halves recur while the high half
-    /// changes. Install `k` (counted modulo 65535) has `high = 0x0001_0001
-    /// + k` and the low half of the seed's pattern A, B, C repeated: L1,
-    /// L2, L1, L1, L2, L1, ... with L1 = `0x0001_0067`, L2 = `0x0002_0067`.
+    /// changes. Install `k` (counted modulo 65535) has the high half
+    /// `0x0001_0001 + k` and the low half of the seed's pattern A, B, C
+    /// repeated: L1, L2, L1, L1, L2, L1, ... with L1 = `0x0001_0067`, L2 =
+    /// `0x0002_0067`.
     /// So A = 0x0001000100010067, B = 0x0001000200020067, C =
     /// 0x0001000300010067 (the seed's values, with the flags of a present
     /// user page), D = 0x0001000400010067, ...: both the seed's two-refill

@@ -189,10 +189,9 @@ pub fn list() {
             Test::Pte(t) => {
                 println!("{:<12} {:<10} {}", t.name, "per read", t.summary);
                 println!(
-                    "{:<23} {} {}: {}",
+                    "{:<23} {} (A=Allowed, F=Forbidden): {}",
                     "",
                     t.witness.name(),
-                    "(A=Allowed, F=Forbidden)",
                     pte_expectations(t)
                 );
             }

@@ -204,7 +204,7 @@ fn csv_rows_carry_every_documented_column_and_append() {
         assert_eq!(&r[col("strategy")], "lowhigh");
         assert_eq!(&r[col("writer")], "pae-clear/pae-set");
         assert_eq!(&r[col("expected")], "Forbidden");
-        assert_eq!(&r[col("iterations")].parse::<u64>().unwrap() >= &2000, true);
+        assert!(r[col("iterations")].parse::<u64>().unwrap() >= 2000);
         assert_eq!(&r[col("pointer_width")], &usize::BITS.to_string());
     }
     let counted: u64 = rows

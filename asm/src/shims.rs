@@ -87,6 +87,8 @@ macro_rules! shims {
         )*];
     };
     (@fn read $symbol:ident ($seq:ident, $pte:ident, $spins:ident) $body:expr) => {
+        /// # Safety
+        /// The shim's `runs_on` holds for this CPU.
         #[unsafe(no_mangle)]
         #[inline(never)]
         #[allow(unused_variables, unused_unsafe)]
@@ -97,6 +99,8 @@ macro_rules! shims {
         }
     };
     (@fn write $symbol:ident ($seq:ident, $pte:ident, $lo:ident, $hi:ident) $body:expr) => {
+        /// # Safety
+        /// The shim's `runs_on` holds for this CPU.
         #[unsafe(no_mangle)]
         #[inline(never)]
         #[allow(unused_variables, unused_unsafe, clippy::unit_arg)]
