@@ -37,6 +37,17 @@ pub enum Command {
     },
     /// Run tests on pinned cores and judge the outcomes.
     Run(RunArgs),
+    /// Litmus and bench CSVs of many machines side by side.
+    Compare {
+        /// CSV files from `litmus run --csv` and `litmus bench-report --csv`.
+        files: Vec<PathBuf>,
+        /// Markdown tables (for a mailing-list reply or an issue).
+        #[arg(long)]
+        markdown: bool,
+        /// Also draw the read costs and the PTE-ABA sweep into this SVG.
+        #[arg(long, value_name = "PATH.svg")]
+        plot: Option<PathBuf>,
+    },
     /// Turn the criterion results of the last `cargo bench` runs (every
     /// target) into CSV rows with the machine columns and ratios to split.
     BenchReport {
@@ -154,6 +165,15 @@ pub fn parse() -> Cli {
 pub fn bad_input(message: &str) -> ! {
     eprintln!("litmus: {message}");
     std::process::exit(2)
+}
+
+pub fn compare(files: &[PathBuf], markdown: bool, plot: Option<&std::path::Path>) -> i32 {
+    let inputs = crate::compare::load(files).unwrap_or_else(|e| bad_input(&e));
+    if let Some(path) = plot {
+        crate::compare::plot(&inputs, path).unwrap_or_else(|e| bad_input(&e));
+    }
+    print!("{}", crate::compare::report(&inputs, markdown));
+    0
 }
 
 pub fn bench_report(csv: &std::path::Path, dir: Option<&std::path::Path>) -> i32 {

@@ -7,6 +7,7 @@ pub use pte_asm;
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod machine;
 pub mod pin;
 pub mod record;

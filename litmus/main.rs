@@ -12,6 +12,11 @@ fn main() {
             0
         }
         Command::Run(args) => cli::run(args),
+        Command::Compare {
+            files,
+            markdown,
+            plot,
+        } => cli::compare(&files, markdown, plot.as_deref()),
         Command::BenchReport { csv, dir } => cli::bench_report(&csv, dir.as_deref()),
     };
     std::process::exit(code);

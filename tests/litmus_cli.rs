@@ -415,3 +415,152 @@ fn ctrl_c_keeps_every_finished_run() {
     );
     assert!(stdout(&out).contains("interrupted"));
 }
+
+/// A real litmus CSV (SB and PTE-MP/lowhigh), and the same rows relabelled
+/// as a second machine whose PTE-MP reader saw a forbidden torn PTE and
+/// whose SB never saw its witness.
+fn two_machines(name: &str) -> (PathBuf, PathBuf) {
+    let first = temp(&format!("{name}-a.csv"));
+    let out = litmus(&[
+        "run",
+        "SB",
+        "PTE-MP",
+        "--strategy",
+        "lowhigh",
+        "--iterations",
+        "5000",
+        "--quiet",
+        "--csv",
+        first.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&first).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let second = temp(&format!("{name}-b.csv"));
+    let mut writer = csv::Writer::from_path(&second).unwrap();
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        row[col("target")] = "i486-imaginary-linux".into();
+        if row[col("witness")] == "true" {
+            let forbidden = row[col("test")] == "PTE-MP";
+            row[col("count")] = if forbidden { "3".into() } else { "0".into() };
+        }
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+    (first, second)
+}
+
+#[test]
+fn compare_groups_machines_and_puts_forbidden_and_disagreements_first() {
+    let (a, b) = two_machines("grouping");
+    let out = litmus(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("M1: ") && text.contains("M2: ") && text.contains("i486-imaginary-linux"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("PTE-MP") || l.starts_with("SB "))
+        .collect();
+    assert!(
+        rows[0].starts_with("PTE-MP")
+            && rows[0].contains("UNEXPECTED 3")
+            && rows[0].contains("FORBIDDEN SEEN"),
+        "{rows:?}"
+    );
+    let sb = rows.iter().find(|l| l.starts_with("SB ")).unwrap();
+    assert!(
+        sb.contains("never") && sb.contains("machines disagree"),
+        "{sb}"
+    );
+
+    let md = stdout(&litmus(&[
+        "compare",
+        "--markdown",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]));
+    assert!(
+        md.contains("| test | strategy | delay | expected | M1 | M2 | note |"),
+        "{md}"
+    );
+    assert!(md.contains("| --- |"));
+
+    let svg = temp("compare.svg");
+    let out = litmus(&[
+        "compare",
+        "--plot",
+        svg.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+}
+
+#[test]
+fn compare_bad_input_is_one_line_and_status_2() {
+    assert_bad_input(&["compare"], "at least one CSV");
+    assert_bad_input(
+        &["compare", "/nonexistent.csv"],
+        "cannot read /nonexistent.csv",
+    );
+    let (good, _) = two_machines("bad-input");
+    let text = std::fs::read_to_string(&good).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+
+    let short = temp("short-row.csv");
+    let broken = format!("{}\n{}\n1,2,3\n", lines[0], lines[1]);
+    std::fs::write(&short, broken).unwrap();
+    assert_bad_input(
+        &["compare", short.to_str().unwrap()],
+        &format!("{}:3: malformed CSV row", short.display()),
+    );
+
+    let not_number = temp("not-number.csv");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let count = header.iter().position(|h| *h == "count").unwrap();
+    let mut row: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(lines[1].as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            if f.contains(' ') || f.contains(',') {
+                format!("\"{f}\"")
+            } else {
+                f.to_string()
+            }
+        })
+        .collect();
+    row[count] = "many".into();
+    std::fs::write(&not_number, format!("{}\n{}\n", lines[0], row.join(","))).unwrap();
+    assert_bad_input(
+        &["compare", not_number.to_str().unwrap()],
+        "column count: 'many' is not a number",
+    );
+
+    // An older header: one column fewer.
+    let older = temp("older.csv");
+    let without_witness: Vec<&str> = header.iter().copied().filter(|h| *h != "witness").collect();
+    lines[0] = "";
+    std::fs::write(&older, format!("{}\n", without_witness.join(","))).unwrap();
+    assert_bad_input(
+        &["compare", older.to_str().unwrap()],
+        "without column 'witness'",
+    );
+
+    let other = temp("other.csv");
+    std::fs::write(&other, "a,b,c\n1,2,3\n").unwrap();
+    assert_bad_input(
+        &["compare", other.to_str().unwrap()],
+        "not a litmus or bench-report CSV",
+    );
+}
