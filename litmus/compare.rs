@@ -253,16 +253,21 @@ pub fn disagree(cells: &[Option<Seen>]) -> bool {
     ran.iter().any(|s| s.witnesses > 0) && ran.iter().any(|s| s.witnesses == 0)
 }
 
-/// The bench view: `(bench, strategy, param)` -> per machine `(cycles, ratio)`.
+/// `(bench, strategy, param)`.
+type BenchKey = (String, String, String);
+/// One machine's `(ticks per operation, ratio to split)`, if it ran it.
+type BenchCell = Option<(f64, String)>;
+
+/// The bench view: per key, per machine index, its figures.
 pub struct BenchView {
     pub machines: Vec<Vec<String>>,
-    pub rows: Vec<((String, String, String), Vec<Option<(f64, String)>>)>,
+    pub rows: Vec<(BenchKey, Vec<BenchCell>)>,
 }
 
 impl BenchView {
     pub fn build(inputs: &Inputs) -> BenchView {
         let machines = machines(inputs.bench.iter());
-        let mut rows: Vec<((String, String, String), Vec<Option<(f64, String)>>)> = Vec::new();
+        let mut rows: Vec<(BenchKey, Vec<BenchCell>)> = Vec::new();
         for row in &inputs.bench {
             let key = (
                 row["bench"].clone(),
@@ -424,7 +429,7 @@ pub fn plot(inputs: &Inputs, path: &Path) -> Result<(), String> {
 
     // Bars: read cost (log scale) per strategy, one bar per machine.
     let bench = BenchView::build(inputs);
-    let reads: Vec<&(_, Vec<Option<(f64, String)>>)> = bench
+    let reads: Vec<&(BenchKey, Vec<BenchCell>)> = bench
         .rows
         .iter()
         .filter(|((b, _, _), _)| b == "read")
