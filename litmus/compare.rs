@@ -343,22 +343,39 @@ fn legend(machines: &[Vec<String>]) -> String {
         .collect()
 }
 
+/// A view's heading and machine legend, and its header: `columns` then
+/// one column per machine (`M1`, `M2`, ...).
+fn start_view(
+    out: &mut String,
+    title: &str,
+    machines: &[Vec<String>],
+    columns: &[&str],
+    markdown: bool,
+) -> Vec<String> {
+    out.push_str(&if markdown {
+        format!("## {title}\n\n")
+    } else {
+        format!("{title}\n\n")
+    });
+    out.push_str(&legend(machines));
+    out.push('\n');
+    let mut header: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+    header.extend((1..=machines.len()).map(|m| format!("M{m}")));
+    header
+}
+
 /// The whole report: legend and views, as text or markdown.
 pub fn report(inputs: &Inputs, markdown: bool) -> String {
     let mut out = String::new();
     if !inputs.litmus.is_empty() {
         let view = LitmusView::build(inputs);
-        out.push_str(if markdown {
-            "## Litmus tests\n\n"
-        } else {
-            "Litmus tests\n\n"
-        });
-        out.push_str(&legend(&view.machines));
-        out.push('\n');
-        let mut header: Vec<String> = ["test", "strategy", "delay", "expected"]
-            .map(String::from)
-            .to_vec();
-        header.extend((1..=view.machines.len()).map(|m| format!("M{m}")));
+        let mut header = start_view(
+            &mut out,
+            "Litmus tests",
+            &view.machines,
+            &["test", "strategy", "delay", "expected"],
+            markdown,
+        );
         header.push("note".into());
         let rows: Vec<Vec<String>> = view
             .rows
@@ -391,15 +408,18 @@ pub fn report(inputs: &Inputs, markdown: bool) -> String {
     }
     if !inputs.bench.is_empty() {
         let view = BenchView::build(inputs);
-        out.push_str(if markdown {
-            "## Benchmarks (TSC ticks per operation, × split)\n\n"
+        let title = if markdown {
+            "Benchmarks (TSC ticks per operation, × split)"
         } else {
-            "Benchmarks (TSC ticks per operation, x split)\n\n"
-        });
-        out.push_str(&legend(&view.machines));
-        out.push('\n');
-        let mut header: Vec<String> = ["bench", "strategy", "param"].map(String::from).to_vec();
-        header.extend((1..=view.machines.len()).map(|m| format!("M{m}")));
+            "Benchmarks (TSC ticks per operation, x split)"
+        };
+        let header = start_view(
+            &mut out,
+            title,
+            &view.machines,
+            &["bench", "strategy", "param"],
+            markdown,
+        );
         let rows: Vec<Vec<String>> = view
             .rows
             .iter()
