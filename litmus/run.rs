@@ -392,6 +392,8 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
             shared.floor.store(floor, Relaxed);
             shared.delta.store(floor, Relaxed);
             shared.round_trip.store(round_trip, Relaxed);
+            // The first batch starts from now, not from before calibrating.
+            shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
         }
         shared.batch_end.wait();
         write::store32(&shared.reached[t].0, 0);
@@ -464,7 +466,8 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
             }
         }
         if t == 0 {
-            shuffle(&shared.order[..len]);
+            let next = shared.batch_len.load(Relaxed) as usize;
+            shuffle(&shared.order[..next]);
             shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
         }
     }
@@ -473,9 +476,10 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
     }
 }
 
-/// Put `order` (a permutation of slot numbers) in a fresh random order.
+/// Make `order` a fresh random permutation of the slots `0..order.len()`:
+/// exactly the slots the batch runs, which [`count`] and the resets cover.
 fn shuffle(order: &[Word]) {
-    let mut slots: Vec<u32> = order.iter().map(read::load32).collect();
+    let mut slots: Vec<u32> = (0..order.len() as u32).collect();
     fastrand::shuffle(&mut slots);
     for (word, slot) in order.iter().zip(slots) {
         write::store32(word, slot);
@@ -588,7 +592,7 @@ pub fn run_classic(
         pin_error: Mutex::new(None),
         histogram: Mutex::new(HashMap::new()),
     };
-    shuffle(&shared.order);
+    shuffle(&shared.order[..first as usize]);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for t in 0..threads {
@@ -893,6 +897,21 @@ mod tests {
         assert_eq!(owners(classic("MP")), [1, 1]);
         // 2+2W loads nothing: thread 0.
         assert_eq!(owners(classic("2+2W")), [0, 0]);
+    }
+
+    #[test]
+    fn each_batch_visits_exactly_its_own_slots() {
+        let order: Vec<Word> = (0..64).map(|_| Word::new(63)).collect();
+        for len in [64, 10, 1, 0] {
+            shuffle(&order[..len]);
+            let mut slots: Vec<u32> = order[..len].iter().map(read::load32).collect();
+            slots.sort_unstable();
+            assert_eq!(
+                slots,
+                (0..len as u32).collect::<Vec<_>>(),
+                "a batch of {len}"
+            );
+        }
     }
 
     #[test]

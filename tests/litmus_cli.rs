@@ -347,6 +347,22 @@ fn the_detectors_catch_torn_reads() {
     );
 }
 
+/// A batch shorter than `--batch` counts exactly the instances it ran: in
+/// `R` thread 1 always stores y, so a final y=0 means a slot never ran.
+#[test]
+fn short_batches_count_only_instances_that_ran() {
+    for iterations in ["10", "70"] {
+        let out = litmus(&["run", "R", "--iterations", iterations, "--batch", "64"]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            !text.contains("y=0;"),
+            "an instance that never ran was counted:\n{text}"
+        );
+        assert!(text.contains(&format!("{iterations} iterations")), "{text}");
+    }
+}
+
 #[test]
 fn list_and_show_describe_every_test() {
     let list = stdout(&litmus(&["list"]));
