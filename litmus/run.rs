@@ -5,10 +5,10 @@
 //! - Every access a test body makes to shared memory is a `pte-asm`
 //!   primitive. The harness's own shared state between bodies (progress
 //!   flags, stop flag, turn token) is read and written with plain `mov`s
-//!   (`load32`/`store32`, or relaxed `AtomicBool`/`AtomicU64` loads and
-//!   stores; the reader's and writers' loops use only the `AtomicBool`
-//!   stop flag, a plain byte `mov`, and keep their counts in registers): nothing it adds inside or
-//!   between bodies fences or serialises. Fences, locks, `cpuid`, system
+//!   (`load32`/`store32`, or relaxed atomic loads and stores, which are
+//!   plain `mov`s: the PTE reader's per-chunk 64-bit progress store is a
+//!   `movq` on i686 and a `fistpll` on i586, never locked): nothing it adds
+//!   inside or between bodies fences or serialises. Fences, locks, `cpuid`, system
 //!   calls and clock reads happen only at batch boundaries or in the
 //!   monitoring thread.
 //! - Classic tests run in batches of many instances, litmus7-style: each
@@ -67,7 +67,8 @@ pub struct Plan {
     pub batch: usize,
     /// Classic tests: how threads enter each instance together.
     pub sync: Sync,
-    /// PTE tests: `pause`s between the reader's low and high load.
+    /// PTE tests: `pause`s in the reader's window (after its low load, and
+    /// for `lowhigh*` also after its high load).
     pub reader_delay: u32,
 }
 
@@ -170,6 +171,15 @@ fn spin_until_with(patience: u32, mut condition: impl FnMut() -> bool) {
             std::thread::yield_now();
             spins = 0;
         }
+    }
+}
+
+/// The patience for `threads` threads on `cores`.
+fn patience(cores: &Cores, threads: usize) -> u32 {
+    if cores.oversubscription(threads).is_some() {
+        PATIENCE_SHARED
+    } else {
+        PATIENCE
     }
 }
 
@@ -398,15 +408,7 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
         shared.batch_end.wait();
         write::store32(&shared.reached[t].0, 0);
     }
-    let patience = if plan
-        .cores
-        .oversubscription(shared.test.threads.len())
-        .is_some()
-    {
-        PATIENCE_SHARED
-    } else {
-        PATIENCE
-    };
+    let patience = patience(&plan.cores, shared.test.threads.len());
     let ops = shared.test.threads[t];
     // Only the registers this thread loads are recorded: every extra store
     // would queue in the store buffer behind the body's.
@@ -729,7 +731,7 @@ fn pte_writer(
     strategy: ReadStrategy,
     w: usize,
     core: usize,
-    plan_shares_cores: bool,
+    patience: u32,
     ready: &Barrier,
 ) {
     if let Err(e) = pin_current_thread(core) {
@@ -738,11 +740,6 @@ fn pte_writer(
     ready.wait();
     let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
-    let patience = if plan_shares_cores {
-        PATIENCE_SHARED
-    } else {
-        PATIENCE
-    };
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
@@ -810,11 +807,11 @@ pub fn run_pte(
             shared.stop.store(true, Relaxed);
             counts
         });
+        let patience = patience(&plan.cores, 1 + test.writers);
         let writers: Vec<_> = (0..test.writers)
             .map(|w| {
                 let (shared, ready, core) = (&shared, &ready, plan.cores.for_thread(1 + w));
-                let shares = plan.cores.oversubscription(1 + test.writers).is_some();
-                scope.spawn(move || pte_writer(shared, test, strategy, w, core, shares, ready))
+                scope.spawn(move || pte_writer(shared, test, strategy, w, core, patience, ready))
             })
             .collect();
         let finish = scope.spawn(|| {
