@@ -600,19 +600,14 @@ pub fn run(args: RunArgs) -> i32 {
                 bad_input(&e);
             }
         }
-        let witness_label = result
-            .outcomes
-            .iter()
-            .find(|o| o.witness)
-            .map_or_else(|| witness_of(job), |o| o.label.clone());
         summaries.push(Summary {
             test: job.test.name(),
             strategy: job.strategy_name(),
             reader_delay: job.reader_delay,
             expect: Some(expect),
-            witness: witness_label,
+            witness: witness_of(job),
             witnesses: result.witnesses(),
-            rate: result.witnesses() as f64 / result.seconds.max(1e-9),
+            rate: result.witness_rate(),
             verdict: verdict.name().into(),
         });
     }
@@ -679,7 +674,7 @@ fn print_run(
     println!(
         "Witnesses {} ({}/s), Negative {}: {}",
         witnesses,
-        human_rate(witnesses as f64 / result.seconds.max(1e-9)),
+        human_rate(result.witness_rate()),
         result.iterations.saturating_sub(witnesses),
         match verdict {
             Verdict::Ok if witnesses > 0 => "ok, allowed and observed",
@@ -690,7 +685,8 @@ fn print_run(
     );
 }
 
-fn human_rate(rate: f64) -> String {
+/// `2.50M`, `7.2k`, `16.7`: a rate, short.
+pub(crate) fn human_rate(rate: f64) -> String {
     match rate {
         r if r >= 1e6 => format!("{:.2}M", r / 1e6),
         r if r >= 1e3 => format!("{:.1}k", r / 1e3),

@@ -8,7 +8,7 @@
 //! cycles per operation and the ratio to `split`.
 
 use crate::bench::report_header;
-use crate::cli::run_header;
+use crate::cli::{human_rate, run_header};
 use plotters::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -176,16 +176,11 @@ impl Seen {
         match (self.witnesses, self.unexpected()) {
             (0, _) => "never".into(),
             (n, true) => format!("UNEXPECTED {n}"),
-            (n, false) => format!("seen {n} ({}/s)", rate(n as f64 / self.seconds.max(1e-9))),
+            (n, false) => format!(
+                "seen {n} ({}/s)",
+                human_rate(n as f64 / self.seconds.max(1e-9))
+            ),
         }
-    }
-}
-
-fn rate(r: f64) -> String {
-    match r {
-        r if r >= 1e6 => format!("{:.2}M", r / 1e6),
-        r if r >= 1e3 => format!("{:.1}k", r / 1e3),
-        r => format!("{r:.1}"),
     }
 }
 

@@ -93,6 +93,11 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// Witnesses per second of wall time.
+    pub fn witness_rate(&self) -> f64 {
+        self.witnesses() as f64 / self.seconds.max(1e-9)
+    }
+
     pub fn witnesses(&self) -> u64 {
         self.outcomes
             .iter()
