@@ -212,15 +212,25 @@ fn bench_walk<R: PteReader>(c: &mut Criterion<Tsc>) {
     group.finish();
 }
 
-/// Runs `work` on `core` until the returned guard is dropped.
-struct Background<'s> {
-    stop: &'s AtomicBool,
-}
-
-impl Drop for Background<'_> {
-    fn drop(&mut self) {
-        self.stop.store(true, Relaxed);
+/// Runs `measure` while `background` runs on `core`, then stops the
+/// background thread (also if `measure` panics: the guard raises `stop`).
+fn alongside(core: usize, background: impl FnOnce(&AtomicBool) + Send, measure: impl FnOnce()) {
+    struct StopOnDrop<'s>(&'s AtomicBool);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Relaxed);
+        }
     }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let stop = &stop;
+        scope.spawn(move || {
+            pin_current_thread(core).expect("pin the background thread");
+            background(stop);
+        });
+        let _stop = StopOnDrop(stop);
+        measure();
+    });
 }
 
 fn bench_contended<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
@@ -232,18 +242,15 @@ fn bench_contended<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
     let writer = R::STRATEGY.writer();
     let mut group = c.benchmark_group("contended");
     for (param, target) in [("same-pte", 0), ("same-line", 1), ("other-line", 8)] {
-        let stop = AtomicBool::new(false);
-        std::thread::scope(|scope| {
-            let (seq, ptes, stop) = (&seq, &ptes, &stop);
-            scope.spawn(move || {
-                pin_current_thread(other).expect("pin the writer");
-                zap_and_install(writer, seq, &ptes[target], stop);
-            });
-            let _stop_writer = Background { stop };
-            group.bench_function(BenchmarkId::new(R::STRATEGY.name(), param), |b| {
-                b.iter_custom(|iters| contended_cost::<R>(seq, &ptes[0], iters))
-            });
-        });
+        alongside(
+            other,
+            |stop| zap_and_install(writer, &seq, &ptes[target], stop),
+            || {
+                group.bench_function(BenchmarkId::new(R::STRATEGY.name(), param), |b| {
+                    b.iter_custom(|iters| contended_cost::<R>(&seq, &ptes[0], iters))
+                });
+            },
+        );
     }
     group.finish();
 }
@@ -273,21 +280,20 @@ fn bench_readers<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
     group.bench_function(BenchmarkId::new(R::STRATEGY.name(), 1), |b| {
         b.iter(|| walk::<R>(&seq, &ptes, &mut frames))
     });
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let (seq, ptes, stop) = (&seq, &ptes, &stop);
-        scope.spawn(move || {
-            pin_current_thread(other).expect("pin the second reader");
+    alongside(
+        other,
+        |stop| {
             let mut frames = vec![0u64; 512];
             while !stop.load(Relaxed) {
-                black_box(walk::<R>(seq, ptes, &mut frames));
+                black_box(walk::<R>(&seq, &ptes, &mut frames));
             }
-        });
-        let _stop_reader = Background { stop };
-        group.bench_function(BenchmarkId::new(R::STRATEGY.name(), 2), |b| {
-            b.iter(|| walk::<R>(seq, ptes, &mut frames))
-        });
-    });
+        },
+        || {
+            group.bench_function(BenchmarkId::new(R::STRATEGY.name(), 2), |b| {
+                b.iter(|| walk::<R>(&seq, &ptes, &mut frames))
+            });
+        },
+    );
     group.finish();
 }
 
