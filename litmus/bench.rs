@@ -40,14 +40,20 @@ pub fn measure_tsc_hz(over: Duration) -> f64 {
     (c1 - c0) as f64 / (t1 - t0).as_secs_f64()
 }
 
+/// The machine record's header: the machine columns and `tsc_hz`.
+fn machine_record_header() -> Vec<&'static str> {
+    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
+    header.push("tsc_hz");
+    header
+}
+
 /// Write the machine record (header and one row) into `dir`.
 pub fn write_machine_record(dir: &Path, machine: &Machine, tsc_hz: f64) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(MACHINE_FILE);
     let mut writer = csv::Writer::from_path(&path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
-    header.push("tsc_hz");
+    let header = machine_record_header();
     let mut row: Vec<String> = machine.values().to_vec();
     row.push(format!("{tsc_hz:.0}"));
     writer
@@ -68,9 +74,7 @@ fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
         .headers()
         .map_err(|e| format!("{shown}: {e}"))?
         .clone();
-    let mut expected: Vec<&str> = Machine::COLUMNS.to_vec();
-    expected.push("tsc_hz");
-    if header.iter().ne(expected.iter().copied()) {
+    if header.iter().ne(machine_record_header()) {
         return Err(format!(
             "{shown}: unexpected header (written by another version?)"
         ));
