@@ -146,7 +146,7 @@ impl KindText for csv::Error {
 fn machines<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<Vec<String>> {
     let mut seen: Vec<Vec<String>> = Vec::new();
     for row in rows {
-        let key: Vec<String> = MACHINE_KEY.iter().map(|c| row[*c].clone()).collect();
+        let key = machine_of(row);
         if !seen.contains(&key) {
             seen.push(key);
         }
@@ -156,6 +156,15 @@ fn machines<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<Vec<String>> {
 
 fn machine_of(row: &Row) -> Vec<String> {
     MACHINE_KEY.iter().map(|c| row[*c].clone()).collect()
+}
+
+/// `row`'s machine's index in `machines` (collected from the same rows).
+fn machine_index(machines: &[Vec<String>], row: &Row) -> usize {
+    let key = machine_of(row);
+    machines
+        .iter()
+        .position(|k| *k == key)
+        .expect("every machine was collected")
 }
 
 /// What one machine saw for one test, strategy and reader delay, over
@@ -208,10 +217,7 @@ impl LitmusView {
             if !keys.contains(&key) {
                 keys.push(key.clone());
             }
-            let m = machines
-                .iter()
-                .position(|k| *k == machine_of(row))
-                .expect("every machine was collected");
+            let m = machine_index(&machines, row);
             let entry = seen.entry((key.clone(), m)).or_default();
             entry.expected = row["expected"].clone();
             if row["witness"] == "true" {
@@ -269,10 +275,7 @@ impl BenchView {
                 row["strategy"].clone(),
                 row["param"].clone(),
             );
-            let m = machines
-                .iter()
-                .position(|k| *k == machine_of(row))
-                .expect("every machine was collected");
+            let m = machine_index(&machines, row);
             let cycles = row["cycles_per_op"].parse::<f64>().unwrap_or(f64::NAN);
             let index = match rows.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
