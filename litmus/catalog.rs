@@ -401,9 +401,6 @@ pub struct PteTest {
     pub scheme: Scheme,
     /// Writer threads, taking turns (one zap and install each per turn).
     pub writers: usize,
-    /// Whether the writer checks, before each write, that the PTE still
-    /// holds its last write (counting `lost` when not).
-    pub writer_checks: bool,
     pub witness: PteOutcome,
     pub expect: fn(ReadStrategy) -> Expect,
     /// What each thread runs, for `litmus show`.
@@ -436,6 +433,15 @@ fn lost_only_without_lock(s: ReadStrategy) -> Expect {
     }
 }
 
+impl PteTest {
+    /// Whether the writer checks, before each write, that the PTE still
+    /// holds its last write (counting `lost` when not): in the tests whose
+    /// witness is a lost write.
+    pub fn writer_checks(&self) -> bool {
+        self.witness == PteOutcome::Lost
+    }
+}
+
 pub static PTE: &[PteTest] = &[
     PteTest {
         name: "PTE-MP",
@@ -446,7 +452,6 @@ pub static PTE: &[PteTest] = &[
                 corrupt the PTE itself with its unlocked write-back.",
         scheme: Scheme::Fresh,
         writers: 1,
-        writer_checks: false,
         witness: PteOutcome::Torn,
         expect: torn_unless_one_access_or_recheck,
         threads: &[
@@ -464,7 +469,6 @@ pub static PTE: &[PteTest] = &[
                 access or a sequence count closes it.",
         scheme: Scheme::Aba,
         writers: 1,
-        writer_checks: false,
         witness: PteOutcome::Torn,
         expect: torn_unless_one_access_or_seqcount,
         threads: &[
@@ -481,7 +485,6 @@ pub static PTE: &[PteTest] = &[
                 table lock would.",
         scheme: Scheme::Aba,
         writers: 3,
-        writer_checks: false,
         witness: PteOutcome::Torn,
         expect: torn_unless_one_access_or_seqcount,
         threads: &[
@@ -500,7 +503,6 @@ pub static PTE: &[PteTest] = &[
                 each write that the PTE still holds its last write.",
         scheme: Scheme::Fresh,
         writers: 1,
-        writer_checks: true,
         witness: PteOutcome::Lost,
         expect: lost_only_without_lock,
         threads: &[

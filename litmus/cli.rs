@@ -252,7 +252,7 @@ fn show_pte(t: &PteTest) {
     }
     println!(
         "\n  outcomes: intact (installed whole), torn (present, halves never together), absent (not present){}",
-        if t.writer_checks {
+        if t.writer_checks() {
             ", lost (a write of the writer's overwritten)"
         } else {
             ""

@@ -745,6 +745,7 @@ fn pte_writer(
     ready.wait();
     let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
+    let checks = test.writer_checks();
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
@@ -763,11 +764,11 @@ fn pte_writer(
                     break 'run;
                 }
             }
-            if test.writer_checks && read::split(pte) != last {
+            if checks && read::split(pte) != last {
                 lost += 1;
             }
             writer.zap(seq, pte);
-            if test.writer_checks && read::split(pte) != (0, 0) {
+            if checks && read::split(pte) != (0, 0) {
                 lost += 1;
             }
             k = k.wrapping_add(1);
@@ -851,7 +852,7 @@ pub fn run_pte(
                 witness: o == test.witness,
             })
             .collect();
-    if test.writer_checks {
+    if test.writer_checks() {
         outcomes.push(OutcomeCount {
             label: PteOutcome::Lost.name().into(),
             count: shared.lost.into_inner(),
