@@ -48,6 +48,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH.svg")]
         plot: Option<PathBuf>,
     },
+    /// `litmus run` inside a 32-bit PAE Linux guest (Debian's 686-pae kernel
+    /// under QEMU: KVM where the host allows it, else software emulation).
+    Guest(crate::guest::GuestArgs),
     /// Turn the criterion results of the last `cargo bench` runs (every
     /// target) into CSV rows with the machine columns and ratios to split.
     BenchReport {
@@ -189,6 +192,137 @@ pub fn bench_report(csv: &std::path::Path, dir: Option<&std::path::Path>) -> i32
         }
         Err(e) => bad_input(&e),
     }
+}
+
+/// `litmus guest`: check everything on the host, fetch and build what the
+/// guest needs, boot it, bring its CSV rows back, exit with its status.
+pub fn guest(args: crate::guest::GuestArgs) -> i32 {
+    use crate::guest::{self, Accel, Boot, Ending};
+    let jobs = args.run.job_count().unwrap_or_else(|e| bad_input(&e));
+    if let Some(core) = args.run.cores.iter().find(|c| **c >= args.cpus as usize) {
+        bad_input(&format!(
+            "core {core} does not exist in a guest with {} vCPUs (--cpus)",
+            args.cpus
+        ));
+    }
+    let header = run_header();
+    let mut sink = args
+        .run
+        .csv
+        .as_ref()
+        .map(|p| CsvSink::open(p, &header).unwrap_or_else(|e| bad_input(&e)));
+    if let Err(e) = ctrlc::set_handler(|| INTERRUPTED.store(true, Relaxed)) {
+        eprintln!("litmus: warning: Ctrl-C will not stop cleanly: {e}");
+    }
+    let failed = |e: String| -> ! { bad_input(&format!("guest: {e}")) };
+    guest::find_qemu().unwrap_or_else(|e| failed(e));
+    let cache = args.cache.clone().unwrap_or_else(guest::default_cache);
+    let image = guest::fetch_image(&cache).unwrap_or_else(|e| failed(e));
+    let litmus = match &args.binary {
+        Some(path) => path.clone(),
+        None => guest::build_guest_litmus().unwrap_or_else(|e| failed(e)),
+    };
+    let work = cache.join(format!("run-{}", std::process::id()));
+    let share = work.join("results");
+    std::fs::create_dir_all(&share)
+        .unwrap_or_else(|e| failed(format!("cannot create {}: {e}", share.display())));
+    let initramfs = work.join("initramfs.cpio");
+    let init = guest::init_script(&args.run.to_argv());
+    guest::write_initramfs(&initramfs, &image, &litmus, &init).unwrap_or_else(|e| failed(e));
+    let console_log = cache.join("console.log");
+    let probe_log = cache.join("console-probe.log");
+    let boot = |accel, probe| Boot {
+        image: &image,
+        initramfs: &initramfs,
+        share: &share,
+        accel,
+        cpus: args.cpus,
+        memory: args.memory,
+        probe,
+        console_log: if probe { &probe_log } else { &console_log },
+    };
+    let interrupted = || INTERRUPTED.load(Relaxed);
+
+    let accel = match args.accel {
+        Accel::Auto => match guest::kvm_device() {
+            Err(why) => {
+                eprintln!("litmus: guest: TCG ({why})");
+                Accel::Tcg
+            }
+            Ok(()) => match boot(Accel::Kvm, true).run(
+                guest::PROBE_TIMEOUT,
+                guest::PROBE_TIMEOUT,
+                &interrupted,
+            ) {
+                Ok(_) => {
+                    eprintln!("litmus: guest: KVM (a probe boot of the 686-pae kernel worked)");
+                    Accel::Kvm
+                }
+                Err(why) => {
+                    eprintln!("litmus: guest: TCG (KVM probe boot failed: {why})");
+                    Accel::Tcg
+                }
+            },
+        },
+        chosen => chosen,
+    };
+    if accel == Accel::Tcg {
+        eprintln!(
+            "litmus: guest: under TCG each vCPU is a host thread running translated code: the \
+             x86 ordering model is kept, but timings and rates are not those of real hardware"
+        );
+    }
+    eprintln!(
+        "litmus: guest: booting {} with {} vCPUs, {} MiB; console log in {}",
+        image.release,
+        args.cpus,
+        args.memory,
+        console_log.display()
+    );
+    // The boot is seconds under TCG; the run gets twice its budget (its
+    // calibration and thread start-up are slower under emulation).
+    let run_timeout = args.timeout.map(Duration::from_secs).unwrap_or_else(|| {
+        let per_run = args.run.seconds_per_run().unwrap_or(60.0);
+        Duration::from_secs_f64(60.0 + 2.0 * jobs as f64 * (per_run + 1.0))
+    });
+    let ending = boot(accel, false).run(Duration::from_secs(120), run_timeout, &interrupted);
+
+    // Whatever finished reaches the host's CSV, however the guest ended.
+    let guest_csv = share.join("guest.csv");
+    let mut copied = Ok(0);
+    if let (Some(sink), Ok(text)) = (sink.as_mut(), std::fs::read_to_string(&guest_csv)) {
+        copied = guest_rows(&text, &header).and_then(|rows| {
+            sink.write_rows(&rows)?;
+            Ok(rows.len())
+        });
+    }
+    let code = match (&ending, &copied) {
+        (_, Err(e)) => failed(format!("the guest's CSV: {e}")),
+        (Err(e), _) => failed(e.clone()),
+        (Ok(Ending::Interrupted), _) => 130,
+        (Ok(Ending::Exited(status)), _) => *status,
+    };
+    if let (Some(path), Ok(rows)) = (&args.run.csv, copied) {
+        eprintln!("litmus: guest: {rows} rows into {}", path.display());
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    code
+}
+
+/// The rows of the guest's CSV, which must have this version's header.
+fn guest_rows(text: &str, header: &[&str]) -> Result<Vec<Vec<String>>, String> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let theirs = reader.headers().map_err(|e| e.to_string())?;
+    if theirs.iter().ne(header.iter().copied()) {
+        return Err("its header is not this version's".into());
+    }
+    reader
+        .records()
+        .map(|r| {
+            r.map(|r| r.iter().map(String::from).collect())
+                .map_err(|e| e.to_string())
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------- list/show ---
@@ -447,15 +581,109 @@ struct Summary {
     verdict: String,
 }
 
+impl RunArgs {
+    /// Every (test, strategy, reader delay) these arguments ask for, in
+    /// order; an unknown test is an error.
+    fn jobs(&self) -> Result<Vec<Job>, String> {
+        let mut tests = Vec::new();
+        for name in &self.tests {
+            tests.push(Test::by_name(name).ok_or_else(|| unknown_test(name))?);
+        }
+        if tests.is_empty() {
+            tests = Test::all().collect();
+        }
+        let strategies = if self.strategy.is_empty() {
+            ReadStrategy::ALL.to_vec()
+        } else {
+            self.strategy.clone()
+        };
+        let delays = if self.reader_delay.is_empty() {
+            vec![0]
+        } else {
+            self.reader_delay.clone()
+        };
+        let mut jobs = Vec::new();
+        for test in tests {
+            match test {
+                Test::Classic(_) => jobs.push(Job {
+                    test,
+                    strategy: None,
+                    reader_delay: 0,
+                }),
+                Test::Pte(_) => {
+                    for &strategy in &strategies {
+                        for &reader_delay in &delays {
+                            jobs.push(Job {
+                                test,
+                                strategy: Some(strategy),
+                                reader_delay,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Seconds of a duration budget per run (the default budget is one).
+    pub fn seconds_per_run(&self) -> Option<f64> {
+        match (self.iterations, self.duration) {
+            (Some(_), _) => None,
+            (None, d) => Some(d.unwrap_or(1.0)),
+        }
+    }
+
+    /// The runs these arguments ask for; an unknown test is an error.
+    pub fn job_count(&self) -> Result<usize, String> {
+        self.jobs().map(|j| j.len())
+    }
+
+    /// These arguments as `litmus run` takes them, without `--csv` (for
+    /// the run inside `litmus guest`, whose CSV the host writes).
+    pub fn to_argv(&self) -> Vec<String> {
+        let mut argv = self.tests.clone();
+        let list = |items: Vec<String>| items.join(",");
+        if !self.strategy.is_empty() {
+            argv.push("--strategy".into());
+            argv.push(list(
+                self.strategy.iter().map(|s| s.name().to_string()).collect(),
+            ));
+        }
+        if !self.cores.is_empty() {
+            argv.push("--cores".into());
+            argv.push(list(self.cores.iter().map(|c| c.to_string()).collect()));
+        }
+        if let Some(n) = self.iterations {
+            argv.extend(["--iterations".into(), n.to_string()]);
+        }
+        if let Some(s) = self.duration {
+            argv.extend(["--duration".into(), s.to_string()]);
+        }
+        if !self.reader_delay.is_empty() {
+            argv.push("--reader-delay".into());
+            argv.push(list(
+                self.reader_delay.iter().map(|d| d.to_string()).collect(),
+            ));
+        }
+        argv.extend(["--batch".into(), self.batch.to_string()]);
+        argv.extend(["--sync".into(), self.sync.clone()]);
+        argv.push("--timebase-delta".into());
+        argv.push(
+            self.timebase_delta
+                .0
+                .map_or("auto".into(), |d| d.to_string()),
+        );
+        if self.quiet {
+            argv.push("--quiet".into());
+        }
+        argv
+    }
+}
+
 pub fn run(args: RunArgs) -> i32 {
     // Everything is checked before anything runs.
-    let mut tests = Vec::new();
-    for name in &args.tests {
-        tests.push(Test::by_name(name).unwrap_or_else(|| bad_input(&unknown_test(name))));
-    }
-    if tests.is_empty() {
-        tests = Test::all().collect();
-    }
+    let jobs = args.jobs().unwrap_or_else(|e| bad_input(&e));
     let cores = Cores::choose((!args.cores.is_empty()).then_some(&args.cores[..]))
         .unwrap_or_else(|e| bad_input(&e));
     let budget = match (args.iterations, args.duration) {
@@ -469,16 +697,6 @@ pub fn run(args: RunArgs) -> i32 {
             delta: args.timebase_delta.0,
         },
     };
-    let strategies = if args.strategy.is_empty() {
-        ReadStrategy::ALL.to_vec()
-    } else {
-        args.strategy.clone()
-    };
-    let delays = if args.reader_delay.is_empty() {
-        vec![0]
-    } else {
-        args.reader_delay.clone()
-    };
     let machine = Machine::detect();
     let header = run_header();
     let mut sink = args
@@ -487,28 +705,6 @@ pub fn run(args: RunArgs) -> i32 {
         .map(|p| CsvSink::open(p, &header).unwrap_or_else(|e| bad_input(&e)));
     if let Err(e) = ctrlc::set_handler(|| INTERRUPTED.store(true, Relaxed)) {
         eprintln!("litmus: warning: Ctrl-C will not stop cleanly: {e}");
-    }
-
-    let mut jobs = Vec::new();
-    for test in tests {
-        match test {
-            Test::Classic(_) => jobs.push(Job {
-                test,
-                strategy: None,
-                reader_delay: 0,
-            }),
-            Test::Pte(_) => {
-                for &strategy in &strategies {
-                    for &reader_delay in &delays {
-                        jobs.push(Job {
-                            test,
-                            strategy: Some(strategy),
-                            reader_delay,
-                        });
-                    }
-                }
-            }
-        }
     }
 
     let cpu = Features::detect();
@@ -773,6 +969,57 @@ mod tests {
         }
         assert_eq!(header.first(), Some(&"run_id"));
         assert_eq!(header.last(), Some(&"verdict"));
+    }
+
+    #[test]
+    fn run_arguments_survive_the_trip_into_the_guest() {
+        let parse = |argv: &[String]| match Cli::try_parse_from(
+            ["litmus", "run"]
+                .into_iter()
+                .map(String::from)
+                .chain(argv.iter().cloned()),
+        ) {
+            Ok(Cli {
+                command: Command::Run(args),
+            }) => args,
+            other => panic!("{other:?}"),
+        };
+        let given: Vec<String> = [
+            "PTE-ABA",
+            "SB",
+            "--strategy",
+            "lowhigh,fild",
+            "--cores",
+            "1,0",
+            "--duration",
+            "2.5",
+            "--reader-delay",
+            "0,10",
+            "--batch",
+            "32",
+            "--sync",
+            "flags",
+            "--timebase-delta",
+            "900",
+            "--quiet",
+            "--csv",
+            "host.csv",
+        ]
+        .map(String::from)
+        .to_vec();
+        let args = parse(&given);
+        let argv = args.to_argv();
+        assert!(
+            !argv.contains(&"--csv".to_string()),
+            "the host writes the CSV"
+        );
+        let again = parse(&argv);
+        assert_eq!(format!("{:?}", again.csv), "None");
+        assert_eq!(again.to_argv(), argv);
+        assert_eq!(
+            format!("{again:?}").replace("csv: None", ""),
+            format!("{args:?}").replace("csv: Some(\"host.csv\")", "")
+        );
     }
 
     #[test]

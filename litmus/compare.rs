@@ -9,12 +9,21 @@
 
 use crate::bench::report_header;
 use crate::cli::{human_rate, run_header};
+use crate::machine::Machine;
 use plotters::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The columns that name a machine, in the order they are shown.
-const MACHINE_KEY: [&str; 5] = ["cpu_model", "microcode", "hypervisor", "kernel", "target"];
+const MACHINE_KEY: [&str; 7] = [
+    "cpu_model",
+    "microcode",
+    "hypervisor",
+    "kernel",
+    "target",
+    "accel",
+    "vcpus",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -32,7 +41,12 @@ pub struct Inputs {
     bench: Vec<Row>,
 }
 
-fn kind_of(path: &Path, header: &[String]) -> Result<Kind, String> {
+/// A column an older header lacks, and the value it stands for.
+type Filled = (&'static str, &'static str);
+
+/// What a file's header says it holds, and the columns its version did not
+/// have yet (with the value they stand for), to fill in.
+fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String> {
     let shown = path.display();
     let matches = |expected: &[&str]| {
         header
@@ -40,11 +54,21 @@ fn kind_of(path: &Path, header: &[String]) -> Result<Kind, String> {
             .map(String::as_str)
             .eq(expected.iter().copied())
     };
-    if matches(&run_header()) {
-        return Ok(Kind::Litmus);
-    }
-    if matches(&report_header()) {
-        return Ok(Kind::Bench);
+    let older = |expected: &[&'static str]| -> Vec<&'static str> {
+        let added: Vec<&str> = Machine::ADDED.iter().map(|(c, _)| *c).collect();
+        expected
+            .iter()
+            .copied()
+            .filter(|c| !added.contains(c))
+            .collect()
+    };
+    for (kind, expected) in [(Kind::Litmus, run_header()), (Kind::Bench, report_header())] {
+        if matches(&expected) {
+            return Ok((kind, Vec::new()));
+        }
+        if matches(&older(&expected)) {
+            return Ok((kind, Machine::ADDED.to_vec()));
+        }
     }
     // Which one was it meant to be? Name the first difference.
     for (kind, expected) in [
@@ -91,18 +115,21 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
             .iter()
             .map(String::from)
             .collect();
-        let kind = kind_of(path, &header)?;
+        let (kind, filled) = kind_of(path, &header)?;
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
                 format!("{shown}:{line}: malformed CSV row ({})", e.kind_text())
             })?;
             let line = record.position().map_or(0, |p| p.line());
-            let row: Row = header
+            let mut row: Row = header
                 .iter()
                 .cloned()
                 .zip(record.iter().map(String::from))
                 .collect();
+            for (column, value) in &filled {
+                row.insert(column.to_string(), value.to_string());
+            }
             let numeric: &[&str] = match kind {
                 Kind::Litmus => &["count", "seconds", "reader_delay"],
                 Kind::Bench => &["cycles_per_op"],
@@ -328,8 +355,13 @@ fn legend(machines: &[Vec<String>]) -> String {
         .iter()
         .enumerate()
         .map(|(i, m)| {
+            let guest = if m[5] == "none" {
+                String::new()
+            } else {
+                format!(", litmus guest under {} with {} vCPUs", m[5], m[6])
+            };
             format!(
-                "M{}: {} (microcode {}), hypervisor {}, kernel {}, {}\n",
+                "M{}: {} (microcode {}), hypervisor {}, kernel {}, {}{guest}\n",
                 i + 1,
                 m[0],
                 m[1],

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
+pub mod guest;
 pub mod machine;
 pub mod pin;
 pub mod record;

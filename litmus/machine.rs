@@ -28,11 +28,21 @@ pub struct Machine {
     pub kernel: String,
     /// Online logical CPUs.
     pub logical_cpus: u32,
+    /// The accelerator of the guest `litmus guest` booted (`kvm` or `tcg`),
+    /// or `none` for a run straight on the host's kernel.
+    pub accel: String,
+    /// The guest's vCPUs as `litmus guest` gave them, or empty outside one.
+    pub vcpus: String,
 }
+
+/// Set in the guest's environment by `litmus guest` (on the guest kernel's
+/// command line, which hands unknown `NAME=value` words to init).
+pub const ACCEL_VAR: &str = "PTE_LITMUS_ACCEL";
+pub const VCPUS_VAR: &str = "PTE_LITMUS_VCPUS";
 
 impl Machine {
     /// The identity columns, in CSV order.
-    pub const COLUMNS: [&'static str; 12] = [
+    pub const COLUMNS: [&'static str; 14] = [
         "commit",
         "target",
         "pointer_width",
@@ -45,10 +55,16 @@ impl Machine {
         "hypervisor",
         "kernel",
         "logical_cpus",
+        "accel",
+        "vcpus",
     ];
 
+    /// Columns added since the first header, with the value a row from an
+    /// older file means: it was not run in a `litmus guest`.
+    pub const ADDED: [(&'static str, &'static str); 2] = [("accel", "none"), ("vcpus", "")];
+
     /// The values of [`Machine::COLUMNS`], in the same order.
-    pub fn values(&self) -> [String; 12] {
+    pub fn values(&self) -> [String; 14] {
         [
             self.commit.clone(),
             self.target.clone(),
@@ -62,6 +78,8 @@ impl Machine {
             self.hypervisor.clone(),
             self.kernel.clone(),
             self.logical_cpus.to_string(),
+            self.accel.clone(),
+            self.vcpus.clone(),
         ]
     }
 
@@ -82,13 +100,15 @@ impl Machine {
                 .map_or("none".into(), |h| h.as_str().to_string()),
             kernel: kernel_release(),
             logical_cpus: logical_cpus(),
+            accel: std::env::var(ACCEL_VAR).unwrap_or_else(|_| "none".into()),
+            vcpus: std::env::var(VCPUS_VAR).unwrap_or_default(),
         }
     }
 
     /// One line for the top of a report.
     pub fn describe(&self) -> String {
         format!(
-            "{} (family {} model {} stepping {}, microcode {}), hypervisor {}, kernel {}, {} CPUs, {} ({}-bit), commit {}",
+            "{} (family {} model {} stepping {}, microcode {}), hypervisor {}, kernel {}, {} CPUs{}, {} ({}-bit), commit {}",
             if self.cpu_model.is_empty() {
                 &self.cpu_vendor
             } else {
@@ -101,6 +121,14 @@ impl Machine {
             self.hypervisor,
             self.kernel,
             self.logical_cpus,
+            if self.accel == "none" {
+                String::new()
+            } else {
+                format!(
+                    ", a litmus guest under {} with {} vCPUs",
+                    self.accel, self.vcpus
+                )
+            },
             self.target,
             self.pointer_width,
             self.commit

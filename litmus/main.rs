@@ -12,6 +12,7 @@ fn main() {
             0
         }
         Command::Run(args) => cli::run(args),
+        Command::Guest(args) => cli::guest(args),
         Command::Compare {
             files,
             markdown,

@@ -710,6 +710,11 @@ fn pte_reader<R: PteReader>(
     let mut counts = [0u64; 3];
     let mut reads = 0u64;
     while !shared.stop.load(Relaxed) {
+        // An iterations budget is met exactly: the last chunk is cut short.
+        let chunk = match plan.budget {
+            Budget::Iterations(n) => chunk.min((n - reads).min(u32::MAX as u64) as u32),
+            Budget::Duration(_) => chunk,
+        };
         for _ in 0..chunk {
             // SAFETY: the caller checked the strategy's availability.
             let (lo, hi) = unsafe {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need on a fresh Debian
 # machine (rustup targets, gcc-multilib to link the 32-bit gnu targets,
-# binutils for the objdump the instruction checks run), then runs every test
+# binutils for the objdump the instruction checks run, QEMU for the guest
+# test), then runs every test
 # for x86_64, i686, i586 and i686-musl, optimised as the litmus runs are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,9 @@ packages=()
 dpkg -s gcc-multilib >/dev/null 2>&1 || packages+=(gcc-multilib)
 command -v objdump >/dev/null 2>&1 || packages+=(binutils)
 command -v file >/dev/null 2>&1 || packages+=(file)
+# The guest test boots Debian's 686-pae kernel under QEMU (the kernel and
+# busybox it downloads itself, through a private apt state, into ~/.cache).
+command -v qemu-system-i386 >/dev/null 2>&1 || packages+=(qemu-system-x86)
 if [ ${#packages[@]} -gt 0 ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
