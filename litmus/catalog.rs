@@ -394,17 +394,48 @@ impl Scheme {
     }
 }
 
+/// One step of a PTE writer's turn, by its `pte-asm` primitive. The
+/// hardware runner loops over the turn; the model runs it a bounded number
+/// of times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriterStep {
+    /// `read::split`: the PTE must still hold this writer's last install
+    /// (else `lost`).
+    CheckLast,
+    /// The strategy's writer zap: `pae_clear` or `seqcount_clear`.
+    Zap,
+    /// `read::split`: the PTE must be zero after the zap (else `lost`).
+    CheckZero,
+    /// The strategy's writer install of the next PTE of the scheme:
+    /// `pae_set` or `seqcount_set`.
+    Install,
+}
+
+impl fmt::Display for WriterStep {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            WriterStep::CheckLast => "check(pte == last)",
+            WriterStep::Zap => "zap(pte)",
+            WriterStep::CheckZero => "check(pte == 0)",
+            WriterStep::Install => "install(pte, next)",
+        })
+    }
+}
+
 pub struct PteTest {
     pub name: &'static str,
     pub summary: &'static str,
     pub about: &'static str,
     pub scheme: Scheme,
-    /// Writer threads, taking turns (one zap and install each per turn).
+    /// Writer threads, taking turns (handing a token on after each turn).
     pub writers: usize,
+    /// What a writer does in one turn.
+    pub turn: &'static [WriterStep],
+    /// Turns, over all writers, in the model's bounded version (the seed's
+    /// two zap-and-install cycles for PTE-ABA).
+    pub model_turns: usize,
     pub witness: PteOutcome,
     pub expect: fn(ReadStrategy) -> Expect,
-    /// What each thread runs, for `litmus show`.
-    pub threads: &'static [&'static str],
 }
 
 fn torn_unless_one_access_or_recheck(s: ReadStrategy) -> Expect {
@@ -434,13 +465,47 @@ fn lost_only_without_lock(s: ReadStrategy) -> Expect {
 }
 
 impl PteTest {
-    /// Whether the writer checks, before each write, that the PTE still
-    /// holds its last write (counting `lost` when not): in the tests whose
-    /// witness is a lost write.
+    /// Whether the writer checks the PTE before its writes (counting `lost`
+    /// when it does not hold what the writer left there).
     pub fn writer_checks(&self) -> bool {
-        self.witness == PteOutcome::Lost
+        self.turn
+            .iter()
+            .any(|s| matches!(s, WriterStep::CheckLast | WriterStep::CheckZero))
+    }
+
+    /// What each thread runs, for `litmus show`.
+    pub fn thread_lines(&self) -> Vec<String> {
+        let turn: Vec<String> = self.turn.iter().map(|s| s.to_string()).collect();
+        let mut lines =
+            vec!["reader: loop { (lo, hi) = READ(pte) }   (READ = the strategy)".to_string()];
+        for writer in &WRITER_NAMES[..self.writers] {
+            let name = if self.writers == 1 {
+                "writer".to_string()
+            } else {
+                format!("writer {writer}")
+            };
+            let token = if self.writers > 1 { "wait turn; " } else { "" };
+            let pass = if self.writers > 1 { "; pass turn" } else { "" };
+            lines.push(format!(
+                "{name}: loop {{ {token}{}{pass} }}",
+                turn.join("; ")
+            ));
+        }
+        lines.push(format!(
+            "installs: {}; writers: pae-clear/pae-set (seqcount-clear/seqcount-set for seqcount)",
+            match self.scheme {
+                Scheme::Fresh => "a fresh PTE each time, low halves never reused",
+                Scheme::Aba =>
+                    "A, B, C, D, ...: low L1, L2, L1, L1, L2, L1, ..., high 0x00010001 + k",
+            }
+        ));
+        lines
     }
 }
+
+/// The seed's names for the threads: A reads, B, C, D write.
+pub const THREAD_NAMES: [&str; 4] = ["A", "B", "C", "D"];
+const WRITER_NAMES: [&str; 3] = ["B", "C", "D"];
 
 pub static PTE: &[PteTest] = &[
     PteTest {
@@ -453,11 +518,9 @@ pub static PTE: &[PteTest] = &[
         scheme: Scheme::Fresh,
         writers: 1,
         witness: PteOutcome::Torn,
+        turn: &[WriterStep::Zap, WriterStep::Install],
+        model_turns: 1,
         expect: torn_unless_one_access_or_recheck,
-        threads: &[
-            "reader: loop { (lo, hi) = READ(pte) }   (READ = the strategy)",
-            "writer: loop { zap(pte); k++; install(pte, k) }   (pae-clear/pae-set; seqcount writers for seqcount)",
-        ],
     },
     PteTest {
         name: "PTE-ABA",
@@ -470,11 +533,9 @@ pub static PTE: &[PteTest] = &[
         scheme: Scheme::Aba,
         writers: 1,
         witness: PteOutcome::Torn,
+        turn: &[WriterStep::Zap, WriterStep::Install],
+        model_turns: 2,
         expect: torn_unless_one_access_or_seqcount,
-        threads: &[
-            "reader: loop { (lo, hi) = READ(pte) }",
-            "writer: loop { zap(pte); install(pte, next of A, B, C, D, ...: low L1, L2, L1, L1, L2, L1, ..., high 0x00010001 + k) }",
-        ],
     },
     PteTest {
         name: "PTE-ABA3",
@@ -486,13 +547,9 @@ pub static PTE: &[PteTest] = &[
         scheme: Scheme::Aba,
         writers: 3,
         witness: PteOutcome::Torn,
+        turn: &[WriterStep::Zap, WriterStep::Install],
+        model_turns: 3,
         expect: torn_unless_one_access_or_seqcount,
-        threads: &[
-            "reader: loop { (lo, hi) = READ(pte) }",
-            "writer B: loop { wait turn; zap(pte); install(pte, next); pass turn }",
-            "writer C: the same",
-            "writer D: the same",
-        ],
     },
     PteTest {
         name: "PTE-LOST",
@@ -504,11 +561,14 @@ pub static PTE: &[PteTest] = &[
         scheme: Scheme::Fresh,
         writers: 1,
         witness: PteOutcome::Lost,
-        expect: lost_only_without_lock,
-        threads: &[
-            "reader: loop { (lo, hi) = READ(pte) }",
-            "writer: loop { check(pte == last); zap(pte); check(pte == 0); k++; install(pte, k) }",
+        turn: &[
+            WriterStep::CheckLast,
+            WriterStep::Zap,
+            WriterStep::CheckZero,
+            WriterStep::Install,
         ],
+        model_turns: 1,
+        expect: lost_only_without_lock,
     },
 ];
 

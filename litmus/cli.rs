@@ -381,7 +381,7 @@ fn show_classic(t: &ClassicTest) {
 fn show_pte(t: &PteTest) {
     println!("{}: {}\n", t.name, t.summary);
     println!("{}\n", t.about);
-    for thread in t.threads {
+    for thread in t.thread_lines() {
         println!("  {thread}");
     }
     println!(

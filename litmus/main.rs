@@ -2,6 +2,12 @@
 use pte_litmus::cli::{self, Command};
 
 fn main() {
+    // `litmus list | head` ends quietly, as other Unix tools do, rather than
+    // panicking on the closed pipe.
+    // SAFETY: restoring the default action of a signal has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let code = match cli::parse().command {
         Command::List => {
             cli::list();

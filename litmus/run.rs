@@ -27,7 +27,9 @@
 //! - PTE tests stream: writers zap and install continuously while the
 //!   reader reads and classifies, with no synchronisation in between.
 
-use crate::catalog::{ClassicTest, Fence, LOCATIONS, Observe, Op, PteOutcome, PteTest, REGISTERS};
+use crate::catalog::{
+    ClassicTest, Fence, LOCATIONS, Observe, Op, PteOutcome, PteTest, REGISTERS, WriterStep,
+};
 use crate::pin::{Cores, pin_current_thread};
 use pte_asm::strategy::{PteReader, ReadStrategy};
 use pte_asm::{Pte, SeqCount, Word, fence, read, tsc, with_reader, write};
@@ -750,7 +752,6 @@ fn pte_writer(
     ready.wait();
     let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
-    let checks = test.writer_checks();
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
@@ -769,17 +770,19 @@ fn pte_writer(
                     break 'run;
                 }
             }
-            if checks && read::split(pte) != last {
-                lost += 1;
+            for step in test.turn {
+                match step {
+                    WriterStep::CheckLast => lost += (read::split(pte) != last) as u64,
+                    WriterStep::Zap => writer.zap(seq, pte),
+                    WriterStep::CheckZero => lost += (read::split(pte) != (0, 0)) as u64,
+                    WriterStep::Install => {
+                        k = k.wrapping_add(1);
+                        let (lo, hi) = scheme.install(k);
+                        writer.install(seq, pte, lo, hi);
+                        last = (lo, hi);
+                    }
+                }
             }
-            writer.zap(seq, pte);
-            if checks && read::split(pte) != (0, 0) {
-                lost += 1;
-            }
-            k = k.wrapping_add(1);
-            let (lo, hi) = scheme.install(k);
-            writer.install(seq, pte, lo, hi);
-            last = (lo, hi);
             if writers > 1 {
                 k = k.wrapping_add(writers - 1);
                 write::store32(&shared.turn.0, (w as u32 + 1) % writers);
