@@ -298,8 +298,9 @@ pub static CLASSIC: &[ClassicTest] = &[
 /// How the writer numbers the PTEs it installs, and how a read is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
-    /// A fresh PTE every install, low halves never reused (within 2^20
-    /// installs): install `k` is `high = k`, `low = k << 12 | 0x067`.
+    /// A fresh PTE every install, low halves never reused (within 2^20 - 1
+    /// installs): install `k` has frame `f = k % 0xfffff + 1`, `high = f`,
+    /// `low = f << 12 | 0x067`.
     Fresh,
     /// The seed's trace, continued: low halves recur while the high half
     /// changes. Install `k` (counted modulo 65535) has the high half
@@ -316,6 +317,8 @@ pub enum Scheme {
 /// The flag bits of every installed PTE: present, rw, user, accessed, dirty.
 pub const PTE_FLAGS: u32 = 0x067;
 const PRESENT: u32 = 0x001;
+/// Installs before a `Fresh` low half recurs.
+const FRESH_PERIOD: u32 = 0xf_ffff;
 const ABA_L1: u32 = 0x0001_0000 | PTE_FLAGS;
 const ABA_L2: u32 = 0x0002_0000 | PTE_FLAGS;
 /// The low half of install `k % 3`: the seed's A, B, C.
@@ -363,7 +366,8 @@ impl Scheme {
     pub fn install(self, k: u32) -> (u32, u32) {
         match self {
             Scheme::Fresh => {
-                let k = (k & 0xf_ffff).max(1);
+                // 1 ..= 0xfffff: a frame number fits the low half's 20 bits.
+                let k = k % FRESH_PERIOD + 1;
                 (k << 12 | PTE_FLAGS, k)
             }
             Scheme::Aba => {
@@ -631,6 +635,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn fresh_low_halves_do_not_recur_within_the_period() {
+        let lows: std::collections::HashSet<u32> = (0..FRESH_PERIOD)
+            .map(|k| Scheme::Fresh.install(k).0)
+            .collect();
+        assert_eq!(lows.len(), FRESH_PERIOD as usize);
+        assert_eq!(
+            Scheme::Fresh.install(FRESH_PERIOD),
+            Scheme::Fresh.install(0)
+        );
     }
 
     #[test]

@@ -37,6 +37,18 @@ pub enum Command {
     },
     /// Run tests on pinned cores and judge the outcomes.
     Run(RunArgs),
+    /// Every outcome x86-TSO allows for TEST, by exhaustive search of the
+    /// operational model (mixed-size: the PTE is two 32-bit halves).
+    Model {
+        /// A test name from `litmus list`.
+        test: String,
+        /// Read strategies for a PTE test (default: all).
+        #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
+        strategy: Vec<ReadStrategy>,
+        /// Also print a shortest interleaving that reaches the witness.
+        #[arg(long)]
+        why: bool,
+    },
     /// Litmus and bench CSVs of many machines side by side.
     Compare {
         /// CSV files from `litmus run --csv` and `litmus bench-report --csv`.
@@ -47,6 +59,12 @@ pub enum Command {
         /// Also draw the read costs and the PTE-ABA sweep into this SVG.
         #[arg(long, value_name = "PATH.svg")]
         plot: Option<PathBuf>,
+    },
+    /// Write the tests herdtools7's X86 syntax can express as .litmus files.
+    Export {
+        /// The directory to write them into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        herd: PathBuf,
     },
     /// `litmus run` inside a 32-bit PAE Linux guest (Debian's 686-pae kernel
     /// under QEMU: KVM where the host allows it, else software emulation).
@@ -336,21 +354,83 @@ fn pte_expectations(test: &PteTest) -> String {
 }
 
 pub fn list() {
-    println!("{:<12} {:<10} description", "test", "expected");
+    println!(
+        "{:<12} {:<10} {:<10} description",
+        "test", "expected", "model"
+    );
     for test in Test::all() {
         match test {
-            Test::Classic(t) => println!("{:<12} {:<10} {}", t.name, t.expect.name(), t.summary),
+            Test::Classic(t) => println!(
+                "{:<12} {:<10} {:<10} {}",
+                t.name,
+                t.expect.name(),
+                crate::model::verdict(test, None).name(),
+                t.summary
+            ),
             Test::Pte(t) => {
-                println!("{:<12} {:<10} {}", t.name, "per read", t.summary);
+                println!(
+                    "{:<12} {:<10} {:<10} {}",
+                    t.name, "per read", "per read", t.summary
+                );
                 println!(
                     "{:<23} {} (A=Allowed, F=Forbidden): {}",
                     "",
                     t.witness.name(),
                     pte_expectations(t)
                 );
+                let disagree: Vec<String> = ReadStrategy::ALL
+                    .iter()
+                    .filter(|s| crate::model::verdict(test, Some(**s)) != (t.expect)(**s))
+                    .map(|s| s.name().to_string())
+                    .collect();
+                println!(
+                    "{:<23} the model: {}",
+                    "",
+                    if disagree.is_empty() {
+                        "agrees for every strategy".to_string()
+                    } else {
+                        format!("DISAGREES for {}", disagree.join(", "))
+                    }
+                );
             }
         }
     }
+}
+
+pub fn export(dir: &std::path::Path) -> i32 {
+    match crate::herd::export(dir) {
+        Ok((written, skipped)) => {
+            println!(
+                "litmus: {written} tests into {} (listed in @all)",
+                dir.display()
+            );
+            for line in skipped {
+                println!("litmus: not exported: {line}");
+            }
+            0
+        }
+        Err(e) => bad_input(&e),
+    }
+}
+
+pub fn model(name: &str, strategies: &[ReadStrategy], why: bool) -> i32 {
+    let Some(test) = Test::by_name(name) else {
+        bad_input(&unknown_test(name))
+    };
+    let strategies: Vec<Option<ReadStrategy>> = match test {
+        Test::Classic(_) => vec![None],
+        Test::Pte(_) if strategies.is_empty() => {
+            ReadStrategy::ALL.iter().copied().map(Some).collect()
+        }
+        Test::Pte(_) => strategies.iter().copied().map(Some).collect(),
+    };
+    for (i, strategy) in strategies.into_iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        print!("{}", crate::model::report(test, strategy, why));
+    }
+    0
 }
 
 pub fn show(name: &str) {
@@ -488,6 +568,11 @@ impl Job {
         self.strategy.map_or("-", |s| s.name())
     }
 
+    /// What the x86-TSO model derives for this job's witness.
+    fn model(&self) -> Expect {
+        crate::model::verdict(self.test, self.strategy)
+    }
+
     fn writer_name(&self) -> &'static str {
         self.strategy.map_or("-", |s| s.writer().name())
     }
@@ -575,6 +660,7 @@ struct Summary {
     strategy: &'static str,
     reader_delay: u32,
     expect: Option<Expect>,
+    model: Option<Expect>,
     witness: String,
     witnesses: u64,
     rate: f64,
@@ -746,6 +832,7 @@ pub fn run(args: RunArgs) -> i32 {
                 strategy: job.strategy_name(),
                 reader_delay: job.reader_delay,
                 expect: None,
+                model: None,
                 witness: "-".into(),
                 witnesses: 0,
                 rate: 0.0,
@@ -801,6 +888,7 @@ pub fn run(args: RunArgs) -> i32 {
             strategy: job.strategy_name(),
             reader_delay: job.reader_delay,
             expect: Some(expect),
+            model: Some(job.model()),
             witness: witness_of(job),
             witnesses: result.witnesses(),
             rate: result.witness_rate(),
@@ -843,9 +931,10 @@ fn print_run(
     result: &RunResult,
 ) {
     println!(
-        "\n=== {title}   x86-TSO: {} (Result: {})",
+        "\n=== {title}   x86-TSO: {} (Result: {}; the model: {})",
         expect.name(),
-        expect.result_line()
+        expect.result_line(),
+        job.model().name()
     );
     if let Some(note) = cores.oversubscription(job.threads()) {
         println!("    note: {note}");
@@ -927,16 +1016,17 @@ fn csv_rows(
 
 fn print_summary(summaries: &[Summary]) {
     println!(
-        "\n{:<12} {:<17} {:>6} {:<10} {:<32} {:>12} {:>10}  verdict",
-        "test", "strategy", "delay", "expected", "witness", "count", "per s"
+        "\n{:<12} {:<17} {:>6} {:<10} {:<10} {:<32} {:>12} {:>10}  verdict",
+        "test", "strategy", "delay", "expected", "model", "witness", "count", "per s"
     );
     for s in summaries {
         println!(
-            "{:<12} {:<17} {:>6} {:<10} {:<32} {:>12} {:>10}  {}",
+            "{:<12} {:<17} {:>6} {:<10} {:<10} {:<32} {:>12} {:>10}  {}",
             s.test,
             s.strategy,
             s.reader_delay,
             s.expect.map_or("-", |e| e.name()),
+            s.model.map_or("-", |e| e.name()),
             s.witness,
             s.witnesses,
             human_rate(s.rate),

@@ -19,6 +19,12 @@ fn main() {
         }
         Command::Run(args) => cli::run(args),
         Command::Guest(args) => cli::guest(args),
+        Command::Export { herd } => cli::export(&herd),
+        Command::Model {
+            test,
+            strategy,
+            why,
+        } => cli::model(&test, &strategy, why),
         Command::Compare {
             files,
             markdown,

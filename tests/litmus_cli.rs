@@ -580,3 +580,57 @@ fn compare_bad_input_is_one_line_and_status_2() {
         "not a litmus or bench-report CSV",
     );
 }
+
+#[test]
+fn model_prints_final_states_the_witness_and_the_seeds_trace() {
+    let out = litmus(&["model", "PTE-ABA", "--strategy", "lowhigh", "--why"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("*> torn"), "{text}");
+    assert!(
+        text.contains("Witness: Allowed (declared Allowed, agrees)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("A: read ptep->pte_high, sees 0x00010002"),
+        "{text}"
+    );
+    let forbidden = stdout(&litmus(&[
+        "model",
+        "PTE-ABA",
+        "--strategy",
+        "cmpxchg8b",
+        "--why",
+    ]));
+    assert!(forbidden.contains("x86-TSO forbids it"), "{forbidden}");
+    // list and run show the model beside the declared expectation.
+    assert!(stdout(&litmus(&["list"])).contains("the model: agrees for every strategy"));
+    let run = stdout(&litmus(&["run", "MP", "--iterations", "64", "--quiet"]));
+    assert!(
+        run.lines()
+            .any(|l| l.starts_with("MP ") && l.contains("Forbidden  Forbidden")),
+        "{run}"
+    );
+    assert_bad_input(&["model", "NOPE"], "unknown test 'NOPE'");
+    assert_bad_input(
+        &["model", "SB", "--strategy", "movq"],
+        "unknown strategy 'movq'",
+    );
+}
+
+#[test]
+fn export_writes_herd_files_or_says_why_not() {
+    let dir = temp("herd");
+    let out = litmus(&["export", "--herd", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sb = std::fs::read_to_string(dir.join("SB.litmus")).unwrap();
+    assert!(sb.starts_with("X86 SB\n"), "{sb}");
+    let all = std::fs::read_to_string(dir.join("@all")).unwrap();
+    assert!(all.lines().any(|l| l == "PTE-ABA+lowhigh.litmus"), "{all}");
+    assert!(stdout(&out).contains("not exported: PTE-LOST"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_bad_input(
+        &["export", "--herd", "/proc/no-such-dir/herd"],
+        "cannot create",
+    );
+}
