@@ -3,7 +3,8 @@
 //! Groups (each per read strategy this build and CPU can run):
 //! - `read`: one read of a cache-hot PTE. nanoBench's way of cancelling the
 //!   loop and the clock: the same loop is timed with its body unrolled 16
-//!   and 32 times, and the difference divided by 16 is the cost of one read.
+//!   and 32 times, and the difference divided by 16 is the cost of one read
+//!   (each timing the fastest of five rounds).
 //! - `walk`: `gup_fast_pte_range()`'s shape: read every PTE of a table,
 //!   check present and user, collect the frame numbers; tables of 1, 16,
 //!   512 (one PAE page-table page), 4096 and 262144 PTEs, so the cost per
@@ -116,16 +117,19 @@ fn end_stamp() -> u64 {
 // ------------------------------------------------------------ the bodies ---
 
 /// The read under test, `UNROLL` times per iteration, results folded into
-/// an accumulator so none is dead. Returns the ticks for `iters` iterations.
+/// two accumulators (alternately, so the fold is two independent add chains
+/// and a one-tick read is not timed as the latency of one add chain; two,
+/// not more, so i686's few registers hold them without spilling). Returns
+/// the ticks for `iters` iterations.
 #[inline(always)]
 fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let mut acc = 0u32;
+    let mut acc = [0u32; 2];
     let start = tsc::rdtsc();
     for _ in 0..iters {
-        for _ in 0..UNROLL {
+        for j in 0..UNROLL {
             // SAFETY: the strategy's availability was checked by the caller.
             let (lo, hi) = unsafe { R::read(seq, pte) };
-            acc = acc.wrapping_add(lo ^ hi);
+            acc[j % 2] = acc[j % 2].wrapping_add(lo ^ hi);
         }
     }
     let end = end_stamp();
@@ -133,11 +137,22 @@ fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters
     end.saturating_sub(start)
 }
 
-/// Ticks for `iters` reads, loop and clock cancelled: (32 - 16 unrolled) / 16.
+/// Rounds of the two unrolled loops per criterion sample in [`read_cost`].
+const ROUNDS: u64 = 5;
+
+/// Ticks for `iters` reads, loop and clock cancelled nanoBench's way: the
+/// loop unrolled 32 times minus the loop unrolled 16 times, divided by 16.
+/// Each is timed in [`ROUNDS`] rounds of `iters / ROUNDS` iterations and the
+/// fastest round kept (an interrupt or a preempted vCPU lands in one round,
+/// not in the minimum), as nanoBench keeps the minimum over repetitions.
 fn read_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let short = read_loop::<R, 16>(seq, pte, iters);
-    let long = read_loop::<R, 32>(seq, pte, iters);
-    long.saturating_sub(short) / 16
+    let per_round = iters.div_ceil(ROUNDS);
+    let (mut short, mut long) = (u64::MAX, u64::MAX);
+    for _ in 0..ROUNDS {
+        short = short.min(read_loop::<R, 16>(seq, pte, per_round));
+        long = long.min(read_loop::<R, 32>(seq, pte, per_round));
+    }
+    long.saturating_sub(short) * ROUNDS / 16
 }
 
 /// Ticks for `iters` reads timed directly, 16 per loop iteration: under a
