@@ -117,19 +117,19 @@ fn end_stamp() -> u64 {
 // ------------------------------------------------------------ the bodies ---
 
 /// The read under test, `UNROLL` times per iteration, results folded into
-/// two accumulators (alternately, so the fold is two independent add chains
-/// and a one-tick read is not timed as the latency of one add chain; two,
-/// not more, so i686's few registers hold them without spilling). Returns
-/// the ticks for `iters` iterations.
+/// an accumulator so none is dead. Returns the ticks for `iters` iterations.
+/// (Two accumulators, alternately, were tried: `native64`, `seqcount` and
+/// `fild` then measured 3 to 7 times slower, the compiler's reassociated
+/// adds interleaving the reads; one chain keeps the C cross-check's shape.)
 #[inline(always)]
 fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let mut acc = [0u32; 2];
+    let mut acc = 0u32;
     let start = tsc::rdtsc();
     for _ in 0..iters {
-        for j in 0..UNROLL {
+        for _ in 0..UNROLL {
             // SAFETY: the strategy's availability was checked by the caller.
             let (lo, hi) = unsafe { R::read(seq, pte) };
-            acc[j % 2] = acc[j % 2].wrapping_add(lo ^ hi);
+            acc = acc.wrapping_add(lo ^ hi);
         }
     }
     let end = end_stamp();

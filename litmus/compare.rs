@@ -625,6 +625,68 @@ mod tests {
         assert!(!disagree(&[seen(5, "Allowed"), None]));
     }
 
+    /// A litmus CSV with `header`, one SB row per (kernel, accel, vcpus).
+    fn litmus_csv(name: &str, header: &[&str], machines: &[[&str; 3]]) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("pte-litmus-{name}-{}.csv", std::process::id()));
+        let mut writer = csv::Writer::from_path(&path).unwrap();
+        writer.write_record(header).unwrap();
+        for [kernel, accel, vcpus] in machines {
+            let row: Vec<&str> = header
+                .iter()
+                .map(|c| match *c {
+                    "kernel" => kernel,
+                    "accel" => accel,
+                    "vcpus" => vcpus,
+                    "test" => "SB",
+                    "count" | "reader_delay" => "0",
+                    "seconds" => "1",
+                    "witness" => "true",
+                    "expected" => "Allowed",
+                    _ => "x",
+                })
+                .collect();
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+        path
+    }
+
+    #[test]
+    fn an_older_header_is_read_as_runs_on_the_hosts_kernel() {
+        let added: Vec<&str> = Machine::ADDED.iter().map(|(c, _)| *c).collect();
+        let older: Vec<&str> = run_header()
+            .into_iter()
+            .filter(|c| !added.contains(c))
+            .collect();
+        let old = litmus_csv("old-header", &older, &[["6.18", "", ""]]);
+        let new = litmus_csv(
+            "new-header",
+            &run_header(),
+            &[
+                ["6.1.0-50-686-pae", "tcg", "2"],
+                ["6.1.0-50-686-pae", "tcg", "4"],
+            ],
+        );
+        let inputs = load(&[&old, &new]).unwrap();
+        assert_eq!(inputs.litmus[0]["accel"], "none");
+        let machines = machines(inputs.litmus.iter());
+        // The old host row, and two guests told apart by their vCPUs.
+        assert_eq!(machines.len(), 3, "{machines:?}");
+        let legend = legend(&machines);
+        assert!(
+            legend.contains("litmus guest under tcg with 4 vCPUs"),
+            "{legend}"
+        );
+        assert!(
+            !legend.lines().next().unwrap().contains("guest"),
+            "{legend}"
+        );
+        for path in [old, new] {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+
     #[test]
     fn cells_say_what_was_seen() {
         assert_eq!(seen(0, "Allowed").unwrap().cell(), "never");

@@ -2,8 +2,8 @@
  * An independent cross-check of the `read` benchmark: the same instruction
  * sequences, written again in GNU C inline asm, timed the same way
  * (rdtsc ... rdtscp around a loop unrolled 16 and 32 times, each the fastest
- * of five rounds, the difference divided by 16; results folded into two
- * accumulators alternately), median of 101 runs. Prints "strategy ticks".
+ * of five rounds, the difference divided by 16; results folded into one
+ * accumulator), median of 101 runs. Prints "strategy ticks".
  * Built and compared by scripts/cross-check.sh.
  */
 #include <stdint.h>
@@ -70,27 +70,25 @@ static inline uint32_t read_fild(pte_t *p) {
     return buf[0] ^ buf[1];
 }
 
-/* Fold each read into an accumulator before the next starts, as the Rust
- * loop's data flow does; without it GCC keeps 16 results live and spills
- * them. Two accumulators, alternately, as in the Rust loop. */
+/* Fold each read into acc before the next starts, as the Rust loop's data
+ * flow does; without it GCC keeps 16 results live and spills them. */
 #define KEEP(x) __asm__ volatile("" : "+r"(x))
-#define FOLD2(READ) do { a0 += READ(p); KEEP(a0); a1 += READ(p); KEEP(a1); } while (0)
 
 #define BENCH(NAME, READ)                                                     \
     static uint64_t loop_##NAME(pte_t *p, int unroll, long iters) {           \
-        uint32_t a0 = 0, a1 = 0;                                              \
+        uint32_t acc = 0;                                                     \
         uint64_t start = rdtsc();                                             \
         if (unroll == 16) {                                                   \
             for (long i = 0; i < iters; i++) {                                \
-                _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++) FOLD2(READ); \
+                _Pragma("GCC unroll 16") for (int j = 0; j < 16; j++) { acc += READ(p); KEEP(acc); } \
             }                                                                 \
         } else {                                                              \
             for (long i = 0; i < iters; i++) {                                \
-                _Pragma("GCC unroll 16") for (int j = 0; j < 16; j++) FOLD2(READ); \
+                _Pragma("GCC unroll 32") for (int j = 0; j < 32; j++) { acc += READ(p); KEEP(acc); } \
             }                                                                 \
         }                                                                     \
         uint64_t end = rdtscp();                                              \
-        __asm__ volatile("" : : "r"(a0), "r"(a1));                            \
+        __asm__ volatile("" : : "r"(acc));                                    \
         return end - start;                                                   \
     }
 BENCH(split, read_split)
