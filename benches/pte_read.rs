@@ -139,20 +139,28 @@ fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters
 
 /// Rounds of the two unrolled loops per criterion sample in [`read_cost`].
 const ROUNDS: u64 = 5;
+/// Loop iterations per round at least: criterion's first samples ask for a
+/// handful of iterations, whose difference would be lost in the clock's
+/// noise (and a zero makes criterion discard the whole benchmark).
+const MIN_ROUND: u64 = 2_000;
 
 /// Ticks for `iters` reads, loop and clock cancelled nanoBench's way: the
 /// loop unrolled 32 times minus the loop unrolled 16 times, divided by 16.
-/// Each is timed in [`ROUNDS`] rounds of `iters / ROUNDS` iterations and the
-/// fastest round kept (an interrupt or a preempted vCPU lands in one round,
-/// not in the minimum), as nanoBench keeps the minimum over repetitions.
+/// Each is timed in [`ROUNDS`] rounds and the fastest round kept (an
+/// interrupt or a preempted vCPU lands in one round, not in the minimum),
+/// as nanoBench keeps the minimum over repetitions; the per-read cost is
+/// then scaled to `iters` reads.
 fn read_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let per_round = iters.div_ceil(ROUNDS);
+    let per_round = (iters / ROUNDS).max(MIN_ROUND);
     let (mut short, mut long) = (u64::MAX, u64::MAX);
     for _ in 0..ROUNDS {
         short = short.min(read_loop::<R, 16>(seq, pte, per_round));
         long = long.min(read_loop::<R, 32>(seq, pte, per_round));
     }
-    long.saturating_sub(short) * ROUNDS / 16
+    let per_read = long.saturating_sub(short) as f64 / (16 * per_round) as f64;
+    // Never zero: criterion refuses a zero, and one tick in a sample of
+    // millions of reads is below its resolution anyway.
+    ((per_read * iters as f64).round() as u64).max(1)
 }
 
 /// Ticks for `iters` reads timed directly, 16 per loop iteration: under a
