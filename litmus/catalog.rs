@@ -617,6 +617,16 @@ impl Test {
             Test::Pte(t) => 1 + t.writers,
         }
     }
+
+    /// The declared expectation of the witness (a PTE test's per strategy,
+    /// which it must be given).
+    pub fn expect(&self, strategy: Option<ReadStrategy>) -> Expect {
+        match (self, strategy) {
+            (Test::Classic(t), _) => t.expect,
+            (Test::Pte(t), Some(s)) => (t.expect)(s),
+            (Test::Pte(t), None) => panic!("{} is judged per read strategy", t.name),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -557,11 +557,7 @@ impl Job {
     }
 
     fn expect(&self) -> Expect {
-        match (self.test, self.strategy) {
-            (Test::Classic(t), _) => t.expect,
-            (Test::Pte(t), Some(s)) => (t.expect)(s),
-            (Test::Pte(_), None) => unreachable!("PTE jobs have a strategy"),
-        }
+        self.test.expect(self.strategy)
     }
 
     fn strategy_name(&self) -> &'static str {

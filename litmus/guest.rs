@@ -42,6 +42,14 @@ const MODULES: [&str; 10] = [
     "fs/9p/9p",
 ];
 
+/// A module's file name without `.ko`: the last part of its [`MODULES`] path.
+fn module_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// What to say when QEMU is missing.
+const NO_QEMU: &str = "qemu-system-i386 is not installed (Debian: apt-get install qemu-system-x86)";
+
 /// The guest's musl build of `litmus`.
 const GUEST_TARGET: &str = "i686-unknown-linux-musl";
 
@@ -268,10 +276,7 @@ fn image_in(root: &Path, release: &str) -> GuestImage {
         vmlinuz: dir.join("vmlinuz"),
         modules: MODULES
             .iter()
-            .map(|m| {
-                dir.join("modules")
-                    .join(format!("{}.ko", m.rsplit('/').next().unwrap_or(m)))
-            })
+            .map(|m| dir.join("modules").join(format!("{}.ko", module_name(m))))
             .collect(),
         busybox: dir.join("busybox"),
     }
@@ -330,10 +335,7 @@ pub fn shell_quote(text: &str) -> String {
 /// The guest's `/init`: mount, insert the 9p modules, run `litmus`, report
 /// its exit status on the console, power off.
 pub fn init_script(run_argv: &[String]) -> String {
-    let modules: Vec<&str> = MODULES
-        .iter()
-        .map(|m| m.rsplit('/').next().unwrap_or(m))
-        .collect();
+    let modules: Vec<&str> = MODULES.iter().map(|m| module_name(m)).collect();
     let argv: Vec<String> = run_argv.iter().map(|a| shell_quote(a)).collect();
     format!(
         r#"#!/bin/busybox sh
@@ -434,19 +436,10 @@ enum Event {
 
 impl Boot<'_> {
     fn command(&self) -> Command {
-        let accel = match self.accel {
-            Accel::Kvm => "kvm",
-            _ => "tcg,thread=multi",
-        };
-        let cpu = if self.accel == Accel::Kvm {
-            "host"
-        } else {
-            "max"
-        };
-        let accel_name = if self.accel == Accel::Kvm {
-            "kvm"
-        } else {
-            "tcg"
+        // QEMU's -accel and -cpu, and the name the CSV's `accel` column gets.
+        let (accel, cpu, accel_name) = match self.accel {
+            Accel::Kvm => ("kvm", "host", "kvm"),
+            Accel::Tcg | Accel::Auto => ("tcg,thread=multi", "max", "tcg"),
         };
         let mut append = format!(
             "console=ttyS0 quiet panic=-1 {ACCEL_VAR}={accel_name} {VCPUS_VAR}={}",
@@ -501,8 +494,7 @@ impl Boot<'_> {
     ) -> Result<Ending, String> {
         let mut child = self.command().spawn().map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                "qemu-system-i386 is not installed (Debian: apt-get install qemu-system-x86)"
-                    .to_string()
+                NO_QEMU.to_string()
             } else {
                 format!("cannot start qemu-system-i386: {e}")
             }
@@ -632,10 +624,7 @@ pub fn find_qemu() -> Result<PathBuf, String> {
     std::env::split_paths(&path)
         .map(|dir| dir.join("qemu-system-i386"))
         .find(|p| p.is_file())
-        .ok_or_else(|| {
-            "qemu-system-i386 is not installed (Debian: apt-get install qemu-system-x86)"
-                .to_string()
-        })
+        .ok_or_else(|| NO_QEMU.to_string())
 }
 
 /// Whether this host has a usable `/dev/kvm` (QEMU's probe boot decides

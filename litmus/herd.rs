@@ -11,11 +11,14 @@
 //! first read), as in the kernel's litmus tests. `lock addl $0,-4(%esp)`
 //! becomes `LOCK ADD [s1],$0` on a location only that thread uses.
 
-use crate::catalog::{ClassicTest, Expect, Fence, Observe, Op, PteTest, Test, WriterStep};
-use crate::model;
+use crate::catalog::{ClassicTest, Expect, Fence, Observe, Op, PteTest, Test};
+use crate::model::{self, Cond, PTE_HIGH, PTE_LOW, Step};
 use pte_asm::strategy::ReadStrategy;
 use std::collections::BTreeSet;
 use std::path::Path;
+
+/// herd's names for the model's locations (`model::PTE_LOW` ...).
+const HERD_LOCS: [&str; 4] = ["lo", "hi", "seq", "turn"];
 
 /// herd's registers for the suite's `r0`, `r1`, ...
 const REGS: [&str; 6] = ["EAX", "EBX", "ECX", "EDX", "ESI", "EDI"];
@@ -129,6 +132,11 @@ pub fn classic(t: &'static ClassicTest) -> Litmus {
 /// A PTE test with one of [`EXPORTED_STRATEGIES`]: the model's bounded
 /// version (one read; the writers' turns), with the PTE as `lo` and `hi`.
 pub fn pte(t: &'static PteTest, strategy: ReadStrategy) -> Litmus {
+    assert!(
+        !t.writer_checks(),
+        "{}: writer checks have no herd X86 form here",
+        t.name
+    );
     let (reader, lo2) = match strategy {
         ReadStrategy::Split => (vec!["MOV EAX,[lo]", "MOV EBX,[hi]"], false),
         ReadStrategy::Lowhigh => (vec!["MOV EAX,[lo]", "MOV EBX,[hi]", "MOV ECX,[lo]"], true),
@@ -155,40 +163,41 @@ pub fn pte(t: &'static PteTest, strategy: ReadStrategy) -> Litmus {
         other => panic!("{} has no herd X86 form", other.name()),
     };
     let mut threads = vec![reader.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    threads.extend(vec![Vec::new(); t.writers]);
-    let (a_lo, a_hi) = t.scheme.install(0);
+    // The writers are the model's bounded ones, step for step: one place
+    // says what the writers' turns are.
+    let program = model::pte_program(t, strategy);
+    let (a_lo, a_hi) = (
+        program.init[PTE_LOW as usize],
+        program.init[PTE_HIGH as usize],
+    );
     let (mut lows, mut highs) = (BTreeSet::from([a_lo, 0]), BTreeSet::from([a_hi, 0]));
-    let mut installed = vec![(a_lo, a_hi)];
     let mut turn_reads = Vec::new();
-    for turn in 0..t.model_turns {
-        let w = turn % t.writers;
-        let code = &mut threads[1 + w];
-        if t.writers > 1 {
-            code.push("MOV EAX,[turn]".into());
-            turn_reads.push(format!("{}:EAX={w}", 1 + w));
-        }
-        for step in t.turn {
-            match step {
-                WriterStep::Zap => {
-                    code.push("MOV [lo],$0".into());
-                    code.push("MOV [hi],$0".into());
+    for (w, steps) in program.threads[1..].iter().enumerate() {
+        let mut code = Vec::new();
+        for instr in steps {
+            match instr.step {
+                Step::Load(loc, r) => code.push(format!(
+                    "MOV {},[{}]",
+                    REGS[r as usize], HERD_LOCS[loc as usize]
+                )),
+                Step::Store(loc, v) => {
+                    code.push(format!("MOV [{}],${v}", HERD_LOCS[loc as usize]));
+                    match loc {
+                        PTE_LOW => lows.insert(v),
+                        PTE_HIGH => highs.insert(v),
+                        _ => false,
+                    };
                 }
-                WriterStep::Install => {
-                    let (lo, hi) = t.scheme.install(turn as u32 + 1);
-                    code.push(format!("MOV [hi],${hi}"));
-                    code.push(format!("MOV [lo],${lo}"));
-                    lows.insert(lo);
-                    highs.insert(hi);
-                    installed.push((lo, hi));
+                Step::Assume(Cond::Is(r, v)) => {
+                    turn_reads.push(format!("{}:{}={v}", 1 + w, REGS[r as usize]))
                 }
-                WriterStep::CheckLast | WriterStep::CheckZero => {
-                    panic!("{}: writer checks have no herd X86 form here", t.name)
-                }
+                other => panic!(
+                    "{}: writer step {other:?} has no herd X86 form here",
+                    t.name
+                ),
             }
         }
-        if t.writers > 1 {
-            code.push(format!("MOV [turn],${}", (w + 1) % t.writers));
-        }
+        threads.push(code);
     }
     // Every (low, high) the reader could return that no install wrote:
     // the witness, as herd has to be told it.

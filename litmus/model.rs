@@ -132,10 +132,11 @@ pub enum Judge {
 
 // ------------------------------------------------------------- programs ---
 
-const PTE_LOW: Loc = 0;
-const PTE_HIGH: Loc = 1;
-const SEQ: Loc = 2;
-const TURN: Loc = 3;
+/// The locations of a PTE program, by index.
+pub const PTE_LOW: Loc = 0;
+pub const PTE_HIGH: Loc = 1;
+pub const SEQ: Loc = 2;
+pub const TURN: Loc = 3;
 
 fn instr(step: Step, what: impl Into<String>) -> Instr {
     Instr {
@@ -379,7 +380,7 @@ pub fn pte_program(t: &PteTest, strategy: ReadStrategy) -> Program {
             scheme: t.scheme,
             witness: t.witness,
             reads,
-            checks: checks.clone(),
+            checks,
             last: t.writer_checks().then_some(last),
         },
     }
@@ -830,10 +831,7 @@ pub fn report(test: Test, strategy: Option<ReadStrategy>, why: bool) -> String {
         let mark = if f.witness { "*>" } else { ": " };
         let _ = writeln!(out, "  {mark} {:<28} {}", f.label, f.detail);
     }
-    let declared = match test {
-        Test::Classic(t) => t.expect,
-        Test::Pte(t) => (t.expect)(strategy.expect("a strategy")),
-    };
+    let declared = test.expect(strategy);
     let _ = writeln!(
         out,
         "Witness: {} (declared {}{})",

@@ -173,6 +173,8 @@ fn csv_rows_carry_every_documented_column_and_append() {
         "hypervisor",
         "kernel",
         "logical_cpus",
+        "accel",
+        "vcpus",
         "cores",
         "test",
         "strategy",
