@@ -102,8 +102,9 @@ pub struct RunArgs {
     /// runs a sweep.
     #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
     pub reader_delay: Vec<u32>,
-    /// Instances per batch of a classic test.
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = parse_batch)]
+    /// Instances per batch of a classic test (256: their lines still fit
+    /// a 32 KiB L1, and fewer batch boundaries leave more time for bodies).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = parse_batch)]
     pub batch: usize,
     /// How classic-test threads enter each instance together: `timebase`
     /// (a shared TSC deadline per instance) or `flags` (plain store/load
@@ -112,7 +113,9 @@ pub struct RunArgs {
     pub sync: String,
     /// TSC ticks between instance starts with `--sync timebase`, or `auto`:
     /// start at 3/2 of the measured cache-line round trip between the first
-    /// two cores, widen while threads start instances late.
+    /// two cores, then narrow while threads are on time and widen while
+    /// they start instances late. Either way each thread's deadlines are
+    /// shifted to meet thread 0's, as measured every 16 batches.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
     /// Append one row per run, test, strategy and outcome to this CSV.

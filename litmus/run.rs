@@ -10,14 +10,15 @@
 //!   `movq` on i686 and a `fistpll` on i586, never locked): nothing it adds
 //!   inside or between bodies fences or serialises. Fences, locks, `cpuid`, system
 //!   calls and clock reads happen only at batch boundaries or in the
-//!   monitoring thread.
+//!   monitoring thread (the timebase's calibration too).
 //! - Classic tests run in batches of many instances, litmus7-style: each
 //!   instance has its own locations, each in its own cache line. Threads
 //!   enter each instance together by one of two barriers ([`Sync`]):
 //!   `timebase` (default, litmus7's `-barrier timebase`): instance `i`
-//!   starts when the time-stamp counter reaches `base + i * delta` on
-//!   every core, which costs no memory traffic and starts the bodies
-//!   within a few cycles of each other; `flags`: each thread publishes
+//!   starts when the time-stamp counter reaches `base + i * delta`, each
+//!   thread's deadlines shifted to meet thread 0's ([`Timebase`]), which
+//!   costs no memory traffic and starts the bodies within a few cycles of
+//!   each other; `flags`: each thread publishes
 //!   the instance it reached and waits for the others (plain stores and
 //!   loads). Neither fences. Between batches spinning barriers (which do
 //!   fence) let thread 0 count outcomes, then each location is reset
@@ -35,7 +36,7 @@ use pte_asm::strategy::{PteReader, ReadStrategy};
 use pte_asm::{Pte, SeqCount, Word, fence, read, tsc, with_reader, write};
 use std::collections::HashMap;
 use std::sync::atomic::{
-    AtomicBool, AtomicU32, AtomicU64,
+    AtomicBool, AtomicI64, AtomicU32, AtomicU64,
     Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use std::sync::{Barrier, Mutex};
@@ -241,9 +242,12 @@ struct ClassicShared<'t> {
     base: AtomicU64,
     /// TSC ticks between instance starts (timebase sync), set by thread 0.
     delta: AtomicU32,
-    /// The calibrated lower bound of `delta`, and the round trip it came from.
-    floor: AtomicU32,
+    /// The exchanges that align the threads' timebases, and what the latest
+    /// found: the round trip to thread 0 (the slowest) and each thread's
+    /// shift of its deadlines ([`Timebase`]).
+    clock: ClockLines,
     round_trip: AtomicU64,
+    offsets: Vec<AtomicI64>,
     /// Instances each thread started late in the last batch.
     late: Vec<AtomicU32>,
     /// Instances started late on the latest thread, over the whole run.
@@ -304,6 +308,19 @@ fn instance_barrier(reached: &[Line], t: usize, id: u32, patience: u32) {
 const SKEW: usize = 33;
 
 impl ClassicShared<'_> {
+    /// Thread 0: take a calibration's result; the first of a run with
+    /// `--timebase-delta auto` also sets where `delta` starts.
+    fn align(&self, alignment: Alignment, start_pacing: bool) {
+        for (offset, shift) in self.offsets.iter().zip(alignment.offsets) {
+            offset.store(shift, Relaxed);
+        }
+        self.round_trip.store(alignment.round_trip, Relaxed);
+        if start_pacing {
+            self.delta
+                .store(Pacing::start(alignment.round_trip), Relaxed);
+        }
+    }
+
     /// Location `l`'s slots.
     fn location(&self, l: usize) -> &[Slot] {
         let start = l * (self.batch + SKEW);
@@ -328,36 +345,30 @@ fn wait_for_tsc(start: u64) -> bool {
     false
 }
 
-/// Calibration of the timebase (`--timebase-delta auto`).
+/// How fast instances follow each other (`--timebase-delta auto`).
 ///
-/// The floor: an instance should start only once the previous one's stores
-/// have drained, or they still hold the store buffer and the threads'
-/// bodies stop overlapping as they should. A store to a line the other core
-/// holds drains in about one cache-line round trip, so before the first
-/// batch threads 0 and 1 measure that round trip (a ping-pong of plain
-/// stores and loads) and the floor is 3/2 of its median. On this project's
-/// 2-vCPU VM the round trip was 343 or 1150 TSC ticks depending on where
-/// the host put the vCPUs, and SB's witness rate rose fourfold from a delta
-/// of 400 to 500 ticks with the threads on time at both.
-///
-/// Above the floor, threads enter an instance together only if each is
-/// waiting at its deadline, so between batches thread 0 widens `delta` by
-/// 1/8 when more than 1 in 10 instances started late on some thread, and
-/// narrows it by 1/32 (not below the floor) when fewer than 1 in 50 did.
-/// The steps are small so that one host hiccup (which makes the rest of a
-/// batch late) cannot run it away.
+/// Threads enter an instance together only if each is waiting at its
+/// deadline, so between batches thread 0 widens `delta` by 1/8 when more
+/// than 1 in 10 instances started late on some thread, and narrows it by
+/// 1/32 (not below [`Pacing::MIN`]) when fewer than 1 in 50 did. The steps
+/// are small so that one host hiccup (which makes the rest of a batch late)
+/// cannot run it away. The first batch starts at 3/2 of the measured
+/// cache-line round trip, where the previous instance's stores have surely
+/// drained, and narrows from there: the stores of successive instances
+/// fetch their lines in parallel, so the threads keep up well below one
+/// round trip per instance (on this project's VM: 150 ticks with a round
+/// trip of 300, 350 with one of 1,200).
 struct Pacing;
 
 impl Pacing {
     const MIN: u32 = 50;
     const MAX: u32 = 1_000_000;
-    const ROUND_TRIPS: u32 = 2_000;
 
-    fn floor(round_trip: u64) -> u32 {
+    fn start(round_trip: u64) -> u32 {
         (round_trip + round_trip / 2).clamp(Pacing::MIN as u64, Pacing::MAX as u64) as u32
     }
 
-    fn next(delta: u32, floor: u32, late: u32, instances: u32) -> u32 {
+    fn next(delta: u32, late: u32, instances: u32) -> u32 {
         let next = if late * 10 > instances {
             delta + delta / 8
         } else if late * 50 < instances {
@@ -365,34 +376,116 @@ impl Pacing {
         } else {
             delta
         };
-        next.clamp(floor, Pacing::MAX)
-    }
-
-    /// Median TSC ticks for a store by thread 0 to be seen by thread 1 and
-    /// answered, over `ROUND_TRIPS` exchanges on `lines` (thread `t` calls
-    /// it with its own index; threads other than 0 and 1 return at once).
-    fn round_trip(lines: &[Line], t: usize) -> u64 {
-        let (ping, pong) = (&lines[0].0, &lines[1].0);
-        let mut ticks = Vec::with_capacity(Pacing::ROUND_TRIPS as usize);
-        for i in 1..=Pacing::ROUND_TRIPS {
-            match t {
-                0 => {
-                    let start = tsc::rdtsc();
-                    write::store32(ping, i);
-                    spin_until(|| read::load32(pong) == i);
-                    ticks.push(tsc::rdtsc() - start);
-                }
-                1 => {
-                    spin_until(|| read::load32(ping) == i);
-                    write::store32(pong, i);
-                }
-                _ => return 0,
-            }
-        }
-        ticks.sort_unstable();
-        ticks.get(ticks.len() / 2).copied().unwrap_or(0)
+        next.clamp(Pacing::MIN, Pacing::MAX)
     }
 }
+
+/// Where each thread's timebase meets thread 0's (`--sync timebase`).
+///
+/// "Together" for a test body means: each thread's first store reaches the
+/// others as they execute their own first accesses. Thread 0 and each
+/// other thread `u` exchange plain stores (a ping-pong), each side reading
+/// the time-stamp counter as it sees the other's store: thread 0 sends at
+/// `s` and sees the answer at `r`, thread `u` sees the ping at `m` on its
+/// own counter. With one-way transfer times `f` (0 to `u`) and `b` (back)
+/// and `u`'s counter ahead of 0's by `o`, `m - s = f + o` and `r - m = b - o`,
+/// so `((m - s) - (r - m)) / 2 = o + (f - b) / 2`: exactly the shift of
+/// `u`'s deadlines that centres the window in which each thread's store
+/// arrives only after the other's load (SB's witness), whatever the
+/// counters' offset and the asymmetry of the path. The median over many
+/// exchanges is taken, and the measurement is repeated every
+/// [`Timebase::EVERY`] batches, because a host moves vCPUs: on this
+/// project's VM the round trip went from about 300 to about 1,200 ticks
+/// between runs seconds apart, and the best shift moved by 50 ticks, as
+/// wide as the whole window when the cores are close.
+struct Timebase;
+
+/// One calibration: the slowest round trip to thread 0 and, per thread,
+/// the shift of its deadlines (0 for thread 0).
+struct Alignment {
+    round_trip: u64,
+    offsets: Vec<i64>,
+}
+
+impl Timebase {
+    /// Exchanges per thread at the start of a run, and at each repetition.
+    const FIRST: u32 = 2_000;
+    const REPEAT: u32 = 128;
+    /// Batches between two calibrations.
+    const EVERY: u64 = 16;
+
+    /// The shift of thread `u`'s deadlines from one exchange: thread 0 sent
+    /// at `sent` and saw the answer at `answered` on its counter, thread `u`
+    /// saw the ping at `met` on its own.
+    fn shift(sent: u64, met: u64, answered: u64) -> i64 {
+        let there = met.wrapping_sub(sent) as i64;
+        let back = answered.wrapping_sub(met) as i64;
+        (there - back) / 2
+    }
+
+    /// One calibration. Every thread calls it with its own index `t` and
+    /// the same `seq` (the exchange counter, advanced identically by all);
+    /// thread 0 gets the result, the others `None`. Only plain stores,
+    /// loads and `rdtsc`: it runs between batches, never inside one.
+    fn calibrate(
+        clock: &ClockLines,
+        t: usize,
+        threads: usize,
+        exchanges: u32,
+        seq: &mut u32,
+    ) -> Option<Alignment> {
+        let mut alignment = Alignment {
+            round_trip: 0,
+            offsets: vec![0; threads],
+        };
+        let mut round_trips = Vec::with_capacity(exchanges as usize);
+        let mut offsets = Vec::with_capacity(exchanges as usize);
+        for u in 1..threads {
+            round_trips.clear();
+            offsets.clear();
+            for _ in 0..exchanges {
+                *seq = seq.wrapping_add(1);
+                let i = *seq;
+                if t == 0 {
+                    let sent = tsc::rdtsc();
+                    write::store32(&clock.ping.0, i);
+                    spin_until(|| read::load32(&clock.pong.0) == i);
+                    let answered = tsc::rdtsc();
+                    // Pairs with thread u's store of the stamp before its pong.
+                    let met = clock.stamp.0.load(Acquire);
+                    round_trips.push(answered.wrapping_sub(sent));
+                    offsets.push(Timebase::shift(sent, met, answered));
+                } else if t == u {
+                    spin_until(|| read::load32(&clock.ping.0) == i);
+                    // Stored before the pong, so thread 0 reads it after.
+                    clock.stamp.0.store(tsc::rdtsc(), Release);
+                    write::store32(&clock.pong.0, i);
+                }
+            }
+            if t == 0 {
+                round_trips.sort_unstable();
+                offsets.sort_unstable();
+                let round_trip = round_trips[round_trips.len() / 2];
+                alignment.round_trip = alignment.round_trip.max(round_trip);
+                alignment.offsets[u] = offsets[offsets.len() / 2];
+            }
+        }
+        (t == 0).then_some(alignment)
+    }
+}
+
+/// The lines [`Timebase::calibrate`] exchanges through, each its own.
+#[derive(Default)]
+struct ClockLines {
+    ping: Line,
+    pong: Line,
+    stamp: StampLine,
+}
+
+/// Thread `u`'s counter as it saw the latest ping, in a line of its own.
+#[repr(align(64))]
+#[derive(Default)]
+struct StampLine(AtomicU64);
 
 /// TSC ticks between the start of a batch's barrier and its first instance:
 /// time for every thread to leave the barrier (about 2 us at 2.4 GHz).
@@ -402,32 +495,47 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
     if let Err(e) = pin_current_thread(core) {
         shared.pin_error.lock().unwrap().get_or_insert(e);
     }
-    if plan.sync == (Sync::Timebase { delta: None }) && shared.test.threads.len() > 1 {
-        let round_trip = Pacing::round_trip(&shared.reached, t);
-        if t == 0 {
-            let floor = Pacing::floor(round_trip);
-            shared.floor.store(floor, Relaxed);
-            shared.delta.store(floor, Relaxed);
-            shared.round_trip.store(round_trip, Relaxed);
-            // The first batch starts from now, not from before calibrating.
-            shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
-        }
-        shared.batch_end.wait();
-        write::store32(&shared.reached[t].0, 0);
-    }
-    let patience = patience(&plan.cores, shared.test.threads.len());
+    let threads = shared.test.threads.len();
+    let timebase = matches!(plan.sync, Sync::Timebase { .. }) && threads > 1;
+    // Exchanges so far: every thread counts them alike (see `calibrate`).
+    let mut exchanged = 0u32;
+    let patience = patience(&plan.cores, threads);
     let ops = shared.test.threads[t];
     // Only the registers this thread loads are recorded: every extra store
     // would queue in the store buffer behind the body's.
     let used = registers_used(ops);
     let mut next_id = 1u32;
-    loop {
+    for batch in 0u64.. {
+        if timebase && batch % Timebase::EVERY == 0 {
+            let rounds = if batch == 0 {
+                Timebase::FIRST
+            } else {
+                Timebase::REPEAT
+            };
+            if let Some(alignment) =
+                Timebase::calibrate(&shared.clock, t, threads, rounds, &mut exchanged)
+            {
+                shared.align(
+                    alignment,
+                    batch == 0 && plan.sync == (Sync::Timebase { delta: None }),
+                );
+            }
+        }
+        if t == 0 {
+            // Every batch (the first too) starts after the calibration.
+            shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
+        }
         shared.batch_start.wait();
         let len = shared.batch_len.load(Relaxed) as usize;
         if len == 0 || shared.pin_error.lock().unwrap().is_some() {
             break;
         }
-        let base = shared.base.load(Relaxed);
+        // This thread's deadlines, shifted to meet thread 0's (wrapping:
+        // the shift may be negative).
+        let base = shared
+            .base
+            .load(Relaxed)
+            .wrapping_add(shared.offsets[t].load(Relaxed) as u64);
         let delta = shared.delta.load(Relaxed) as u64;
         let mut late = 0;
         for i in 0..len {
@@ -458,10 +566,9 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
                 .unwrap_or(0);
             shared.late_total.fetch_add(late as u64, Relaxed);
             if let Sync::Timebase { delta: None } = plan.sync {
-                let floor = shared.floor.load(Relaxed);
                 shared
                     .delta
-                    .store(Pacing::next(delta as u32, floor, late, len as u32), Relaxed);
+                    .store(Pacing::next(delta as u32, late, len as u32), Relaxed);
             }
         }
         shared.counted.wait();
@@ -477,7 +584,6 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
         if t == 0 {
             let next = shared.batch_len.load(Relaxed) as usize;
             shuffle(&shared.order[..next]);
-            shared.base.store(tsc::rdtsc() + TIMEBASE_LEAD, Relaxed);
         }
     }
     if t == 0 {
@@ -591,8 +697,9 @@ pub fn run_classic(
             Sync::Timebase { delta: Some(d) } => d,
             _ => Pacing::MIN,
         }),
-        floor: AtomicU32::new(Pacing::MIN),
+        clock: ClockLines::default(),
         round_trip: AtomicU64::new(0),
+        offsets: (0..threads).map(|_| AtomicI64::new(0)).collect(),
         late: (0..threads).map(|_| AtomicU32::new(0)).collect(),
         late_total: AtomicU64::new(0),
         done: AtomicU64::new(0),
@@ -634,17 +741,22 @@ pub fn run_classic(
         .collect();
     outcomes.sort_by(|a, b| a.label.cmp(&b.label));
     let detail = match plan.sync {
-        Sync::Timebase { delta } => format!(
-            "batch {batch}, timebase delta {} TSC ticks{}, {:.1}% started late",
-            shared.delta.load(Relaxed),
-            match (delta, shared.round_trip.load(Relaxed)) {
-                (None, 0) => " (calibrated)".to_string(),
-                (None, rt) => format!(" (calibrated; line round trip {rt})"),
-                (Some(_), _) => String::new(),
-            },
-            100.0 * shared.late_total.load(Relaxed) as f64
-                / shared.done.load(Relaxed).max(1) as f64
-        ),
+        Sync::Timebase { delta } => {
+            let shifts: Vec<String> = shared.offsets[1..]
+                .iter()
+                .map(|o| format!("{:+}", o.load(Relaxed)))
+                .collect();
+            format!(
+                "batch {batch}, timebase delta {} TSC ticks{}, threads 1.. shifted {} \
+                 (latest line round trip {}), {:.1}% started late",
+                shared.delta.load(Relaxed),
+                if delta.is_none() { " (paced)" } else { "" },
+                shifts.join(" "),
+                shared.round_trip.load(Relaxed),
+                100.0 * shared.late_total.load(Relaxed) as f64
+                    / shared.done.load(Relaxed).max(1) as f64
+            )
+        }
         Sync::Flags if shared_cores => {
             format!("batch {batch}, flag handshake per instance (threads share cores)")
         }
@@ -942,16 +1054,28 @@ mod tests {
     }
 
     #[test]
-    fn pacing_widens_when_late_narrows_when_early_and_keeps_its_floor() {
-        assert_eq!(Pacing::floor(400), 600);
-        assert_eq!(Pacing::floor(1), Pacing::MIN);
+    fn the_shift_centres_the_window_whatever_the_offset_and_asymmetry() {
+        // Thread u's counter 100 ticks ahead, 150 ticks each way: shift by
+        // the offset alone.
+        assert_eq!(Timebase::shift(1_000, 1_250, 1_300), 100);
+        // Same counters, 100 ticks there and 200 back: u's stores arrive
+        // later, so u starts 50 ticks early to meet thread 0 in the middle.
+        assert_eq!(Timebase::shift(1_000, 1_100, 1_300), -50);
+        // Counters that wrap between sending and answering.
+        assert_eq!(Timebase::shift(u64::MAX - 10, 139, 289), 0);
+    }
+
+    #[test]
+    fn pacing_starts_above_a_round_trip_widens_when_late_narrows_when_early() {
+        assert_eq!(Pacing::start(400), 600);
+        assert_eq!(Pacing::start(1), Pacing::MIN);
         // 20 of 64 late: widen by 1/8.
-        assert_eq!(Pacing::next(800, 600, 20, 64), 900);
-        // None late: narrow by 1/32, but never below the floor.
-        assert_eq!(Pacing::next(800, 600, 0, 64), 775);
-        assert_eq!(Pacing::next(610, 600, 0, 64), 600);
+        assert_eq!(Pacing::next(800, 20, 64), 900);
+        // None late: narrow by 1/32, but never below the minimum.
+        assert_eq!(Pacing::next(800, 0, 64), 775);
+        assert_eq!(Pacing::next(Pacing::MIN + 1, 0, 64), Pacing::MIN);
         // In between: hold.
-        assert_eq!(Pacing::next(800, 600, 3, 64), 800);
-        assert_eq!(Pacing::next(Pacing::MAX, 600, 64, 64), Pacing::MAX);
+        assert_eq!(Pacing::next(800, 3, 64), 800);
+        assert_eq!(Pacing::next(Pacing::MAX, 64, 64), Pacing::MAX);
     }
 }
