@@ -115,7 +115,7 @@ pub struct RunArgs {
     /// start at 3/2 of the measured cache-line round trip between the first
     /// two cores, then narrow while threads are on time and widen while
     /// they start instances late. Either way each thread's deadlines are
-    /// shifted to meet thread 0's, as measured every 16 batches.
+    /// shifted to meet thread 0's, as measured between batches.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
     /// Append one row per run, test, strategy and outcome to this CSV.

@@ -248,6 +248,8 @@ struct ClassicShared<'t> {
     clock: ClockLines,
     round_trip: AtomicU64,
     offsets: Vec<AtomicI64>,
+    /// Set by thread 0 between batches: calibrate before the next one.
+    recalibrate: AtomicBool,
     /// Instances each thread started late in the last batch.
     late: Vec<AtomicU32>,
     /// Instances started late on the latest thread, over the whole run.
@@ -368,7 +370,16 @@ impl Pacing {
         (round_trip + round_trip / 2).clamp(Pacing::MIN as u64, Pacing::MAX as u64) as u32
     }
 
-    fn next(delta: u32, late: u32, instances: u32) -> u32 {
+    /// The widest `delta` gets: 16 times its start. Threads that start late
+    /// because another process holds their cores are not helped by a wider
+    /// `delta`, and from `MAX` narrowing back would take seconds.
+    fn ceiling(round_trip: u64) -> u32 {
+        Pacing::start(round_trip)
+            .saturating_mul(16)
+            .min(Pacing::MAX)
+    }
+
+    fn next(delta: u32, late: u32, instances: u32, ceiling: u32) -> u32 {
         let next = if late * 10 > instances {
             delta + delta / 8
         } else if late * 50 < instances {
@@ -376,7 +387,7 @@ impl Pacing {
         } else {
             delta
         };
-        next.clamp(Pacing::MIN, Pacing::MAX)
+        next.clamp(Pacing::MIN, ceiling.max(Pacing::MIN))
     }
 }
 
@@ -393,11 +404,11 @@ impl Pacing {
 /// `u`'s deadlines that centres the window in which each thread's store
 /// arrives only after the other's load (SB's witness), whatever the
 /// counters' offset and the asymmetry of the path. The median over many
-/// exchanges is taken, and the measurement is repeated every
-/// [`Timebase::EVERY`] batches, because a host moves vCPUs: on this
-/// project's VM the round trip went from about 300 to about 1,200 ticks
-/// between runs seconds apart, and the best shift moved by 50 ticks, as
-/// wide as the whole window when the cores are close.
+/// exchanges is taken, and the measurement is repeated during the run
+/// ([`Timebase::due`]), because a host moves vCPUs: on this project's VM
+/// the round trip went from about 300 to about 1,200 ticks between runs
+/// seconds apart, and the best shift moved by 50 ticks, as wide as the
+/// whole window when the cores are close.
 struct Timebase;
 
 /// One calibration: the slowest round trip to thread 0 and, per thread,
@@ -411,8 +422,20 @@ impl Timebase {
     /// Exchanges per thread at the start of a run, and at each repetition.
     const FIRST: u32 = 2_000;
     const REPEAT: u32 = 128;
-    /// Batches between two calibrations.
-    const EVERY: u64 = 16;
+    /// TSC ticks between the end of one calibration and the next, at least
+    /// (about 0.1 s at 2.5 GHz).
+    const INTERVAL: u64 = 1 << 28;
+    /// ... and at least this many times as long as the last one took: a
+    /// calibration needs both threads running at once, which on a loaded
+    /// machine can make each exchange wait for a time slice.
+    const INTERVAL_PER_COST: u64 = 20;
+
+    /// Whether the next batch should start with a calibration, given when
+    /// the last one started and ended (TSC ticks) and the time now.
+    fn due(started: u64, ended: u64, now: u64) -> bool {
+        let cost = ended.wrapping_sub(started);
+        now.wrapping_sub(ended) >= Timebase::INTERVAL.max(cost * Timebase::INTERVAL_PER_COST)
+    }
 
     /// The shift of thread `u`'s deadlines from one exchange: thread 0 sent
     /// at `sent` and saw the answer at `answered` on its counter, thread `u`
@@ -499,6 +522,8 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
     let timebase = matches!(plan.sync, Sync::Timebase { .. }) && threads > 1;
     // Exchanges so far: every thread counts them alike (see `calibrate`).
     let mut exchanged = 0u32;
+    // Thread 0: when the latest calibration started and ended.
+    let mut calibrated = (0u64, 0u64);
     let patience = patience(&plan.cores, threads);
     let ops = shared.test.threads[t];
     // Only the registers this thread loads are recorded: every extra store
@@ -506,12 +531,13 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
     let used = registers_used(ops);
     let mut next_id = 1u32;
     for batch in 0u64.. {
-        if timebase && batch % Timebase::EVERY == 0 {
+        if timebase && (batch == 0 || shared.recalibrate.load(Relaxed)) {
             let rounds = if batch == 0 {
                 Timebase::FIRST
             } else {
                 Timebase::REPEAT
             };
+            let started = tsc::rdtsc();
             if let Some(alignment) =
                 Timebase::calibrate(&shared.clock, t, threads, rounds, &mut exchanged)
             {
@@ -519,6 +545,7 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
                     alignment,
                     batch == 0 && plan.sync == (Sync::Timebase { delta: None }),
                 );
+                calibrated = (started, tsc::rdtsc());
             }
         }
         if t == 0 {
@@ -566,11 +593,15 @@ fn classic_thread(shared: &ClassicShared, t: usize, core: usize, plan: &Plan) {
                 .unwrap_or(0);
             shared.late_total.fetch_add(late as u64, Relaxed);
             if let Sync::Timebase { delta: None } = plan.sync {
-                shared
-                    .delta
-                    .store(Pacing::next(delta as u32, late, len as u32), Relaxed);
+                let ceiling = Pacing::ceiling(shared.round_trip.load(Relaxed));
+                let next = Pacing::next(delta as u32, late, len as u32, ceiling);
+                shared.delta.store(next, Relaxed);
             }
+            let (started, ended) = calibrated;
+            let due = Timebase::due(started, ended, tsc::rdtsc());
+            shared.recalibrate.store(due, Relaxed);
         }
+        // Also publishes thread 0's `recalibrate` to the others.
         shared.counted.wait();
         // Each location is reset by its owner, so its line starts the next
         // batch in the owner's cache.
@@ -700,6 +731,7 @@ pub fn run_classic(
         clock: ClockLines::default(),
         round_trip: AtomicU64::new(0),
         offsets: (0..threads).map(|_| AtomicI64::new(0)).collect(),
+        recalibrate: AtomicBool::new(false),
         late: (0..threads).map(|_| AtomicU32::new(0)).collect(),
         late_total: AtomicU64::new(0),
         done: AtomicU64::new(0),
@@ -1066,16 +1098,31 @@ mod tests {
     }
 
     #[test]
+    fn calibrations_repeat_after_an_interval_or_twenty_times_their_cost() {
+        let interval = Timebase::INTERVAL;
+        // A cheap calibration: the fixed interval.
+        assert!(!Timebase::due(0, 1_000, 1_000 + interval - 1));
+        assert!(Timebase::due(0, 1_000, 1_000 + interval));
+        // One that took long (threads waiting for time slices): 20 times it.
+        let cost = interval;
+        assert!(!Timebase::due(0, cost, cost + 19 * cost));
+        assert!(Timebase::due(0, cost, cost + 20 * cost));
+    }
+
+    #[test]
     fn pacing_starts_above_a_round_trip_widens_when_late_narrows_when_early() {
         assert_eq!(Pacing::start(400), 600);
         assert_eq!(Pacing::start(1), Pacing::MIN);
-        // 20 of 64 late: widen by 1/8.
-        assert_eq!(Pacing::next(800, 20, 64), 900);
+        let ceiling = Pacing::ceiling(400);
+        assert_eq!(ceiling, 9_600);
+        // 20 of 64 late: widen by 1/8, up to the ceiling.
+        assert_eq!(Pacing::next(800, 20, 64, ceiling), 900);
+        assert_eq!(Pacing::next(9_000, 20, 64, ceiling), ceiling);
         // None late: narrow by 1/32, but never below the minimum.
-        assert_eq!(Pacing::next(800, 0, 64), 775);
-        assert_eq!(Pacing::next(Pacing::MIN + 1, 0, 64), Pacing::MIN);
+        assert_eq!(Pacing::next(800, 0, 64, ceiling), 775);
+        assert_eq!(Pacing::next(Pacing::MIN + 1, 0, 64, ceiling), Pacing::MIN);
         // In between: hold.
-        assert_eq!(Pacing::next(800, 3, 64), 800);
-        assert_eq!(Pacing::next(Pacing::MAX, 64, 64), Pacing::MAX);
+        assert_eq!(Pacing::next(800, 3, 64, ceiling), 800);
+        assert_eq!(Pacing::ceiling(u64::MAX), Pacing::MAX);
     }
 }
