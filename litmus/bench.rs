@@ -8,8 +8,10 @@
 //! machine that ran it); `bench-report` reads that and every
 //! `<group>/<strategy>/<param>/new/{benchmark,estimates}.json`.
 
-use crate::machine::Machine;
-use crate::record::CsvSink;
+use crate::error::Error;
+use crate::report::columns;
+use crate::report::machine::Machine;
+use crate::report::sink::CsvSink;
 use pte_asm::tsc;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -40,20 +42,13 @@ pub fn measure_tsc_hz(over: Duration) -> f64 {
     (c1 - c0) as f64 / (t1 - t0).as_secs_f64()
 }
 
-/// The machine record's header: the machine columns and `tsc_hz`.
-fn machine_record_header() -> Vec<&'static str> {
-    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
-    header.push("tsc_hz");
-    header
-}
-
 /// Write the machine record (header and one row) into `dir`.
 pub fn write_machine_record(dir: &Path, machine: &Machine, tsc_hz: f64) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(MACHINE_FILE);
     let mut writer = csv::Writer::from_path(&path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let header = machine_record_header();
+    let header = columns::machine_record();
     let mut row: Vec<String> = machine.values().to_vec();
     row.push(format!("{tsc_hz:.0}"));
     writer
@@ -74,7 +69,7 @@ fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
         .headers()
         .map_err(|e| format!("{shown}: {e}"))?
         .clone();
-    if header.iter().ne(machine_record_header()) {
+    if header.iter().ne(columns::machine_record()) {
         return Err(format!(
             "{shown}: unexpected header (written by another version?)"
         ));
@@ -85,10 +80,10 @@ fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
         .ok_or_else(|| format!("{shown}: no machine row"))?
         .map_err(|e| format!("{shown}: {e}"))?;
     let values: Vec<String> = row.iter().map(String::from).collect();
-    let tsc_hz = values[Machine::COLUMNS.len()]
+    let tsc_hz = values[columns::MACHINE.len()]
         .parse::<f64>()
         .map_err(|_| format!("{shown}: tsc_hz is not a number"))?;
-    Ok((values[..Machine::COLUMNS.len()].to_vec(), tsc_hz))
+    Ok((values[..columns::MACHINE.len()].to_vec(), tsc_hz))
 }
 
 #[derive(Deserialize)]
@@ -174,24 +169,6 @@ fn read_results(dir: &Path) -> Result<Vec<BenchResult>, String> {
     Ok(results)
 }
 
-/// The bench CSV's header.
-pub fn report_header() -> Vec<&'static str> {
-    let mut header: Vec<&str> = Machine::COLUMNS.to_vec();
-    header.extend([
-        "bench",
-        "strategy",
-        "param",
-        "cycles_per_op",
-        "ns_per_op",
-        "ratio_to_split",
-        "ratio_to_native64",
-        "low",
-        "high",
-        "tsc_hz",
-    ]);
-    header
-}
-
 /// The report rows of one target directory: each result with its ratio to
 /// `split` (and `native64`) for the same bench and param, from the same run.
 pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
@@ -230,8 +207,13 @@ pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
 
 /// `litmus bench-report`: every target directory under `root` that holds a
 /// machine record, into a new CSV at `csv` (an existing file with the same
-/// header is appended to). Returns the rows written per target.
-pub fn bench_report(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, String> {
+/// header is appended to). Returns the rows written per target. Everything
+/// is read before anything is written: bad input leaves no half-written CSV.
+pub fn bench_report(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Error> {
+    read_and_write(root, csv).map_err(Error::BadInput)
+}
+
+fn read_and_write(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, String> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .map_err(|e| {
             format!(
@@ -260,7 +242,7 @@ pub fn bench_report(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Str
             .into_owned();
         reports.push((name, report_rows(dir)?));
     }
-    let mut sink = CsvSink::open(csv, &report_header())?;
+    let mut sink = CsvSink::open(csv, &columns::bench_report())?;
     let mut written = Vec::new();
     for (name, rows) in reports {
         sink.write_rows(&rows)?;

@@ -1,5 +1,7 @@
-//! `litmus`: see `litmus --help` and the README.
-use pte_litmus::cli::{self, Command};
+//! `litmus`: see `litmus --help` and the README. The one place where how a
+//! command ended becomes an exit status and a line of text.
+use pte_litmus::cli::{self, Usage};
+use pte_litmus::error::Error;
 
 fn main() {
     // `litmus list | head` ends quietly, as other Unix tools do, rather than
@@ -8,29 +10,26 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let code = match cli::parse().command {
-        Command::List => {
-            cli::list();
-            0
-        }
-        Command::Show { test } => {
-            cli::show(&test);
-            0
-        }
-        Command::Run(args) => cli::run(args),
-        Command::Guest(args) => cli::guest(args),
-        Command::Export { herd } => cli::export(&herd),
-        Command::Model {
-            test,
-            strategy,
-            why,
-        } => cli::model(&test, &strategy, why),
-        Command::Compare {
-            files,
-            markdown,
-            plot,
-        } => cli::compare(&files, markdown, plot.as_deref()),
-        Command::BenchReport { csv, dir } => cli::bench_report(&csv, dir.as_deref()),
+    let result = match cli::parse() {
+        Ok(cli) => cli::dispatch(cli.command),
+        Err(Usage::Shown(help)) => help.exit(),
+        Err(Usage::Bad(e)) => Err(e),
     };
-    std::process::exit(code);
+    let status = match result {
+        Ok(()) => 0,
+        // A finding and Ctrl-C end a report on stdout: they are its last line.
+        Err(e @ Error::Finding(_)) => {
+            println!("litmus: {e}");
+            1
+        }
+        Err(e @ Error::Interrupted) => {
+            println!("litmus: {e}");
+            130
+        }
+        Err(e @ (Error::BadInput(_) | Error::Failed(_))) => {
+            eprintln!("litmus: {e}");
+            2
+        }
+    };
+    std::process::exit(status);
 }

@@ -51,6 +51,125 @@ fn a_missing_qemu_is_one_line_not_a_hang() {
     );
 }
 
+/// Status 2, and the last line on stderr (after the progress lines) says why.
+fn failed_after_starting(output: &Output, says: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("litmus: guest: ") && last.contains(says),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A cache that already holds a (fake) guest image, so nothing is
+/// downloaded, and a directory whose `qemu-system-i386` is `script`.
+struct FakeGuest {
+    dir: std::path::PathBuf,
+}
+
+impl FakeGuest {
+    fn new(name: &str, script: &str) -> FakeGuest {
+        use std::os::unix::fs::PermissionsExt;
+        let dir =
+            std::env::temp_dir().join(format!("pte-litmus-fake-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let release = "6.1.0-0-686-pae";
+        let image = dir.join("cache/debian-i386").join(release);
+        std::fs::create_dir_all(image.join("modules")).unwrap();
+        std::fs::write(dir.join("cache/debian-i386/release"), release).unwrap();
+        for file in ["vmlinuz", "busybox"] {
+            std::fs::write(image.join(file), b"x").unwrap();
+        }
+        for module in [
+            "virtio",
+            "virtio_ring",
+            "virtio_pci_modern_dev",
+            "virtio_pci_legacy_dev",
+            "virtio_pci",
+            "netfs",
+            "fscache",
+            "9pnet",
+            "9pnet_virtio",
+            "9p",
+        ] {
+            std::fs::write(image.join(format!("modules/{module}.ko")), b"x").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        let qemu = dir.join("bin/qemu-system-i386");
+        std::fs::write(&qemu, script).unwrap();
+        std::fs::set_permissions(&qemu, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.join("litmus"), b"\x7fELF").unwrap();
+        FakeGuest { dir }
+    }
+
+    /// `litmus guest SB ARGS...` against the fake; its output, and the work
+    /// directories left in the cache.
+    fn run(&self, args: &[&str]) -> (Output, Vec<String>) {
+        let cache = self.dir.join("cache");
+        let binary = self.dir.join("litmus");
+        let mut all = vec![
+            "SB",
+            "--accel",
+            "tcg",
+            "--cache",
+            cache.to_str().unwrap(),
+            "--binary",
+            binary.to_str().unwrap(),
+        ];
+        all.extend(args);
+        let path = format!("{}:/usr/bin:/bin", self.dir.join("bin").display());
+        let output = litmus_guest(&all, Some(&path));
+        let left = std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("run-"))
+            .collect();
+        (output, left)
+    }
+}
+
+impl Drop for FakeGuest {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_failed_guest_cleans_up_as_a_finished_one_does() {
+    let fake = FakeGuest::new(
+        "fails",
+        "#!/bin/sh\necho 'fake qemu: cannot boot' >&2\nexit 1\n",
+    );
+    let (output, left) = fake.run(&[]);
+    failed_after_starting(&output, "before it finished");
+    assert!(left.is_empty(), "work directories left behind: {left:?}");
+}
+
+#[test]
+fn the_timeout_bounds_the_whole_boot_as_its_help_says() {
+    // A QEMU that never prints: with --timeout 2 it is stopped after about
+    // two seconds (the boot had a separate fixed two minutes before).
+    let fake = FakeGuest::new("hangs", "#!/bin/sh\nexec sleep 120\n");
+    let started = std::time::Instant::now();
+    let (output, left) = fake.run(&["--timeout", "2"]);
+    let took = started.elapsed();
+    failed_after_starting(&output, "within 2 s of QEMU's start");
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+    assert!(left.is_empty(), "work directories left behind: {left:?}");
+    let help = Command::new(env!("CARGO_BIN_EXE_litmus"))
+        .args(["guest", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("from QEMU's start to the guest's poweroff"),
+        "{help}"
+    );
+}
+
 /// Boots Debian's 686-pae kernel under TCG (downloading it on first use)
 /// and runs PTE-ABA with two strategies in it.
 #[cfg(target_arch = "x86_64")]

@@ -636,3 +636,24 @@ fn export_writes_herd_files_or_says_why_not() {
         "cannot create",
     );
 }
+
+/// `results/` keeps at its top level only what `compare` reads, so the
+/// natural command takes every file there.
+#[test]
+fn compare_reads_every_csv_at_the_top_of_results() {
+    let results = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut files: Vec<String> = std::fs::read_dir(&results)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let mut args = vec!["compare"];
+    args.extend(files.iter().map(String::as_str));
+    let out = litmus(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Litmus tests") && stdout(&out).contains("Benchmarks"));
+}

@@ -11,8 +11,8 @@ use core::arch::x86::__cpuid;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::__cpuid;
 
-/// The cpuid feature bits the strategies need (leaf 1, EDX; leaf 1 ECX bit
-/// 31 for a hypervisor).
+/// The cpuid feature bits the strategies and the clocks need (leaf 1 EDX;
+/// leaf 1 ECX bit 31 for a hypervisor; extended leaves for the TSC).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Features {
     /// x87 FPU on chip (EDX bit 0): `fild`/`fistp`.
@@ -29,6 +29,11 @@ pub struct Features {
     pub hypervisor: bool,
     /// RDTSCP (leaf 0x8000_0001, EDX bit 27).
     pub rdtscp: bool,
+    /// An invariant TSC (leaf 0x8000_0007, EDX bit 8): the counter ticks at
+    /// one constant rate in every P-, C- and T-state (SDM Vol. 3B,
+    /// "Invariant TSC"). Hypervisors may hide the bit even where the host
+    /// has it.
+    pub invariant_tsc: bool,
 }
 
 impl Features {
@@ -38,8 +43,9 @@ impl Features {
         // leaf 1 is always implemented.
         let leaf1 = __cpuid(1);
         let edx = leaf1.edx;
-        let rdtscp =
-            __cpuid(0x8000_0000).eax >= 0x8000_0001 && __cpuid(0x8000_0001).edx & (1 << 27) != 0;
+        let max_extended = __cpuid(0x8000_0000).eax;
+        let rdtscp = max_extended >= 0x8000_0001 && __cpuid(0x8000_0001).edx & (1 << 27) != 0;
+        let invariant_tsc = max_extended >= 0x8000_0007 && __cpuid(0x8000_0007).edx & (1 << 8) != 0;
         Features {
             fpu: edx & (1 << 0) != 0,
             cx8: edx & (1 << 8) != 0,
@@ -48,6 +54,7 @@ impl Features {
             sse2: edx & (1 << 26) != 0,
             hypervisor: leaf1.ecx & (1 << 31) != 0,
             rdtscp,
+            invariant_tsc,
         }
     }
 }

@@ -20,6 +20,13 @@
 //! - The SDM is cited by section title, since its chapter numbers move between
 //!   editions ("Guaranteed Atomic Operations" was 7.1.1, then 8.1.1, now 9.1.1).
 //! - Templates use AT&T syntax, as the kernel sources and `objdump` do.
+//! - `options(...)` say only what is true. In particular `preserves_flags`
+//!   promises to keep, on x86, EFLAGS' status flags, the whole x87 status
+//!   word and MXCSR's exception flags (the Rust Reference, "Inline
+//!   assembly", rules for `preserves_flags`; referred to as X87_FLAGS in
+//!   the blocks' comments): no block with an x87 or MMX instruction
+//!   (`fild`, `fistp`, `movq` to `%mm0`, `emms`) may claim it.
+//!   `tests/options.rs` checks this in the source.
 #![no_std]
 
 pub mod cpu;

@@ -303,6 +303,8 @@ pub fn movq_sse2(pte: &Pte) -> (u32, u32) {
             x = out(xmm_reg) _,
             lo = out(reg) lo,
             hi = lateout(reg) hi,
+            // `preserves_flags` holds: integer SSE2 moves and shifts touch
+            // neither EFLAGS nor MXCSR's exception flags (X87_FLAGS).
             options(nostack, preserves_flags, readonly, att_syntax),
         )
     }
@@ -342,7 +344,9 @@ pub unsafe fn movq_mmx(pte: &Pte) -> (u32, u32) {
             out("mm0") _,
             out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
             out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
-            options(nostack, preserves_flags, readonly, att_syntax),
+            // Not `preserves_flags`: an MMX instruction sets the x87 status
+            // word's TOP to 0, which that option promises to keep (X87_FLAGS).
+            options(nostack, readonly, att_syntax),
         )
     }
     (lo, hi)
@@ -379,7 +383,9 @@ pub unsafe fn fild(pte: &Pte) -> (u32, u32) {
             b = in(reg) buf.as_mut_ptr(),
             out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
             out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
-            options(nostack, preserves_flags, att_syntax),
+            // Not `preserves_flags`: fild and fistp write the x87 status word
+            // (C1, TOP), which that option promises to keep (X87_FLAGS).
+            options(nostack, att_syntax),
         )
     }
     // SAFETY: fistpll wrote all 8 bytes of `buf`.

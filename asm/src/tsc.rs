@@ -1,7 +1,19 @@
 //! The time-stamp counter: the clock of the runner's timebase barrier and of
-//! the benchmarks. This machine's TSC is constant and synchronised across
-//! cores (cpuid: `constant_tsc`, `nonstop_tsc`), so one TSC value is one
-//! moment on every core.
+//! the benchmarks.
+//!
+//! What the code relies on, and what it checks instead of assuming:
+//! - `rdtsc` may run in user mode (CR4.TSD clear, as Linux leaves it);
+//!   otherwise it faults. Not checked: every Linux the suite targets allows it.
+//! - Within one run, each core's counter ticks at one steady rate, the same
+//!   on every core (an *invariant* TSC, cpuid 0x8000_0007:EDX bit 8, which
+//!   [`crate::cpu::Features::invariant_tsc`] reads; `litmus run` says so when
+//!   it is missing). Nothing assumes the counters of two cores agree: the
+//!   harness measures each core's offset from thread 0's and re-measures it
+//!   during the run, because a hypervisor may move vCPUs (and a counter
+//!   written by firmware may start elsewhere on each socket). Where the
+//!   counters are not comparable at all, `--sync flags` avoids them.
+//! - The rate is measured, never assumed: the benchmarks time the counter
+//!   against the monotonic clock (`tsc_hz` in their CSV).
 
 use core::arch::asm;
 

@@ -220,6 +220,8 @@ pub fn store64_sse2(pte: &Pte, low: u32, high: u32) {
             hi = in(reg) high,
             a = out(xmm_reg) _,
             b = out(xmm_reg) _,
+            // `preserves_flags` holds: integer SSE2 moves and shuffles touch
+            // neither EFLAGS nor MXCSR's exception flags (X87_FLAGS).
             options(nostack, preserves_flags, att_syntax),
         )
     }
@@ -250,7 +252,9 @@ pub unsafe fn store64_fistp(pte: &Pte, low: u32, high: u32) {
             b = in(reg) buf.as_ptr(),
             out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
             out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
-            options(nostack, preserves_flags, att_syntax),
+            // Not `preserves_flags`: fild and fistp write the x87 status word
+            // (C1, TOP), which that option promises to keep (X87_FLAGS).
+            options(nostack, att_syntax),
         )
     }
 }

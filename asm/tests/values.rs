@@ -244,3 +244,22 @@ fn target_is_recorded() {
         })
     );
 }
+
+/// The invariant-TSC bit as Linux reads it: the kernel sets `nonstop_tsc`
+/// in `/proc/cpuinfo` from the same cpuid bit (0x8000_0007:EDX bit 8).
+#[test]
+fn the_invariant_tsc_bit_is_the_one_linux_reports() {
+    let Ok(cpuinfo) = std::fs::read_to_string("/proc/cpuinfo") else {
+        return; // not Linux, or no /proc: nothing to compare with
+    };
+    let flags = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .unwrap_or("");
+    let linux = flags.split_whitespace().any(|f| f == "nonstop_tsc");
+    assert_eq!(
+        pte_asm::cpu::Features::detect().invariant_tsc,
+        linux,
+        "cpuid 0x80000007:EDX bit 8 against /proc/cpuinfo's nonstop_tsc"
+    );
+}

@@ -1,4 +1,4 @@
-//! The CSV files: one row per run, test, strategy and outcome, written as
+//! The CSV sink: one row per run, test, strategy and outcome, written as
 //! each run finishes and flushed at once, so a crash or Ctrl-C loses no
 //! finished result. An existing file is appended to only if its header is
 //! exactly ours; any other header is refused.

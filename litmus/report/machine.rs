@@ -2,6 +2,7 @@
 //! that CSVs from many machines (old i686 boxes, 64-bit hosts, guests) can
 //! be compared.
 
+use super::columns;
 use pte_asm::cpu::Identity;
 
 /// Identity columns shared by the litmus and the bench CSV.
@@ -41,30 +42,8 @@ pub const ACCEL_VAR: &str = "PTE_LITMUS_ACCEL";
 pub const VCPUS_VAR: &str = "PTE_LITMUS_VCPUS";
 
 impl Machine {
-    /// The identity columns, in CSV order.
-    pub const COLUMNS: [&'static str; 14] = [
-        "commit",
-        "target",
-        "pointer_width",
-        "cpu_vendor",
-        "cpu_model",
-        "cpu_family",
-        "cpu_model_id",
-        "cpu_stepping",
-        "microcode",
-        "hypervisor",
-        "kernel",
-        "logical_cpus",
-        "accel",
-        "vcpus",
-    ];
-
-    /// Columns added since the first header, with the value a row from an
-    /// older file means: it was not run in a `litmus guest`.
-    pub const ADDED: [(&'static str, &'static str); 2] = [("accel", "none"), ("vcpus", "")];
-
-    /// The values of [`Machine::COLUMNS`], in the same order.
-    pub fn values(&self) -> [String; 14] {
+    /// The values of [`columns::MACHINE`], in the same order.
+    pub fn values(&self) -> [String; columns::MACHINE.len()] {
         [
             self.commit.clone(),
             self.target.clone(),

@@ -1,5 +1,5 @@
-//! `litmus export --herd DIR`: the tests herdtools7's `X86` syntax can
-//! express, as `.litmus` files, so users with herd7 or litmus7 can check
+//! The tests herdtools7's `X86` syntax can express, as `.litmus` files
+//! (`litmus export --herd DIR`), so users with herd7 or litmus7 can check
 //! this suite's expectations (and its model) against theirs.
 //!
 //! herd's `X86` has 32-bit locations only, so a PTE is two variables,
@@ -11,7 +11,10 @@
 //! first read), as in the kernel's litmus tests. `lock addl $0,-4(%esp)`
 //! becomes `LOCK ADD [s1],$0` on a location only that thread uses.
 
-use crate::catalog::{ClassicTest, Expect, Fence, Observe, Op, PteTest, Test};
+use crate::catalog::Test;
+use crate::catalog::classic::{ClassicTest, Fence, Observe, Op};
+use crate::catalog::pte::{PteOutcome, PteTest};
+use crate::judge::Expect;
 use crate::model::{self, Cond, PTE_HIGH, PTE_LOW, Step};
 use pte_asm::strategy::ReadStrategy;
 use std::collections::BTreeSet;
@@ -204,7 +207,7 @@ pub fn pte(t: &'static PteTest, strategy: ReadStrategy) -> Litmus {
     let torn: Vec<String> = lows
         .iter()
         .flat_map(|lo| highs.iter().map(move |hi| (*lo, *hi)))
-        .filter(|(lo, hi)| t.scheme.classify(*lo, *hi) == crate::catalog::PteOutcome::Torn)
+        .filter(|(lo, hi)| t.scheme.classify(*lo, *hi) == PteOutcome::Torn)
         .map(|(lo, hi)| {
             let recheck = if lo2 {
                 format!(" /\\ 0:ECX={lo}")
@@ -289,7 +292,7 @@ pub fn export(dir: &Path) -> Result<(usize, Vec<String>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{CLASSIC, PTE};
+    use crate::catalog::{classic::CLASSIC, pte::PTE};
 
     #[test]
     fn sb_reads_as_herd_writes_it() {

@@ -1,0 +1,172 @@
+//! The argument structs of `run` and `guest` and the strict parsers of
+//! their values; each converts into the plain struct its layer takes.
+
+use crate::guest::{Accel, GuestConfig};
+use crate::run::{RunRequest, SyncMode};
+use pte_asm::strategy::ReadStrategy;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Tests to run (default: the whole suite).
+    pub tests: Vec<String>,
+    /// Read strategies for the PTE tests (default: all available).
+    #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
+    pub strategy: Vec<ReadStrategy>,
+    /// Cores to pin the threads to, in thread order (default: all allowed).
+    #[arg(long, value_delimiter = ',', value_name = "A,B[,...]")]
+    pub cores: Vec<usize>,
+    /// Instances (classic tests) or reads (PTE tests) per run.
+    #[arg(long, value_name = "N", conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// Seconds per run [default: 1].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub duration: Option<f64>,
+    /// `pause` iterations in the PTE reader's window (after its low load, and
+    /// for lowhigh* also after its high load), on its first attempt; a list
+    /// runs a sweep.
+    #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
+    pub reader_delay: Vec<u32>,
+    /// Instances per batch of a classic test (256: their lines still fit
+    /// a 32 KiB L1, and fewer batch boundaries leave more time for bodies).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = parse_batch)]
+    pub batch: usize,
+    /// How classic-test threads enter each instance together: `timebase`
+    /// (a shared TSC deadline per instance) or `flags` (plain store/load
+    /// handshake, for machines whose TSCs are not synchronised).
+    #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags"])]
+    pub sync: String,
+    /// TSC ticks between instance starts with `--sync timebase`, or `auto`:
+    /// start at 3/2 of the measured cache-line round trip between the first
+    /// two cores, then narrow while threads are on time and widen while
+    /// they start instances late. Either way each thread's deadlines are
+    /// shifted to meet thread 0's, as measured between batches.
+    #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
+    pub timebase_delta: Delta,
+    /// Append one row per run, test, strategy and outcome to this CSV.
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// No progress bar and no histograms: the summary only.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl From<RunArgs> for RunRequest {
+    fn from(a: RunArgs) -> RunRequest {
+        RunRequest {
+            tests: a.tests,
+            strategies: a.strategy,
+            cores: a.cores,
+            iterations: a.iterations,
+            duration: a.duration,
+            reader_delays: a.reader_delay,
+            batch: a.batch,
+            sync: if a.sync == "flags" {
+                SyncMode::Flags
+            } else {
+                SyncMode::Timebase
+            },
+            timebase_delta: a.timebase_delta.0,
+            csv: a.csv,
+            quiet: a.quiet,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GuestArgs {
+    /// Arguments for `litmus run` inside the guest (its `--csv` is the host's file).
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// The accelerator: `auto` probes KVM and falls back to TCG.
+    #[arg(long, default_value = "auto", value_parser = Accel::NAMES)]
+    pub accel: String,
+    /// vCPUs of the guest.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub cpus: u32,
+    /// Guest memory in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(128..=65536))]
+    pub memory: u32,
+    /// Seconds from QEMU's start to the guest's poweroff (boot and run
+    /// together) before QEMU is killed [default: 180 plus twice the run's
+    /// budget; the KVM probe boot of `--accel auto` has its own 30 s].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// A static i686 `litmus` to run in the guest instead of building one.
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// Where downloads are cached [default: $PTE_LITMUS_CACHE, else
+    /// $XDG_CACHE_HOME/pte-litmus, else ~/.cache/pte-litmus].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+}
+
+impl From<GuestArgs> for GuestConfig {
+    fn from(a: GuestArgs) -> GuestConfig {
+        GuestConfig {
+            run: a.run.into(),
+            accel: Accel::from_name(&a.accel).expect("clap checked the name"),
+            cpus: a.cpus,
+            memory: a.memory,
+            timeout: a.timeout,
+            binary: a.binary,
+            cache: a.cache,
+        }
+    }
+}
+
+pub fn parse_strategy(name: &str) -> Result<ReadStrategy, String> {
+    ReadStrategy::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = ReadStrategy::ALL.iter().map(|s| s.name()).collect();
+        format!("unknown strategy '{name}' (known: {})", known.join(", "))
+    })
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
+/// `--timebase-delta`: `auto` (`None`) or a number of ticks.
+#[derive(Clone, Copy, Debug)]
+pub struct Delta(pub Option<u32>);
+
+fn parse_delta(text: &str) -> Result<Delta, String> {
+    match text.parse::<u32>() {
+        _ if text == "auto" => Ok(Delta(None)),
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Delta(Some(n))),
+        _ => Err(format!(
+            "'{text}' is not 'auto' or a number of ticks from 1 to 1000000"
+        )),
+    }
+}
+
+fn parse_batch(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1 << 20).contains(&n) => Ok(n),
+        _ => Err(format!("'{text}' is not a batch size from 1 to 1048576")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_parsed_strictly() {
+        assert!(parse_seconds("0.5").is_ok());
+        for bad in ["0", "-1", "inf", "NaN", "1e9", "x"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+        assert!(matches!(parse_delta("auto"), Ok(Delta(None))));
+        assert!(matches!(parse_delta("500"), Ok(Delta(Some(500)))));
+        assert!(parse_delta("0").is_err());
+        assert!(parse_batch("0").is_err() && parse_batch("64").is_ok());
+        assert!(parse_strategy("movq-sse2").is_ok());
+        assert!(parse_strategy("movq").unwrap_err().contains("known: split"));
+    }
+}

@@ -1,0 +1,236 @@
+//! The `litmus` command line: clap's types, and dispatch to the layer that
+//! does each command. Nothing below imports this module.
+
+pub mod args;
+
+pub use args::{GuestArgs, RunArgs};
+
+use crate::catalog::Test;
+use crate::error::Error;
+use crate::report;
+use crate::{bench, compare, guest, model, run};
+use args::parse_strategy;
+use clap::{Parser, Subcommand};
+use pte_asm::strategy::ReadStrategy;
+use std::path::PathBuf;
+
+/// Hardware litmus tests for reading a 64-bit PTE as two 32-bit halves.
+#[derive(Parser, Debug)]
+#[command(name = "litmus", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Every test with its description and its expected result per strategy.
+    List,
+    /// What each thread of TEST runs, its outcomes, expectation and kernel code.
+    Show {
+        /// A test name from `litmus list`.
+        test: String,
+    },
+    /// Run tests on pinned cores and judge the outcomes.
+    Run(RunArgs),
+    /// Every outcome x86-TSO allows for TEST, by exhaustive search of the
+    /// operational model (mixed-size: the PTE is two 32-bit halves).
+    Model {
+        /// A test name from `litmus list`.
+        test: String,
+        /// Read strategies for a PTE test (default: all).
+        #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
+        strategy: Vec<ReadStrategy>,
+        /// Also print a shortest interleaving that reaches the witness.
+        #[arg(long)]
+        why: bool,
+    },
+    /// Litmus and bench CSVs of many machines side by side.
+    Compare {
+        /// CSV files from `litmus run --csv` and `litmus bench-report --csv`.
+        files: Vec<PathBuf>,
+        /// Markdown tables (for a mailing-list reply or an issue).
+        #[arg(long)]
+        markdown: bool,
+        /// Also draw the read costs and the PTE-ABA sweep into this SVG.
+        #[arg(long, value_name = "PATH.svg")]
+        plot: Option<PathBuf>,
+    },
+    /// Write the tests herdtools7's X86 syntax can express as .litmus files.
+    Export {
+        /// The directory to write them into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        herd: PathBuf,
+    },
+    /// `litmus run` inside a 32-bit PAE Linux guest (Debian's 686-pae kernel
+    /// under QEMU: KVM where the host allows it, else software emulation).
+    Guest(GuestArgs),
+    /// Turn the criterion results of the last `cargo bench` runs (every
+    /// target) into CSV rows with the machine columns and ratios to split.
+    BenchReport {
+        /// The CSV to write (appended to if it has the same header).
+        #[arg(long, value_name = "PATH")]
+        csv: PathBuf,
+        /// Where criterion wrote its results [default: target/criterion].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// What parsing the command line gave, when not a command.
+pub enum Usage {
+    /// `--help` or `--version`: clap prints it, status 0.
+    Shown(clap::Error),
+    /// Bad input, folded to one line.
+    Bad(Error),
+}
+
+/// Parse the command line.
+pub fn parse() -> Result<Cli, Usage> {
+    Cli::try_parse().map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            return Usage::Shown(e);
+        }
+        // clap's message without its usage block, folded into one line
+        // (a missing argument's name is on the message's second line).
+        let text = e.to_string();
+        let message: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+            .map(str::trim)
+            .collect();
+        let line = message.join(" ");
+        Usage::Bad(Error::BadInput(
+            line.trim_start_matches("error: ").to_string(),
+        ))
+    })
+}
+
+/// Do `command`.
+pub fn dispatch(command: Command) -> Result<(), Error> {
+    match command {
+        Command::List => print!("{}", report::catalog::list()),
+        Command::Show { test } => print!("{}", report::catalog::show(Test::lookup(&test)?)),
+        Command::Run(args) => run::execute(&args.into())?,
+        Command::Guest(args) => guest::run(&args.into())?,
+        Command::Model {
+            test,
+            strategy,
+            why,
+        } => model_report(&test, &strategy, why)?,
+        Command::Compare {
+            files,
+            markdown,
+            plot,
+        } => {
+            let inputs = compare::load(&files)?;
+            if let Some(path) = plot {
+                compare::plot(&inputs, &path)?;
+            }
+            print!("{}", compare::report(&inputs, markdown));
+        }
+        Command::Export { herd } => {
+            let (written, skipped) = model::herd::export(&herd).map_err(Error::BadInput)?;
+            println!(
+                "litmus: {written} tests into {} (listed in @all)",
+                herd.display()
+            );
+            for line in skipped {
+                println!("litmus: not exported: {line}");
+            }
+        }
+        Command::BenchReport { csv, dir } => {
+            let root = dir.unwrap_or_else(bench::criterion_root);
+            for (target, rows) in bench::bench_report(&root, &csv)? {
+                println!("litmus: {rows} rows from {target} into {}", csv.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `litmus model TEST`: one report per strategy (every strategy of a PTE
+/// test unless given).
+fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<(), Error> {
+    let test = Test::lookup(name)?;
+    let strategies: Vec<Option<ReadStrategy>> = match test {
+        Test::Classic(_) => vec![None],
+        Test::Pte(_) if strategies.is_empty() => {
+            ReadStrategy::ALL.iter().copied().map(Some).collect()
+        }
+        Test::Pte(_) => strategies.iter().copied().map(Some).collect(),
+    };
+    for (i, strategy) in strategies.into_iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        print!("{}", report::model::report(test, strategy, why));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_arguments_survive_the_trip_into_the_guest() {
+        let parse = |argv: &[String]| -> run::RunRequest {
+            match Cli::try_parse_from(
+                ["litmus", "run"]
+                    .into_iter()
+                    .map(String::from)
+                    .chain(argv.iter().cloned()),
+            ) {
+                Ok(Cli {
+                    command: Command::Run(args),
+                }) => args.into(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let given: Vec<String> = [
+            "PTE-ABA",
+            "SB",
+            "--strategy",
+            "lowhigh,fild",
+            "--cores",
+            "1,0",
+            "--duration",
+            "2.5",
+            "--reader-delay",
+            "0,10",
+            "--batch",
+            "32",
+            "--sync",
+            "flags",
+            "--timebase-delta",
+            "900",
+            "--quiet",
+            "--csv",
+            "host.csv",
+        ]
+        .map(String::from)
+        .to_vec();
+        let request = parse(&given);
+        let argv = request.to_argv();
+        assert!(
+            !argv.contains(&"--csv".to_string()),
+            "the host writes the CSV"
+        );
+        let again = parse(&argv);
+        assert_eq!(again.csv, None);
+        assert_eq!(
+            run::RunRequest {
+                csv: None,
+                ..request
+            },
+            again
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! `litmus compare`: litmus and bench CSVs of many machines side by side.
+//!
+//! Rows are grouped by machine: cpu model, microcode, hypervisor, kernel
+//! and target (a 32-bit process on a 64-bit CPU is another configuration).
+//! The litmus view puts each test, strategy and reader delay on a row and
+//! each machine in a column, forbidden outcomes seen anywhere first, then
+//! outcomes seen on one machine and never on another. The bench view shows
+//! cycles per operation and the ratio to `split`.
+//!
+//! Files: this one reads the CSVs, [`views`] builds and prints the tables,
+//! [`plot`] draws them.
+
+pub mod plot;
+pub mod views;
+
+pub use plot::plot;
+pub use views::report;
+
+use crate::error::Error;
+use crate::judge::Expect;
+use crate::report::columns;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The columns that name a machine, in the order they are shown.
+pub(crate) const MACHINE_KEY: [&str; 7] = [
+    "cpu_model",
+    "microcode",
+    "hypervisor",
+    "kernel",
+    "target",
+    "accel",
+    "vcpus",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Litmus,
+    Bench,
+}
+
+/// One CSV row as column name -> value.
+pub(crate) type Row = BTreeMap<String, String>;
+
+/// Every row of every input, by kind.
+#[derive(Default)]
+pub struct Inputs {
+    pub(crate) litmus: Vec<Row>,
+    pub(crate) bench: Vec<Row>,
+}
+
+/// A column an older header lacks, and the value it stands for.
+type Filled = (&'static str, &'static str);
+
+/// What a file's header says it holds, and the columns its version did not
+/// have yet (with the value they stand for), to fill in.
+fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String> {
+    let shown = path.display();
+    let matches = |expected: &[&str]| {
+        header
+            .iter()
+            .map(String::as_str)
+            .eq(expected.iter().copied())
+    };
+    for (kind, expected) in [
+        (Kind::Litmus, columns::run()),
+        (Kind::Bench, columns::bench_report()),
+    ] {
+        if matches(&expected) {
+            return Ok((kind, Vec::new()));
+        }
+        if matches(&columns::before_machine_added(&expected)) {
+            return Ok((kind, columns::MACHINE_ADDED.to_vec()));
+        }
+    }
+    // Which one was it meant to be? Name the first difference.
+    for (kind, expected) in [
+        ("litmus run", columns::run()),
+        ("bench-report", columns::bench_report()),
+    ] {
+        let ours: BTreeSet<&str> = expected.iter().copied().collect();
+        let theirs: BTreeSet<&str> = header.iter().map(String::as_str).collect();
+        if ours.intersection(&theirs).count() * 2 > ours.len() {
+            if let Some(missing) = expected.iter().find(|c| !theirs.contains(*c)) {
+                return Err(format!(
+                    "{shown}: a {kind} CSV without column '{missing}' (from another version?)"
+                ));
+            }
+            let extra = header
+                .iter()
+                .find(|c| !ours.contains(c.as_str()))
+                .map_or("", |c| c.as_str());
+            return Err(format!(
+                "{shown}: a {kind} CSV with unknown column '{extra}' (from another version?)"
+            ));
+        }
+    }
+    Err(format!(
+        "{shown}: not a litmus or bench-report CSV (header starts '{}')",
+        header.join(",").chars().take(60).collect::<String>()
+    ))
+}
+
+/// Read `paths`; any bad input is one error naming the file (and line).
+pub fn load(paths: &[impl AsRef<Path>]) -> Result<Inputs, Error> {
+    load_all(paths).map_err(Error::BadInput)
+}
+
+fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
+    if paths.is_empty() {
+        return Err("compare needs at least one CSV file".into());
+    }
+    let mut inputs = Inputs::default();
+    for path in paths {
+        let path = path.as_ref();
+        let shown = path.display();
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{shown}: {e}"))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let (kind, filled) = kind_of(path, &header)?;
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                format!("{shown}:{line}: malformed CSV row ({})", e.kind_text())
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let mut row: Row = header
+                .iter()
+                .cloned()
+                .zip(record.iter().map(String::from))
+                .collect();
+            for (column, value) in &filled {
+                row.insert(column.to_string(), value.to_string());
+            }
+            let numeric: &[&str] = match kind {
+                Kind::Litmus => &["count", "seconds", "reader_delay"],
+                Kind::Bench => &["cycles_per_op"],
+            };
+            for column in numeric {
+                if row[*column].parse::<f64>().is_err() {
+                    return Err(format!(
+                        "{shown}:{line}: column {column}: '{}' is not a number",
+                        row[*column]
+                    ));
+                }
+            }
+            if kind == Kind::Litmus && Expect::from_name(&row["expected"]).is_none() {
+                return Err(format!(
+                    "{shown}:{line}: column expected: '{}' is not Allowed or Forbidden",
+                    row["expected"]
+                ));
+            }
+            match kind {
+                Kind::Litmus => inputs.litmus.push(row),
+                Kind::Bench => inputs.bench.push(row),
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+trait KindText {
+    fn kind_text(&self) -> String;
+}
+
+impl KindText for csv::Error {
+    fn kind_text(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                format!("{len} fields where the header has {expected_len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),
+            _ => self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A litmus CSV with `header`, one SB row per (kernel, accel, vcpus).
+    fn litmus_csv(name: &str, header: &[&str], machines: &[[&str; 3]]) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("pte-litmus-{name}-{}.csv", std::process::id()));
+        let mut writer = csv::Writer::from_path(&path).unwrap();
+        writer.write_record(header).unwrap();
+        for [kernel, accel, vcpus] in machines {
+            let row: Vec<&str> = header
+                .iter()
+                .map(|c| match *c {
+                    "kernel" => kernel,
+                    "accel" => accel,
+                    "vcpus" => vcpus,
+                    "test" => "SB",
+                    "count" | "reader_delay" => "0",
+                    "seconds" => "1",
+                    "witness" => "true",
+                    "expected" => "Allowed",
+                    _ => "x",
+                })
+                .collect();
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+        path
+    }
+
+    #[test]
+    fn an_older_header_is_read_as_runs_on_the_hosts_kernel() {
+        let older = columns::before_machine_added(&columns::run());
+        let old = litmus_csv("old-header", &older, &[["6.18", "", ""]]);
+        let new = litmus_csv(
+            "new-header",
+            &columns::run(),
+            &[
+                ["6.1.0-50-686-pae", "tcg", "2"],
+                ["6.1.0-50-686-pae", "tcg", "4"],
+            ],
+        );
+        let inputs = load(&[&old, &new]).unwrap();
+        assert_eq!(inputs.litmus[0]["accel"], "none");
+        let machines = views::machines(inputs.litmus.iter());
+        // The old host row, and two guests told apart by their vCPUs.
+        assert_eq!(machines.len(), 3, "{machines:?}");
+        let legend = views::legend(&machines);
+        assert!(
+            legend.contains("litmus guest under tcg with 4 vCPUs"),
+            "{legend}"
+        );
+        assert!(
+            !legend.lines().next().unwrap().contains("guest"),
+            "{legend}"
+        );
+        for path in [old, new] {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+}

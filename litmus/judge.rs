@@ -1,0 +1,119 @@
+//! The judge: the one place where what was seen is held against what
+//! x86-TSO allows. `litmus run` judges each run's witness count, `litmus
+//! compare` judges the rows it reads, and `litmus model` judges its
+//! exhaustive search the same way: a witness the model reaches counts as
+//! seen.
+//!
+//! As the kernel's `tools/memory-model/scripts/judgelitmus.sh` does: a
+//! forbidden outcome seen is a failure (`UNEXPECTED`); an allowed outcome
+//! never seen is reported (`not-observed`), not hidden, and not a failure.
+
+/// Whether x86-TSO allows a test's witness outcome (the kernel's
+/// `Result: Sometimes` / `Result: Never`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Expect {
+    Allowed,
+    Forbidden,
+}
+
+impl Expect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expect::Allowed => "Allowed",
+            Expect::Forbidden => "Forbidden",
+        }
+    }
+
+    /// The LKMM `Result:` word for this expectation.
+    pub fn result_line(self) -> &'static str {
+        match self {
+            Expect::Allowed => "Sometimes",
+            Expect::Forbidden => "Never",
+        }
+    }
+
+    /// The expectation as a CSV's `expected` column writes it.
+    pub fn from_name(name: &str) -> Option<Expect> {
+        [Expect::Allowed, Expect::Forbidden]
+            .into_iter()
+            .find(|e| e.name() == name)
+    }
+
+    /// What an exhaustive search says: the witness is allowed exactly when
+    /// some execution reaches it.
+    pub fn from_reachable(reachable: bool) -> Expect {
+        if reachable {
+            Expect::Allowed
+        } else {
+            Expect::Forbidden
+        }
+    }
+}
+
+/// How a witness count compares with its expectation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Allowed and seen, or forbidden and never seen.
+    Ok,
+    /// Forbidden, yet seen: a finding.
+    Unexpected,
+    /// Allowed, never seen in this run: reported, not hidden.
+    NotObserved,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Unexpected => "UNEXPECTED",
+            Verdict::NotObserved => "not-observed",
+        }
+    }
+}
+
+/// Judge `witnesses` sightings of a witness that x86-TSO `expect`s.
+pub fn judge(expect: Expect, witnesses: u64) -> Verdict {
+    match (expect, witnesses > 0) {
+        (Expect::Forbidden, true) => Verdict::Unexpected,
+        (Expect::Allowed, false) => Verdict::NotObserved,
+        _ => Verdict::Ok,
+    }
+}
+
+/// Judge an exhaustive search against a declared expectation: the model
+/// "sees" the witness when it reaches it. Unlike a hardware run, a search
+/// that never reaches an allowed witness disagrees too (it tried every
+/// execution), so it agrees only when the verdict is `ok`.
+pub fn model_agrees(declared: Expect, reachable: bool) -> bool {
+    judge(declared, reachable as u64) == Verdict::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_judged_as_judgelitmus_does() {
+        assert_eq!(judge(Expect::Forbidden, 0), Verdict::Ok);
+        assert_eq!(judge(Expect::Forbidden, 1), Verdict::Unexpected);
+        assert_eq!(judge(Expect::Allowed, 5), Verdict::Ok);
+        assert_eq!(judge(Expect::Allowed, 0), Verdict::NotObserved);
+    }
+
+    #[test]
+    fn the_model_agrees_only_when_its_search_says_the_same() {
+        assert!(model_agrees(Expect::Allowed, true));
+        assert!(model_agrees(Expect::Forbidden, false));
+        assert!(!model_agrees(Expect::Allowed, false));
+        assert!(!model_agrees(Expect::Forbidden, true));
+    }
+
+    #[test]
+    fn expectations_read_back_from_their_names() {
+        for e in [Expect::Allowed, Expect::Forbidden] {
+            assert_eq!(Expect::from_name(e.name()), Some(e));
+        }
+        assert_eq!(Expect::from_name("Sometimes"), None);
+        assert_eq!(Expect::from_reachable(true), Expect::Allowed);
+    }
+}

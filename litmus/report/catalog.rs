@@ -1,0 +1,134 @@
+//! `litmus list` and `litmus show`: the catalog as text.
+
+use crate::catalog::Test;
+use crate::catalog::classic::ClassicTest;
+use crate::catalog::pte::PteTest;
+use crate::harness::classic_label;
+use crate::model;
+use pte_asm::strategy::ReadStrategy;
+use std::fmt::Write as _;
+
+/// `split=A lowhigh=F ...`: a PTE test's declared result per strategy.
+fn pte_expectations(test: &PteTest) -> String {
+    ReadStrategy::ALL
+        .iter()
+        .map(|s| format!("{}={}", s.name(), &(test.expect)(*s).name()[..1]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `litmus list`: every test, its declared result and the model's.
+pub fn list() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<12} {:<10} {:<10} description",
+        "test", "expected", "model"
+    );
+    for test in Test::all() {
+        match test {
+            Test::Classic(t) => {
+                let _ = writeln!(
+                    out,
+                    "{:<12} {:<10} {:<10} {}",
+                    t.name,
+                    t.expect.name(),
+                    model::verdict(test, None).name(),
+                    t.summary
+                );
+            }
+            Test::Pte(t) => {
+                let _ = writeln!(
+                    out,
+                    "{:<12} {:<10} {:<10} {}",
+                    t.name, "per read", "per read", t.summary
+                );
+                let _ = writeln!(
+                    out,
+                    "{:<23} {} (A=Allowed, F=Forbidden): {}",
+                    "",
+                    t.witness.name(),
+                    pte_expectations(t)
+                );
+                let disagree: Vec<String> = ReadStrategy::ALL
+                    .iter()
+                    .filter(|s| model::verdict(test, Some(**s)) != (t.expect)(**s))
+                    .map(|s| s.name().to_string())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{:<23} the model: {}",
+                    "",
+                    if disagree.is_empty() {
+                        "agrees for every strategy".to_string()
+                    } else {
+                        format!("DISAGREES for {}", disagree.join(", "))
+                    }
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `litmus show TEST`: what each thread runs, the outcomes, the
+/// expectation and the kernel code it stands for.
+pub fn show(test: Test) -> String {
+    match test {
+        Test::Classic(t) => show_classic(t),
+        Test::Pte(t) => show_pte(t),
+    }
+}
+
+fn show_classic(t: &ClassicTest) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}\n", t.name, t.summary);
+    let _ = writeln!(out, "{}\n", t.about);
+    for (i, ops) in t.threads.iter().enumerate() {
+        let ops: Vec<String> = ops.iter().map(|op| op.to_string()).collect();
+        let _ = writeln!(out, "  P{i}: {}", ops.join("; "));
+    }
+    let witness = classic_label(t, t.witness);
+    let columns: Vec<String> = t.observed.iter().map(|o| o.to_string()).collect();
+    let _ = writeln!(out, "\n  observed: {}", columns.join(", "));
+    let _ = writeln!(out, "  exists ({witness})");
+    let _ = writeln!(out, "  x86-TSO: {}", t.expect.name());
+    let _ = writeln!(out, "  Result: {}", t.expect.result_line());
+    out
+}
+
+fn show_pte(t: &PteTest) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {}\n", t.name, t.summary);
+    let _ = writeln!(out, "{}\n", t.about);
+    for thread in t.thread_lines() {
+        let _ = writeln!(out, "  {thread}");
+    }
+    let _ = writeln!(
+        out,
+        "\n  outcomes: intact (installed whole), torn (present, halves never together), absent (not present){}",
+        if t.writer_checks() {
+            ", lost (a write of the writer's overwritten)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(out, "  witness: {}\n", t.witness.name());
+    let _ = writeln!(
+        out,
+        "  {:<18} {:<28} {:<10}",
+        "strategy", "writer", "x86-TSO"
+    );
+    for s in ReadStrategy::ALL {
+        let expect = (t.expect)(s);
+        let _ = writeln!(
+            out,
+            "  {:<18} {:<28} {:<10} Result: {}",
+            s.name(),
+            s.writer().name(),
+            expect.name(),
+            expect.result_line()
+        );
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! Everything the suite prints or writes: the CSV headers (each defined
+//! once, in [`columns`]), the CSV sink, the machine identity every row
+//! carries, number formatting, the progress bar, and the text reports of
+//! `list`, `show`, `model` and `run`.
+
+pub mod catalog;
+pub mod columns;
+pub mod format;
+pub mod machine;
+pub mod model;
+pub mod progress;
+pub mod run;
+pub mod sink;

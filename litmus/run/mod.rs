@@ -1,0 +1,8 @@
+//! `litmus run`: the jobs a request names, each run by the harness, judged,
+//! reported and recorded as it finishes.
+
+pub mod request;
+mod session;
+
+pub use request::{RunRequest, SyncMode};
+pub use session::execute;
