@@ -28,8 +28,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use pte_asm::cpu::Features;
 use pte_asm::strategy::{PteReader, ReadStrategy, Writer};
 use pte_asm::{Pte, SeqCount, tsc, with_reader};
-use pte_litmus::bench::{criterion_dir, measure_tsc_hz, write_machine_record};
+use pte_litmus::bench::{BenchClocks, criterion_dir, write_machine_record};
 use pte_litmus::catalog::pte::Scheme;
+use pte_litmus::harness::clocks;
 use pte_litmus::harness::pin::{Cores, pin_current_thread};
 use pte_litmus::report::machine::Machine;
 use std::hint::black_box;
@@ -337,8 +338,14 @@ fn all(c: &mut Criterion<Tsc>) {
     } else {
         eprintln!("pte-litmus bench: one core only: no contended or readers benchmarks");
     }
-    let tsc_hz = measure_tsc_hz(Duration::from_millis(200));
-    write_machine_record(&criterion_dir(), &Machine::detect(), tsc_hz).expect("machine record");
+    // The TSC's rate, and the core clock against it on this (pinned) core:
+    // a dependent add chain, so costs can be given in core cycles too.
+    let bench_clocks = BenchClocks {
+        tsc_hz: clocks::tsc_hz(Duration::from_millis(200)),
+        cycles_per_tick: Some(clocks::core_cycles_per_tick()),
+    };
+    write_machine_record(&criterion_dir(), &Machine::detect(), bench_clocks)
+        .expect("machine record");
     let setup = Setup { cpu, cores };
     for strategy in ReadStrategy::ALL {
         if let Err(reason) = strategy.availability(&setup.cpu) {

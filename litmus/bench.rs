@@ -12,10 +12,8 @@ use crate::error::Error;
 use crate::report::columns;
 use crate::report::machine::Machine;
 use crate::report::sink::CsvSink;
-use pte_asm::tsc;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// The machine record beside each target's criterion output.
 pub const MACHINE_FILE: &str = "pte-litmus-machine.csv";
@@ -33,24 +31,34 @@ pub fn criterion_dir() -> PathBuf {
     criterion_root().join(pte_asm::TARGET)
 }
 
-/// TSC ticks per second, measured against the monotonic clock over
-/// `over` (the TSC is constant-rate where `constant_tsc` is set).
-pub fn measure_tsc_hz(over: Duration) -> f64 {
-    let (t0, c0) = (Instant::now(), tsc::rdtsc());
-    std::thread::sleep(over);
-    let (t1, c1) = (Instant::now(), tsc::rdtsc());
-    (c1 - c0) as f64 / (t1 - t0).as_secs_f64()
+/// The clocks a bench run measured at its start, for its machine record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BenchClocks {
+    /// TSC ticks per second (`harness::clocks::tsc_hz`).
+    pub tsc_hz: f64,
+    /// Core cycles per TSC tick (`harness::clocks::core_cycles_per_tick`);
+    /// `None` in a record from before it was measured.
+    pub cycles_per_tick: Option<f64>,
 }
 
 /// Write the machine record (header and one row) into `dir`.
-pub fn write_machine_record(dir: &Path, machine: &Machine, tsc_hz: f64) -> Result<(), String> {
+pub fn write_machine_record(
+    dir: &Path,
+    machine: &Machine,
+    clocks: BenchClocks,
+) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(MACHINE_FILE);
     let mut writer = csv::Writer::from_path(&path)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let header = columns::machine_record();
     let mut row: Vec<String> = machine.values().to_vec();
-    row.push(format!("{tsc_hz:.0}"));
+    row.push(format!("{:.0}", clocks.tsc_hz));
+    row.push(
+        clocks
+            .cycles_per_tick
+            .map_or(String::new(), |r| format!("{r:.4}")),
+    );
     writer
         .write_record(&header)
         .and_then(|_| writer.write_record(&row))
@@ -60,7 +68,7 @@ pub fn write_machine_record(dir: &Path, machine: &Machine, tsc_hz: f64) -> Resul
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
+fn read_machine_record(dir: &Path) -> Result<(Vec<String>, BenchClocks), String> {
     let path = dir.join(MACHINE_FILE);
     let shown = path.display();
     let mut reader =
@@ -69,7 +77,15 @@ fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
         .headers()
         .map_err(|e| format!("{shown}: {e}"))?
         .clone();
-    if header.iter().ne(columns::machine_record()) {
+    let current = columns::machine_record();
+    let known = std::iter::once(current.clone())
+        .chain(
+            columns::older(&current, &columns::MACHINE_RECORD_ADDED)
+                .into_iter()
+                .map(|(h, _)| h),
+        )
+        .any(|h| header.iter().eq(h.iter().copied()));
+    if !known {
         return Err(format!(
             "{shown}: unexpected header (written by another version?)"
         ));
@@ -80,10 +96,21 @@ fn read_machine_record(dir: &Path) -> Result<(Vec<String>, f64), String> {
         .ok_or_else(|| format!("{shown}: no machine row"))?
         .map_err(|e| format!("{shown}: {e}"))?;
     let values: Vec<String> = row.iter().map(String::from).collect();
-    let tsc_hz = values[columns::MACHINE.len()]
-        .parse::<f64>()
-        .map_err(|_| format!("{shown}: tsc_hz is not a number"))?;
-    Ok((values[..columns::MACHINE.len()].to_vec(), tsc_hz))
+    let number = |i: usize, name: &str| -> Result<Option<f64>, String> {
+        match values.get(i).map(String::as_str) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| format!("{shown}: {name} is not a number")),
+        }
+    };
+    let at = columns::MACHINE.len();
+    let clocks = BenchClocks {
+        tsc_hz: number(at, "tsc_hz")?.ok_or_else(|| format!("{shown}: no tsc_hz"))?,
+        cycles_per_tick: number(at + 1, "core_clock_ratio")?,
+    };
+    Ok((values[..at].to_vec(), clocks))
 }
 
 #[derive(Deserialize)]
@@ -172,7 +199,8 @@ fn read_results(dir: &Path) -> Result<Vec<BenchResult>, String> {
 /// The report rows of one target directory: each result with its ratio to
 /// `split` (and `native64`) for the same bench and param, from the same run.
 pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
-    let (machine, tsc_hz) = read_machine_record(dir)?;
+    let (machine, clocks) = read_machine_record(dir)?;
+    let tsc_hz = clocks.tsc_hz;
     let results = read_results(dir)?;
     let baseline = |r: &BenchResult, strategy: &str| {
         results
@@ -193,6 +221,12 @@ pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
                 r.strategy.clone(),
                 r.param.clone(),
                 format!("{:.3}", r.ticks),
+                clocks
+                    .cycles_per_tick
+                    .map_or(String::new(), |c| format!("{:.3}", r.ticks * c)),
+                clocks
+                    .cycles_per_tick
+                    .map_or(String::new(), |c| format!("{c:.4}")),
                 format!("{:.3}", r.ticks / tsc_hz * 1e9),
                 ratio(r.ticks, baseline(r, "split")),
                 ratio(r.ticks, baseline(r, "native64")),

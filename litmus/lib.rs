@@ -13,7 +13,7 @@
 //! | 3 | [`model`] | the x86-TSO explorer and the herd export |
 //! | 4 | [`report`] | CSV headers and sink, machine identity, formatting, text reports |
 //! | 5 | [`run`] | `litmus run`: jobs, judged, reported, recorded |
-//! | 6 | [`bench`], [`compare`], [`guest`] | the other commands' work |
+//! | 6 | [`bench`], [`compare`], [`guest`], [`refault`] | the other commands' work |
 //! | 7 | [`cli`] | clap types and dispatch |
 
 pub use pte_asm;
@@ -34,6 +34,7 @@ pub mod run;
 pub mod bench;
 pub mod compare;
 pub mod guest;
+pub mod refault;
 
 pub mod cli;
 
@@ -47,6 +48,6 @@ pub const LAYERS: &[&[&str]] = &[
     &["model"],
     &["report"],
     &["run"],
-    &["bench", "compare", "guest"],
+    &["bench", "compare", "guest", "refault"],
     &["cli"],
 ];

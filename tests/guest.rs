@@ -208,8 +208,9 @@ fn the_guest_boots_runs_and_its_rows_reach_the_host() {
     let header = reader.headers().unwrap().clone();
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    // intact/torn/absent for each of the two strategies.
-    assert_eq!(rows.len(), 6, "{rows:?}");
+    // intact/torn/absent for each of the two strategies at each of the
+    // default windows (none, and two writer turns).
+    assert_eq!(rows.len(), 12, "{rows:?}");
     for row in &rows {
         assert!(row[column("kernel")].ends_with("-686-pae"), "{row:?}");
         assert_eq!(&row[column("pointer_width")], "32");
@@ -217,6 +218,8 @@ fn the_guest_boots_runs_and_its_rows_reach_the_host() {
         assert_eq!(&row[column("accel")], "tcg");
         assert_eq!(&row[column("vcpus")], "2");
         assert_eq!(&row[column("iterations")], "200000");
+        // The guest kernel's own refault, measured in the guest.
+        assert!(row[column("refault_ns")].parse::<f64>().unwrap() > 0.0);
     }
     // The forbidden outcome of cmpxchg8b was judged in the guest.
     let cmpxchg8b_torn = rows

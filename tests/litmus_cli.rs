@@ -67,6 +67,33 @@ fn bad_input_is_one_line_and_status_2() {
         "cannot be used with",
     );
     assert_bad_input(&["run", "SB", "--reader-delay", "x"], "x");
+    assert_bad_input(
+        &["run", "PTE-ABA", "--reader-window", "5s"],
+        "'5s' is not a window",
+    );
+    assert_bad_input(
+        &["run", "PTE-ABA", "--reader-window", "-1ns"],
+        "not a window",
+    );
+    assert_bad_input(&["run", "PTE-ABA", "--reader-window", "2h"], "not a window");
+    assert_bad_input(
+        &[
+            "run",
+            "PTE-ABA",
+            "--reader-window",
+            "1ns",
+            "--reader-delay",
+            "3",
+        ],
+        "cannot be used with",
+    );
+    assert_bad_input(&["run", "PTE-ABA", "--tear-rate", "0"], "rate");
+    assert_bad_input(&["refault", "--core", "4096"], "core 4096 does not exist");
+    assert_bad_input(&["refault", "--cycles", "0"], "0");
+    assert_bad_input(
+        &["refault", "--csv", "/nonexistent-dir/r.csv"],
+        "cannot write",
+    );
     assert_bad_input(&["run", "SB", "--batch", "0"], "batch");
     assert_bad_input(&["run", "SB", "--timebase-delta", "soon"], "soon");
     assert_bad_input(
@@ -180,6 +207,10 @@ fn csv_rows_carry_every_documented_column_and_append() {
         "strategy",
         "writer",
         "reader_delay",
+        "window",
+        "window_ns",
+        "writer_turn_ns",
+        "refault_ns",
         "iterations",
         "seconds",
         "outcome",
@@ -201,14 +232,31 @@ fn csv_rows_carry_every_documented_column_and_append() {
         .iter()
         .filter(|r| &r[col("test")] == "PTE-MP")
         .collect();
-    assert_eq!(mp.len(), 6);
+    // Two runs, each at the default windows (none, and 2 writer turns),
+    // each with intact/torn/absent.
+    assert_eq!(mp.len(), 12);
     for r in &mp {
         assert_eq!(&r[col("strategy")], "lowhigh");
         assert_eq!(&r[col("writer")], "pae-clear/pae-set");
         assert_eq!(&r[col("expected")], "Forbidden");
         assert!(r[col("iterations")].parse::<u64>().unwrap() >= 2000);
         assert_eq!(&r[col("pointer_width")], &usize::BITS.to_string());
+        let window_ns: f64 = r[col("window_ns")].parse().unwrap();
+        let pauses: u32 = r[col("reader_delay")].parse().unwrap();
+        match &r[col("window")] {
+            "0" => assert_eq!((pauses, window_ns), (0, 0.0)),
+            "2turns" => assert!(pauses >= 1 && window_ns > 0.0, "{r:?}"),
+            other => panic!("window {other}"),
+        }
+        for column in ["writer_turn_ns", "refault_ns"] {
+            assert!(
+                r[col(column)].parse::<f64>().unwrap() > 0.0,
+                "{column}: {r:?}"
+            );
+        }
     }
+    let sb = rows.iter().find(|r| &r[col("test")] == "SB").unwrap();
+    assert_eq!((&sb[col("window")], &sb[col("window_ns")]), ("-", ""));
     let counted: u64 = rows
         .iter()
         .filter(|r| &r[col("test")] == "SB" && &r[col("run_id")] == *runs.iter().next().unwrap())
@@ -264,8 +312,8 @@ fn forbidden_outcomes_are_never_seen() {
         single,
         "--duration",
         "0.5",
-        "--reader-delay",
-        "0,10",
+        "--reader-window",
+        "0,2turns,300ns",
         "--quiet",
     ];
     assert_nothing_forbidden(&pte_aba, "a torn PTE from a single-access read");
@@ -317,8 +365,9 @@ fn the_detectors_catch_torn_reads() {
         stdout(&out)
     );
 
-    // lowhigh: the seed's ABA. A window (a vCPU descheduled mid-read)
-    // makes it frequent; up to ten tries of a second each.
+    // lowhigh: the seed's ABA. A window given in time (a vCPU descheduled
+    // mid-read for 200 ns after each load) makes it frequent; up to ten
+    // tries of a second each.
     let mut seen = 0;
     for _ in 0..10 {
         let out = litmus(&[
@@ -328,8 +377,8 @@ fn the_detectors_catch_torn_reads() {
             "lowhigh",
             "--duration",
             "1",
-            "--reader-delay",
-            "10,100",
+            "--reader-window",
+            "200ns",
             "--quiet",
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -504,7 +553,7 @@ fn compare_groups_machines_and_puts_forbidden_and_disagreements_first() {
         b.to_str().unwrap(),
     ]));
     assert!(
-        md.contains("| test | strategy | delay | expected | M1 | M2 | note |"),
+        md.contains("| test | strategy | window | expected | M1 | M2 | note |"),
         "{md}"
     );
     assert!(md.contains("| --- |"));
@@ -579,7 +628,7 @@ fn compare_bad_input_is_one_line_and_status_2() {
     std::fs::write(&other, "a,b,c\n1,2,3\n").unwrap();
     assert_bad_input(
         &["compare", other.to_str().unwrap()],
-        "not a litmus or bench-report CSV",
+        "not a litmus, bench-report or refault CSV",
     );
 }
 
@@ -656,4 +705,84 @@ fn compare_reads_every_csv_at_the_top_of_results() {
     let out = litmus(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("Litmus tests") && stdout(&out).contains("Benchmarks"));
+}
+
+/// `--reader-window auto` names the narrowest window that tore `lowhigh`,
+/// records it with its measured units, and `compare` shows it.
+#[test]
+fn the_window_search_finds_a_window_that_tears_and_compare_shows_it() {
+    let path = temp("auto.csv");
+    let out = litmus(&[
+        "run",
+        "PTE-ABA",
+        "--strategy",
+        "lowhigh,cmpxchg8b",
+        "--reader-window",
+        "auto",
+        "--tear-rate",
+        "1e-5",
+        "--duration",
+        "0.2",
+        "--quiet",
+        "--csv",
+        path.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("PTE-ABA [lowhigh]: narrowest window that tears at 1e-5 per read: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("PTE-ABA [cmpxchg8b]: no window up to "),
+        "a single 8-byte read never tears: {text}"
+    );
+    let compare = stdout(&litmus(&["compare", path.to_str().unwrap()]));
+    assert!(compare.contains("Narrowest window that tears"), "{compare}");
+    let lowhigh = compare
+        .lines()
+        .skip_while(|l| !l.starts_with("Narrowest"))
+        .find(|l| l.starts_with("PTE-ABA") && l.contains("lowhigh"))
+        .unwrap();
+    assert!(
+        lowhigh.contains("turns)") && !lowhigh.contains("none to"),
+        "{lowhigh}"
+    );
+}
+
+/// `litmus refault` writes a row `compare` reads (the kernel's cycle per
+/// machine), and every run with PTE tests reports the same cycle.
+#[test]
+fn the_kernels_refault_is_measured_recorded_and_compared() {
+    let path = temp("refault.csv");
+    let out = litmus(&[
+        "refault",
+        "--cycles",
+        "500",
+        "--csv",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("zap and refault of one anonymous page"));
+    let compare = stdout(&litmus(&["compare", path.to_str().unwrap()]));
+    assert!(
+        compare.contains("The kernel's zap and refault of one page"),
+        "{compare}"
+    );
+    let run = stdout(&litmus(&[
+        "run",
+        "PTE-ABA",
+        "--strategy",
+        "lowhigh",
+        "--iterations",
+        "1000",
+    ]));
+    assert!(
+        run.contains("the kernel's zap+refault of one page: median"),
+        "{run}"
+    );
+    assert!(
+        run.contains("The seed's race needs two zap-and-refault cycles"),
+        "{run}"
+    );
 }

@@ -270,6 +270,31 @@
     jne <pte_asm_spin_pause+0x9>
     ret
 
+<pte_asm_add_chain>:
+    mov $0x3,%eax
+    xor %ecx,%ecx
+    test %eax,%eax
+    je <pte_asm_add_chain+0x3e>
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    dec %eax
+    jne <pte_asm_add_chain+0xb>
+    ret
+
 <pte_asm_rdtsc>:
     rdtsc
     ret

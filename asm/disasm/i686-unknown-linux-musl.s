@@ -428,6 +428,34 @@
     pop %ebp
     ret
 
+<pte_asm_add_chain>:
+    push %ebp
+    mov %esp,%ebp
+    mov $0x3,%eax
+    xor %ecx,%ecx
+    test %eax,%eax
+    je <pte_asm_add_chain+0x41>
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    add $0x1,%ecx
+    dec %eax
+    jne <pte_asm_add_chain+0xe>
+    pop %ebp
+    ret
+
 <pte_asm_rdtsc>:
     push %ebp
     mov %esp,%ebp

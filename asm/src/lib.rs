@@ -30,6 +30,7 @@
 #![no_std]
 
 pub mod cpu;
+pub mod cycles;
 pub mod fence;
 pub mod read;
 pub mod shims;

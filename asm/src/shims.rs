@@ -15,7 +15,7 @@
 //! merged access fails the check.
 
 use crate::cpu::Features;
-use crate::{Pte, SeqCount, fence, join, read, tsc, write};
+use crate::{Pte, SeqCount, cycles, fence, join, read, tsc, write};
 
 /// How a shim is called.
 #[derive(Clone, Copy)]
@@ -201,7 +201,10 @@ shims! {
     fence pte_asm_spin_pause() always => fence::spin_pause(3),
         ["pause"];
 
-    // Clocks: rdtsc/rdtscp neither touch memory nor order anything.
+    // Clocks: rdtsc/rdtscp and the add chain neither touch memory nor order
+    // anything.
+    fence pte_asm_add_chain() always => cycles::add_chain(3),
+        [];
     read pte_asm_rdtsc(s, p, n) always => crate::halves(tsc::rdtsc()),
         [];
     read pte_asm_rdtscp(s, p, n) rdtscp => crate::halves(tsc::rdtscp()),

@@ -219,6 +219,20 @@ fn the_claims_of_the_issue_hold() {
         ["ret"],
         "a compiler barrier emits nothing but the frame"
     );
+    let chain = body("pte_asm_add_chain");
+    let adds: Vec<&String> = chain
+        .iter()
+        .filter(|i| i.starts_with("add $0x1,"))
+        .collect();
+    assert_eq!(
+        adds.len(),
+        pte_asm::cycles::ADDS_PER_ITERATION as usize,
+        "the add chain: {chain:?}"
+    );
+    assert!(
+        adds.windows(2).all(|w| w[0] == w[1]),
+        "every add of the chain adds to one register, so each waits for the last: {chain:?}"
+    );
     if cfg!(target_feature = "sse2") {
         let lfence = shape(&body("pte_asm_lowhigh_lfence"));
         assert_eq!(lfence.iter().filter(|i| *i == "lfence").count(), 2);

@@ -11,7 +11,6 @@ pub use pte::PteTest;
 
 use crate::error::Error;
 use crate::judge::Expect;
-use pte_asm::cpu::Features;
 use pte_asm::strategy::ReadStrategy;
 
 /// Any test of the suite.
@@ -72,42 +71,6 @@ impl Test {
             (Test::Classic(t), _) => t.expect,
             (Test::Pte(t), Some(s)) => (t.expect)(s),
             (Test::Pte(t), None) => panic!("{} is judged per read strategy", t.name),
-        }
-    }
-}
-
-/// One run to make: a test, with a read strategy and a reader delay for
-/// PTE tests.
-#[derive(Clone, Copy)]
-pub struct Job {
-    pub test: Test,
-    pub strategy: Option<ReadStrategy>,
-    pub reader_delay: u32,
-}
-
-impl Job {
-    pub fn threads(&self) -> usize {
-        self.test.threads()
-    }
-
-    pub fn expect(&self) -> Expect {
-        self.test.expect(self.strategy)
-    }
-
-    pub fn strategy_name(&self) -> &'static str {
-        self.strategy.map_or("-", |s| s.name())
-    }
-
-    pub fn writer_name(&self) -> &'static str {
-        self.strategy.map_or("-", |s| s.writer().name())
-    }
-
-    /// `Err(reason)` when this build or CPU cannot run it.
-    pub fn availability(&self, cpu: &Features) -> Result<(), String> {
-        match (self.test, self.strategy) {
-            (Test::Classic(t), _) => t.availability(cpu),
-            (Test::Pte(_), Some(s)) => s.availability(cpu).map_err(String::from),
-            (Test::Pte(t), None) => panic!("{} runs per read strategy", t.name),
         }
     }
 }

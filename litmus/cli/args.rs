@@ -2,6 +2,8 @@
 //! their values; each converts into the plain struct its layer takes.
 
 use crate::guest::{Accel, GuestConfig};
+use crate::harness::window::Window;
+use crate::run::request::DEFAULT_TEAR_RATE;
 use crate::run::{RunRequest, SyncMode};
 use pte_asm::strategy::ReadStrategy;
 use std::path::PathBuf;
@@ -22,11 +24,27 @@ pub struct RunArgs {
     /// Seconds per run [default: 1].
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub duration: Option<f64>,
-    /// `pause` iterations in the PTE reader's window (after its low load, and
-    /// for lowhigh* also after its high load), on its first attempt; a list
-    /// runs a sweep.
-    #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
+    /// The PTE reader's window, exactly: `pause` iterations after each load
+    /// of its first attempt (after its low load, and for lowhigh* also after
+    /// its high load); a list runs a sweep. A `pause` costs another time on
+    /// each CPU: prefer --reader-window.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N[,N...]",
+        conflicts_with = "reader_window"
+    )]
     pub reader_delay: Vec<u32>,
+    /// The PTE reader's window in time (`0,50ns,500ns,5us`), in turns of the
+    /// test's writer (`2turns`), or `auto`: the narrowest window that tears
+    /// at --tear-rate. Converted to `pause`s with what a `pause` costs on the
+    /// reader's core; a list runs a sweep [default: 0,2turns].
+    #[arg(long, value_delimiter = ',', value_name = "W[,W...]", value_parser = Window::parse, allow_hyphen_values = true)]
+    pub reader_window: Vec<Window>,
+    /// With `--reader-window auto`: the torn reads per read the narrowest
+    /// window must reach.
+    #[arg(long, value_name = "RATE", default_value_t = DEFAULT_TEAR_RATE, value_parser = parse_rate)]
+    pub tear_rate: f64,
     /// Instances per batch of a classic test (256: their lines still fit
     /// a 32 KiB L1, and fewer batch boundaries leave more time for bodies).
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = parse_batch)]
@@ -59,7 +77,12 @@ impl From<RunArgs> for RunRequest {
             cores: a.cores,
             iterations: a.iterations,
             duration: a.duration,
-            reader_delays: a.reader_delay,
+            windows: if a.reader_delay.is_empty() {
+                a.reader_window
+            } else {
+                a.reader_delay.into_iter().map(Window::Pauses).collect()
+            },
+            tear_rate: a.tear_rate,
             batch: a.batch,
             sync: if a.sync == "flags" {
                 SyncMode::Flags
@@ -145,6 +168,15 @@ fn parse_delta(text: &str) -> Result<Delta, String> {
     }
 }
 
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if r > 0.0 && r <= 1.0 => Ok(r),
+        _ => Err(format!(
+            "'{text}' is not a rate of torn reads per read (above 0, at most 1)"
+        )),
+    }
+}
+
 fn parse_batch(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if (1..=1 << 20).contains(&n) => Ok(n),
@@ -166,6 +198,7 @@ mod tests {
         assert!(matches!(parse_delta("500"), Ok(Delta(Some(500)))));
         assert!(parse_delta("0").is_err());
         assert!(parse_batch("0").is_err() && parse_batch("64").is_ok());
+        assert!(parse_rate("1e-6").is_ok() && parse_rate("0").is_err() && parse_rate("2").is_err());
         assert!(parse_strategy("movq-sse2").is_ok());
         assert!(parse_strategy("movq").unwrap_err().contains("known: split"));
     }

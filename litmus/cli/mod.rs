@@ -8,7 +8,7 @@ pub use args::{GuestArgs, RunArgs};
 use crate::catalog::Test;
 use crate::error::Error;
 use crate::report;
-use crate::{bench, compare, guest, model, run};
+use crate::{bench, compare, guest, model, refault, run};
 use args::parse_strategy;
 use clap::{Parser, Subcommand};
 use pte_asm::strategy::ReadStrategy;
@@ -61,6 +61,19 @@ pub enum Command {
         /// The directory to write them into (created if missing).
         #[arg(long, value_name = "DIR")]
         herd: PathBuf,
+    },
+    /// What the running kernel takes to zap a PTE and fault it back in
+    /// (madvise(MADV_DONTNEED) on one page, then a write), median and spread.
+    Refault {
+        /// The core to pin to [default: the first allowed].
+        #[arg(long, value_name = "CORE")]
+        core: Option<usize>,
+        /// Zap-and-refault cycles to time.
+        #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        cycles: u64,
+        /// Append the result (with the machine columns) to this CSV.
+        #[arg(long, value_name = "PATH")]
+        csv: Option<PathBuf>,
     },
     /// `litmus run` inside a 32-bit PAE Linux guest (Debian's 686-pae kernel
     /// under QEMU: KVM where the host allows it, else software emulation).
@@ -119,6 +132,11 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
         Command::Show { test } => print!("{}", report::catalog::show(Test::lookup(&test)?)),
         Command::Run(args) => run::execute(&args.into())?,
         Command::Guest(args) => guest::run(&args.into())?,
+        Command::Refault { core, cycles, csv } => refault::execute(&refault::RefaultRequest {
+            core,
+            cycles: cycles as usize,
+            csv,
+        })?,
         Command::Model {
             test,
             strategy,

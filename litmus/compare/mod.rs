@@ -7,14 +7,15 @@
 //! outcomes seen on one machine and never on another. The bench view shows
 //! cycles per operation and the ratio to `split`.
 //!
-//! Files: this one reads the CSVs, [`views`] builds and prints the tables,
-//! [`plot`] draws them.
+//! Files: this one reads the CSVs, [`views`] gathers them per machine,
+//! [`text`] prints the tables, [`plot`] draws them.
 
 pub mod plot;
+pub mod text;
 pub mod views;
 
 pub use plot::plot;
-pub use views::report;
+pub use text::report;
 
 use crate::error::Error;
 use crate::judge::Expect;
@@ -33,10 +34,51 @@ pub(crate) const MACHINE_KEY: [&str; 7] = [
     "vcpus",
 ];
 
+/// What a CSV holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Litmus,
     Bench,
+    Refault,
+}
+
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Litmus, Kind::Bench, Kind::Refault];
+
+    /// The command that writes it.
+    fn command(self) -> &'static str {
+        match self {
+            Kind::Litmus => "litmus run",
+            Kind::Bench => "bench-report",
+            Kind::Refault => "litmus refault",
+        }
+    }
+
+    fn header(self) -> Vec<&'static str> {
+        match self {
+            Kind::Litmus => columns::run(),
+            Kind::Bench => columns::bench_report(),
+            Kind::Refault => columns::refault(),
+        }
+    }
+
+    /// Columns added after the first version of the header.
+    fn added(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Kind::Litmus => &columns::RUN_ADDED,
+            Kind::Bench => &columns::BENCH_ADDED,
+            Kind::Refault => &[],
+        }
+    }
+
+    /// Columns that must hold numbers.
+    fn numeric(self) -> &'static [&'static str] {
+        match self {
+            Kind::Litmus => &["count", "seconds", "reader_delay"],
+            Kind::Bench => &["cycles_per_op"],
+            Kind::Refault => &["median_ns", "p10_ns", "p90_ns"],
+        }
+    }
 }
 
 /// One CSV row as column name -> value.
@@ -47,6 +89,7 @@ pub(crate) type Row = BTreeMap<String, String>;
 pub struct Inputs {
     pub(crate) litmus: Vec<Row>,
     pub(crate) bench: Vec<Row>,
+    pub(crate) refault: Vec<Row>,
 }
 
 /// A column an older header lacks, and the value it stands for.
@@ -62,28 +105,27 @@ fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String
             .map(String::as_str)
             .eq(expected.iter().copied())
     };
-    for (kind, expected) in [
-        (Kind::Litmus, columns::run()),
-        (Kind::Bench, columns::bench_report()),
-    ] {
-        if matches(&expected) {
+    for kind in Kind::ALL {
+        let current = kind.header();
+        if matches(&current) {
             return Ok((kind, Vec::new()));
         }
-        if matches(&columns::before_machine_added(&expected)) {
-            return Ok((kind, columns::MACHINE_ADDED.to_vec()));
+        for (older, missing) in columns::older(&current, kind.added()) {
+            if matches(&older) {
+                return Ok((kind, missing));
+            }
         }
     }
     // Which one was it meant to be? Name the first difference.
-    for (kind, expected) in [
-        ("litmus run", columns::run()),
-        ("bench-report", columns::bench_report()),
-    ] {
+    for kind in Kind::ALL {
+        let expected = kind.header();
         let ours: BTreeSet<&str> = expected.iter().copied().collect();
         let theirs: BTreeSet<&str> = header.iter().map(String::as_str).collect();
         if ours.intersection(&theirs).count() * 2 > ours.len() {
+            let what = kind.command();
             if let Some(missing) = expected.iter().find(|c| !theirs.contains(*c)) {
                 return Err(format!(
-                    "{shown}: a {kind} CSV without column '{missing}' (from another version?)"
+                    "{shown}: a {what} CSV without column '{missing}' (from another version?)"
                 ));
             }
             let extra = header
@@ -91,12 +133,12 @@ fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String
                 .find(|c| !ours.contains(c.as_str()))
                 .map_or("", |c| c.as_str());
             return Err(format!(
-                "{shown}: a {kind} CSV with unknown column '{extra}' (from another version?)"
+                "{shown}: a {what} CSV with unknown column '{extra}' (from another version?)"
             ));
         }
     }
     Err(format!(
-        "{shown}: not a litmus or bench-report CSV (header starts '{}')",
+        "{shown}: not a litmus, bench-report or refault CSV (header starts '{}')",
         header.join(",").chars().take(60).collect::<String>()
     ))
 }
@@ -137,31 +179,45 @@ fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
             for (column, value) in &filled {
                 row.insert(column.to_string(), value.to_string());
             }
-            let numeric: &[&str] = match kind {
-                Kind::Litmus => &["count", "seconds", "reader_delay"],
-                Kind::Bench => &["cycles_per_op"],
-            };
-            for column in numeric {
-                if row[*column].parse::<f64>().is_err() {
-                    return Err(format!(
-                        "{shown}:{line}: column {column}: '{}' is not a number",
-                        row[*column]
-                    ));
-                }
-            }
-            if kind == Kind::Litmus && Expect::from_name(&row["expected"]).is_none() {
-                return Err(format!(
-                    "{shown}:{line}: column expected: '{}' is not Allowed or Forbidden",
-                    row["expected"]
-                ));
-            }
+            check_row(kind, &mut row).map_err(|e| format!("{shown}:{line}: {e}"))?;
             match kind {
                 Kind::Litmus => inputs.litmus.push(row),
                 Kind::Bench => inputs.bench.push(row),
+                Kind::Refault => inputs.refault.push(row),
             }
         }
     }
     Ok(inputs)
+}
+
+/// Check one row's values, and derive what an older version did not write.
+fn check_row(kind: Kind, row: &mut Row) -> Result<(), String> {
+    for column in kind.numeric() {
+        if row[*column].parse::<f64>().is_err() {
+            return Err(format!(
+                "column {column}: '{}' is not a number",
+                row[*column]
+            ));
+        }
+    }
+    if kind == Kind::Litmus {
+        if Expect::from_name(&row["expected"]).is_none() {
+            return Err(format!(
+                "column expected: '{}' is not Allowed or Forbidden",
+                row["expected"]
+            ));
+        }
+        // Before `window`, a PTE window was its `pause` count.
+        if row["window"].is_empty() {
+            let window = match row["reader_delay"].as_str() {
+                _ if row["strategy"] == "-" => "-".to_string(),
+                "0" => "0".to_string(),
+                n => format!("{n}pause"),
+            };
+            row.insert("window".into(), window);
+        }
+    }
+    Ok(())
 }
 
 trait KindText {
@@ -201,6 +257,7 @@ mod tests {
                     "vcpus" => vcpus,
                     "test" => "SB",
                     "count" | "reader_delay" => "0",
+                    "strategy" => "-",
                     "seconds" => "1",
                     "witness" => "true",
                     "expected" => "Allowed",
@@ -214,8 +271,39 @@ mod tests {
     }
 
     #[test]
+    fn a_window_from_before_windows_is_its_pause_count() {
+        let mut row: Row = columns::run()
+            .into_iter()
+            .map(|c| (c.to_string(), String::new()))
+            .collect();
+        for (c, v) in [
+            ("count", "1"),
+            ("seconds", "1"),
+            ("expected", "Allowed"),
+            ("strategy", "lowhigh"),
+            ("reader_delay", "10"),
+        ] {
+            row.insert(c.into(), v.into());
+        }
+        check_row(Kind::Litmus, &mut row).unwrap();
+        assert_eq!(row["window"], "10pause");
+        row.insert("window".into(), String::new());
+        row.insert("reader_delay".into(), "0".into());
+        check_row(Kind::Litmus, &mut row).unwrap();
+        assert_eq!(row["window"], "0");
+        row.insert("expected".into(), "Sometimes".into());
+        assert!(
+            check_row(Kind::Litmus, &mut row)
+                .unwrap_err()
+                .contains("expected")
+        );
+    }
+
+    #[test]
     fn an_older_header_is_read_as_runs_on_the_hosts_kernel() {
-        let older = columns::before_machine_added(&columns::run());
+        let (older, _) = columns::older(&columns::run(), &columns::RUN_ADDED)
+            .pop()
+            .unwrap();
         let old = litmus_csv("old-header", &older, &[["6.18", "", ""]]);
         let new = litmus_csv(
             "new-header",
@@ -230,7 +318,7 @@ mod tests {
         let machines = views::machines(inputs.litmus.iter());
         // The old host row, and two guests told apart by their vCPUs.
         assert_eq!(machines.len(), 3, "{machines:?}");
-        let legend = views::legend(&machines);
+        let legend = text::legend(&machines);
         assert!(
             legend.contains("litmus guest under tcg with 4 vCPUs"),
             "{legend}"

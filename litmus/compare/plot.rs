@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Two charts in one SVG: the `read` cost per strategy as grouped bars per
-/// machine, and `PTE-ABA` torn reads per second against the reader delay.
+/// machine, and `PTE-ABA` torn reads per second against the window in ns.
 pub fn plot(inputs: &Inputs, path: &Path) -> Result<(), Error> {
     draw(inputs, path).map_err(Error::BadInput)
 }
@@ -39,7 +39,7 @@ fn read_costs<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
     let machines = bench.machines.len().max(1);
     let max = reads
         .iter()
-        .flat_map(|(_, c)| c.iter().flatten().map(|(v, _)| *v))
+        .flat_map(|(_, c)| c.iter().flatten().map(|f| f.ticks))
         .fold(1.0, f64::max);
     let mut chart = ChartBuilder::on(area)
         .caption(
@@ -73,7 +73,7 @@ fn read_costs<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
         let color = Palette99::pick(m).to_rgba();
         let width = 0.8 / machines as f64;
         let bars = reads.iter().enumerate().filter_map(|(i, (_, cells))| {
-            let (value, _) = cells.get(m)?.as_ref()?;
+            let value = &cells.get(m)?.as_ref()?.ticks;
             let x0 = i as f64 + 0.1 + m as f64 * width;
             Some(Rectangle::new(
                 [(x0, 0.1), (x0 + width, *value)],
@@ -88,21 +88,24 @@ fn read_costs<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
     chart.configure_series_labels().border_style(BLACK).draw()
 }
 
-/// Lines: PTE-ABA torn reads per second against the reader delay.
+/// Lines: PTE-ABA torn reads per second against the reader's window in
+/// nanoseconds, as each machine measured it (rows from before windows were
+/// measured have no place on this axis and are left out).
 fn sweep<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
     let litmus = LitmusView::build(inputs);
     let mut series: BTreeMap<(usize, String), Vec<(f64, f64)>> = BTreeMap::new();
-    for ((test, strategy, delay), cells) in &litmus.rows {
+    for ((test, strategy, _), cells) in &litmus.rows {
         if test != "PTE-ABA" {
             continue;
         }
         for (m, cell) in cells.iter().enumerate() {
-            if let Some(s) = cell {
-                let x = delay.parse::<f64>().unwrap_or(0.0) + 1.0;
+            if let Some(s) = cell
+                && let Some(ns) = s.window_ns
+            {
                 series
                     .entry((m, strategy.clone()))
                     .or_default()
-                    .push((x, s.witnesses as f64 / s.seconds.max(1e-9) + 1.0));
+                    .push((ns + 1.0, s.rate() + 1.0));
             }
         }
     }
@@ -110,7 +113,7 @@ fn sweep<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
     let max_y = series.values().flatten().map(|p| p.1).fold(10.0, f64::max);
     let mut chart = ChartBuilder::on(area)
         .caption(
-            "PTE-ABA: torn reads per second + 1 against reader delay + 1 (log-log)",
+            "PTE-ABA: torn reads per second + 1 against the reader's window + 1 ns (log-log)",
             ("sans-serif", 20),
         )
         .margin(10)
@@ -122,7 +125,7 @@ fn sweep<'a>(area: &Area<'a>, inputs: &Inputs) -> DrawResult<'a> {
         )?;
     chart
         .configure_mesh()
-        .x_desc("reader delay + 1 (pause)")
+        .x_desc("window after each load + 1 (ns)")
         .y_desc("torn/s + 1")
         .draw()?;
     for (i, ((m, strategy), mut points)) in series.into_iter().enumerate() {

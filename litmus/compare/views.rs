@@ -1,10 +1,10 @@
-//! The tables of `litmus compare`: the litmus view (witnesses per test,
-//! strategy and reader delay, per machine) and the bench view (ticks per
-//! operation per machine), as text or markdown.
+//! What `litmus compare` tabulates, per machine: the litmus view (witnesses
+//! per test, strategy and window), the narrowest tearing windows, the bench
+//! view (ticks and core cycles per operation) and the kernel's refault.
 
 use super::{Inputs, MACHINE_KEY, Row};
 use crate::judge::{Expect, Verdict, judge};
-use crate::report::format::{human_rate, table};
+use crate::report::format::human_rate;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The machines of `rows`, in first-seen order, as their key values.
@@ -32,33 +32,43 @@ fn machine_index(machines: &[Vec<String>], row: &Row) -> usize {
         .expect("every machine was collected")
 }
 
-/// What one machine saw for one test, strategy and reader delay, over
-/// every run of it in the inputs.
+/// A number column, or `None` where a row left it empty (an older file).
+fn number(row: &Row, column: &str) -> Option<f64> {
+    row.get(column).and_then(|v| v.parse::<f64>().ok())
+}
+
+/// What one machine saw for one test, strategy and window, over every run
+/// of it in the inputs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seen {
     pub witnesses: u64,
     pub seconds: f64,
+    pub reads: u64,
     pub expected: Expect,
+    /// The window in ns and the writer's turn in ns, where the rows say.
+    pub window_ns: Option<f64>,
+    pub turn_ns: Option<f64>,
 }
 
 impl Seen {
-    fn unexpected(&self) -> bool {
+    pub(crate) fn unexpected(&self) -> bool {
         judge(self.expected, self.witnesses) == Verdict::Unexpected
     }
 
-    fn cell(&self) -> String {
+    pub fn rate(&self) -> f64 {
+        self.witnesses as f64 / self.seconds.max(1e-9)
+    }
+
+    pub(crate) fn cell(&self) -> String {
         match (self.witnesses, self.unexpected()) {
             (0, _) => "never".into(),
             (n, true) => format!("UNEXPECTED {n}"),
-            (n, false) => format!(
-                "seen {n} ({}/s)",
-                human_rate(n as f64 / self.seconds.max(1e-9))
-            ),
+            (n, false) => format!("seen {n} ({}/s)", human_rate(self.rate())),
         }
     }
 }
 
-/// `(test, strategy, reader_delay)` in first-seen order.
+/// `(test, strategy, window)` in first-seen order.
 pub type LitmusKey = (String, String, String);
 
 /// The litmus view: per key, per machine index, what was seen.
@@ -72,12 +82,12 @@ impl LitmusView {
         let machines = machines(inputs.litmus.iter());
         let mut keys: Vec<LitmusKey> = Vec::new();
         let mut seen: BTreeMap<(LitmusKey, usize), Seen> = BTreeMap::new();
-        let mut counted_seconds: BTreeSet<(String, LitmusKey, usize)> = BTreeSet::new();
+        let mut counted: BTreeSet<(String, LitmusKey, usize)> = BTreeSet::new();
         for row in &inputs.litmus {
             let key = (
                 row["test"].clone(),
                 row["strategy"].clone(),
-                row["reader_delay"].clone(),
+                row["window"].clone(),
             );
             if !keys.contains(&key) {
                 keys.push(key.clone());
@@ -88,15 +98,22 @@ impl LitmusView {
             let entry = seen.entry((key.clone(), m)).or_insert(Seen {
                 witnesses: 0,
                 seconds: 0.0,
+                reads: 0,
                 expected,
+                window_ns: None,
+                turn_ns: None,
             });
             entry.expected = expected;
             if row["witness"] == "true" {
                 entry.witnesses += row["count"].parse::<f64>().unwrap_or(0.0) as u64;
             }
-            // Each run repeats its seconds on every outcome row: count once.
-            if counted_seconds.insert((row["run_id"].clone(), key.clone(), m)) {
+            // Each run repeats its seconds and units on every outcome row:
+            // count them once (the latest run's units stand).
+            if counted.insert((row["run_id"].clone(), key.clone(), m)) {
                 entry.seconds += row["seconds"].parse::<f64>().unwrap_or(0.0);
+                entry.reads += number(row, "iterations").unwrap_or(0.0) as u64;
+                entry.window_ns = number(row, "window_ns").or(entry.window_ns);
+                entry.turn_ns = number(row, "writer_turn_ns").or(entry.turn_ns);
             }
         }
         let mut rows: Vec<(LitmusKey, Vec<Option<Seen>>)> = keys
@@ -117,6 +134,16 @@ impl LitmusView {
         });
         LitmusView { machines, rows }
     }
+
+    /// The `--reader-window auto` rows: per test and strategy, per
+    /// machine, the narrowest window that tore (or the widest tried).
+    pub fn narrowest(&self) -> Vec<(&LitmusKey, &Vec<Option<Seen>>)> {
+        self.rows
+            .iter()
+            .filter(|((_, _, window), _)| window == "auto")
+            .map(|(k, c)| (k, c))
+            .collect()
+    }
 }
 
 /// Seen on one machine and never on another.
@@ -127,8 +154,19 @@ pub fn disagree(cells: &[Option<Seen>]) -> bool {
 
 /// `(bench, strategy, param)`.
 pub type BenchKey = (String, String, String);
-/// One machine's `(ticks per operation, ratio to split)`, if it ran it.
-pub type BenchCell = Option<(f64, String)>;
+
+/// One machine's figures for one benchmark.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchFigures {
+    /// TSC ticks per operation.
+    pub ticks: f64,
+    /// Core cycles per operation, where the run measured the core clock.
+    pub cycles: Option<f64>,
+    /// The ratio to `split`, as written (empty where there is none).
+    pub ratio: String,
+}
+
+pub type BenchCell = Option<BenchFigures>;
 
 /// The bench view: per key, per machine index, its figures.
 pub struct BenchView {
@@ -147,7 +185,6 @@ impl BenchView {
                 row["param"].clone(),
             );
             let m = machine_index(&machines, row);
-            let cycles = row["cycles_per_op"].parse::<f64>().unwrap_or(f64::NAN);
             let index = match rows.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
@@ -155,139 +192,47 @@ impl BenchView {
                     rows.len() - 1
                 }
             };
-            rows[index].1[m] = Some((cycles, row["ratio_to_split"].clone()));
+            rows[index].1[m] = Some(BenchFigures {
+                ticks: number(row, "cycles_per_op").unwrap_or(f64::NAN),
+                cycles: number(row, "core_cycles_per_op"),
+                ratio: row["ratio_to_split"].clone(),
+            });
         }
         BenchView { machines, rows }
     }
 }
 
-pub(crate) fn legend(machines: &[Vec<String>]) -> String {
-    machines
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let guest = if m[5] == "none" {
-                String::new()
-            } else {
-                format!(", litmus guest under {} with {} vCPUs", m[5], m[6])
-            };
-            format!(
-                "M{}: {} (microcode {}), hypervisor {}, kernel {}, {}{guest}\n",
-                i + 1,
-                m[0],
-                m[1],
-                m[2],
-                m[3],
-                m[4]
-            )
-        })
-        .collect()
+/// The kernel's zap and refault of one page, per machine (the latest
+/// `litmus refault` row of each): median, 10% and 90%, in ns.
+pub struct RefaultView {
+    pub machines: Vec<Vec<String>>,
+    pub cells: Vec<(f64, f64, f64)>,
 }
 
-/// A view's heading and machine legend, and its header: `columns` then
-/// one column per machine (`M1`, `M2`, ...).
-fn start_view(
-    out: &mut String,
-    title: &str,
-    machines: &[Vec<String>],
-    columns: &[&str],
-    markdown: bool,
-) -> Vec<String> {
-    out.push_str(&if markdown {
-        format!("## {title}\n\n")
-    } else {
-        format!("{title}\n\n")
-    });
-    out.push_str(&legend(machines));
-    out.push('\n');
-    let mut header: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-    header.extend((1..=machines.len()).map(|m| format!("M{m}")));
-    header
-}
-
-/// The whole report: legend and views, as text or markdown.
-pub fn report(inputs: &Inputs, markdown: bool) -> String {
-    let mut out = String::new();
-    if !inputs.litmus.is_empty() {
-        let view = LitmusView::build(inputs);
-        let mut header = start_view(
-            &mut out,
-            "Litmus tests",
-            &view.machines,
-            &["test", "strategy", "delay", "expected"],
-            markdown,
-        );
-        header.push("note".into());
-        let rows: Vec<Vec<String>> = view
-            .rows
-            .iter()
-            .map(|((test, strategy, delay), cells)| {
-                let expected = cells
-                    .iter()
-                    .flatten()
-                    .next()
-                    .map_or(String::new(), |s| s.expected.name().to_string());
-                let mut row = vec![test.clone(), strategy.clone(), delay.clone(), expected];
-                row.extend(
-                    cells
-                        .iter()
-                        .map(|c| c.as_ref().map_or("-".into(), Seen::cell)),
-                );
-                let note = if cells.iter().flatten().any(Seen::unexpected) {
-                    "FORBIDDEN SEEN"
-                } else if disagree(cells) {
-                    "machines disagree"
-                } else {
-                    ""
-                };
-                row.push(note.into());
-                row
-            })
-            .collect();
-        out.push_str(&table(&header, &rows, markdown));
-        out.push('\n');
+impl RefaultView {
+    pub fn build(inputs: &Inputs) -> RefaultView {
+        let machines = machines(inputs.refault.iter());
+        let mut cells = vec![(0.0, 0.0, 0.0); machines.len()];
+        for row in &inputs.refault {
+            let at = |c| number(row, c).unwrap_or(f64::NAN);
+            cells[machine_index(&machines, row)] = (at("median_ns"), at("p10_ns"), at("p90_ns"));
+        }
+        RefaultView { machines, cells }
     }
-    if !inputs.bench.is_empty() {
-        let view = BenchView::build(inputs);
-        let title = if markdown {
-            "Benchmarks (TSC ticks per operation, × split)"
-        } else {
-            "Benchmarks (TSC ticks per operation, x split)"
-        };
-        let header = start_view(
-            &mut out,
-            title,
-            &view.machines,
-            &["bench", "strategy", "param"],
-            markdown,
-        );
-        let rows: Vec<Vec<String>> = view
-            .rows
-            .iter()
-            .map(|((bench, strategy, param), cells)| {
-                let mut row = vec![bench.clone(), strategy.clone(), param.clone()];
-                row.extend(cells.iter().map(|c| match c {
-                    Some((cycles, ratio)) if !ratio.is_empty() => format!("{cycles:.2} (x{ratio})"),
-                    Some((cycles, _)) => format!("{cycles:.2}"),
-                    None => "-".into(),
-                }));
-                row
-            })
-            .collect();
-        out.push_str(&table(&header, &rows, markdown));
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn seen(witnesses: u64, expected: &str) -> Option<Seen> {
+    pub(crate) fn seen(witnesses: u64, expected: &str) -> Option<Seen> {
         Some(Seen {
             witnesses,
             seconds: 1.0,
+            reads: 1_000_000,
             expected: Expect::from_name(expected).unwrap(),
+            window_ns: None,
+            turn_ns: None,
         })
     }
 

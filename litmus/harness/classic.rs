@@ -341,6 +341,7 @@ fn finish(
         seconds,
         interrupted: interrupted.load(Relaxed),
         detail,
+        writer_turns: 0,
     })
 }
 

@@ -31,20 +31,71 @@
 //!
 //! Files: [`pin`] (which cores), [`spin`] (waiting without sleeping, the
 //! monitor), [`timebase`] (when instances start), [`instances`] (a classic
-//! test's memory), [`classic`] and [`pte`] (the two runners).
+//! test's memory), [`classic`] and [`pte`] (the two runners), [`window`]
+//! (the PTE reader's window in time), [`clocks`] (what a tick, a cycle and
+//! a `pause` are worth here), [`refault`] (the kernel's own zap and refault).
 
 pub mod classic;
+pub mod clocks;
 pub mod instances;
 pub mod pin;
 pub mod pte;
+pub mod refault;
 pub mod spin;
 pub mod timebase;
+pub mod window;
 
 pub use classic::{classic_label, run_classic};
 pub use pte::run_pte;
 
+use crate::catalog::Test;
+use crate::judge::Expect;
+use pte_asm::cpu::Features;
+use pte_asm::strategy::ReadStrategy;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
+use window::Window;
+
+/// One run to make: a test, with a read strategy and the reader's window
+/// for PTE tests.
+#[derive(Clone, Copy)]
+pub struct Job {
+    pub test: Test,
+    pub strategy: Option<ReadStrategy>,
+    /// The window as asked for (`Pauses(0)` for classic tests).
+    pub window: Window,
+}
+
+impl Job {
+    pub fn threads(&self) -> usize {
+        self.test.threads()
+    }
+
+    pub fn expect(&self) -> Expect {
+        self.test.expect(self.strategy)
+    }
+
+    pub fn strategy_name(&self) -> &'static str {
+        self.strategy.map_or("-", |s| s.name())
+    }
+
+    pub fn writer_name(&self) -> &'static str {
+        self.strategy.map_or("-", |s| s.writer().name())
+    }
+
+    pub fn is_pte(&self) -> bool {
+        matches!(self.test, Test::Pte(_))
+    }
+
+    /// `Err(reason)` when this build or CPU cannot run it.
+    pub fn availability(&self, cpu: &Features) -> Result<(), String> {
+        match (self.test, self.strategy) {
+            (Test::Classic(t), _) => t.availability(cpu),
+            (Test::Pte(_), Some(s)) => s.availability(cpu).map_err(String::from),
+            (Test::Pte(t), None) => panic!("{} runs per read strategy", t.name),
+        }
+    }
+}
 
 /// How long a run goes on.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -97,6 +148,9 @@ pub struct RunResult {
     pub interrupted: bool,
     /// How the harness ran it, for the report (e.g. the timebase delta).
     pub detail: String,
+    /// PTE tests: zap-and-install turns the writers completed (0 for
+    /// classic tests).
+    pub writer_turns: u64,
 }
 
 impl RunResult {

@@ -28,6 +28,8 @@ struct PteShared {
     ending: Ending,
     reads: AtomicU64,
     lost: AtomicU64,
+    /// Turns (zap and install) the writers completed.
+    turns: AtomicU64,
     pin_error: Mutex<Option<String>>,
 }
 
@@ -94,6 +96,7 @@ fn pte_writer(
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
+    let mut turns = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
     // install across all writers.
     let mut k = (w as u32).wrapping_sub(1);
@@ -123,6 +126,7 @@ fn pte_writer(
                     }
                 }
             }
+            turns += 1;
             if writers > 1 {
                 k = k.wrapping_add(writers - 1);
                 write::store32(&shared.turn.0, (w as u32 + 1) % writers);
@@ -133,6 +137,7 @@ fn pte_writer(
         }
     }
     shared.lost.fetch_add(lost, Relaxed);
+    shared.turns.fetch_add(turns, Relaxed);
 }
 
 /// Run a PTE test with one read strategy (already checked available).
@@ -149,6 +154,7 @@ pub fn run_pte(
         ending: Ending::default(),
         reads: AtomicU64::new(0),
         lost: AtomicU64::new(0),
+        turns: AtomicU64::new(0),
         pin_error: Mutex::new(None),
     };
     let ready = Barrier::new(1 + test.writers);
@@ -210,11 +216,61 @@ pub fn run_pte(
         iterations: shared.reads.into_inner(),
         seconds,
         interrupted: interrupted.load(Relaxed),
+        writer_turns: shared.turns.into_inner(),
         detail: format!(
-            "{} writer thread(s), {}, reader delay {}",
+            "{} writer thread(s), {}, reader window {} pause",
             test.writers,
             strategy.writer().name(),
             plan.reader_delay
         ),
+    })
+}
+
+/// One writer turn as the reader sees it, in TSC ticks: the writer zaps the
+/// PTE and installs the next one, the reader spins (plain loads) until it
+/// sees the new high half and answers on a line of its own, and the writer
+/// times the exchange. Half the median exchange is one turn plus the PTE
+/// line's trip to the reader: what one refill takes to reach a reader, the
+/// unit of `--reader-window Nturns`. The test's first writer and the
+/// reader run on their cores; `rounds` exchanges after 64 unrecorded.
+pub fn writer_turn_ticks(
+    test: &PteTest,
+    strategy: ReadStrategy,
+    cores: &super::pin::Cores,
+    rounds: u32,
+) -> Result<u64, String> {
+    let entry = PteLine::default();
+    let answer = Line::default();
+    let writer = strategy.writer();
+    let warm = 64u32;
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| -> Result<(), String> {
+            pin_current_thread(cores.for_thread(0))?;
+            for k in 1..=rounds + warm {
+                let (_, high) = test.scheme.install(k);
+                spin_until_with(1 << 14, || read::split(&entry.pte).1 == high);
+                write::store32(&answer.0, k);
+            }
+            Ok(())
+        });
+        let writer = scope.spawn(|| -> Result<Vec<u64>, String> {
+            pin_current_thread(cores.for_thread(1))?;
+            let mut exchanges = Vec::with_capacity(rounds as usize);
+            for k in 1..=rounds + warm {
+                let (low, high) = test.scheme.install(k);
+                let start = pte_asm::tsc::rdtsc();
+                writer.zap(&entry.seq, &entry.pte);
+                writer.install(&entry.seq, &entry.pte, low, high);
+                spin_until_with(1 << 14, || read::load32(&answer.0) == k);
+                if k > warm {
+                    exchanges.push(pte_asm::tsc::rdtsc().wrapping_sub(start));
+                }
+            }
+            Ok(exchanges)
+        });
+        let read = reader.join().expect("reader thread");
+        let mut exchanges = writer.join().expect("writer thread")?;
+        read?;
+        Ok(super::refault::quantile(&mut exchanges, 0.5) / 2)
     })
 }

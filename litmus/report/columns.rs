@@ -21,9 +21,29 @@ pub const MACHINE: [&str; 14] = [
     "vcpus",
 ];
 
-/// Machine columns added since the first header, with the value a row from
-/// an older file means: it was not run in a `litmus guest`.
-pub const MACHINE_ADDED: [(&str, &str); 2] = [("accel", "none"), ("vcpus", "")];
+/// Columns `litmus run` added after its first header, oldest first, each
+/// with the value a row from before it means: `accel` `none` (not run in a
+/// `litmus guest`), the window's units unknown (`window` is then derived
+/// from `reader_delay` by the reader of the file).
+pub const RUN_ADDED: [(&str, &str); 6] = [
+    ("accel", "none"),
+    ("vcpus", ""),
+    ("window", ""),
+    ("window_ns", ""),
+    ("writer_turn_ns", ""),
+    ("refault_ns", ""),
+];
+
+/// Columns `bench-report` added after its first header, oldest first.
+pub const BENCH_ADDED: [(&str, &str); 4] = [
+    ("accel", "none"),
+    ("vcpus", ""),
+    ("core_cycles_per_op", ""),
+    ("core_clock_ratio", ""),
+];
+
+/// Columns the machine record added after its first header.
+pub const MACHINE_RECORD_ADDED: [(&str, &str); 1] = [("core_clock_ratio", "")];
 
 /// The CSV header of `litmus run`: the run, the machine, then one row per
 /// test, strategy and outcome.
@@ -36,6 +56,10 @@ pub fn run() -> Vec<&'static str> {
         "strategy",
         "writer",
         "reader_delay",
+        "window",
+        "window_ns",
+        "writer_turn_ns",
+        "refault_ns",
         "iterations",
         "seconds",
         "outcome",
@@ -55,6 +79,8 @@ pub fn bench_report() -> Vec<&'static str> {
         "strategy",
         "param",
         "cycles_per_op",
+        "core_cycles_per_op",
+        "core_clock_ratio",
         "ns_per_op",
         "ratio_to_split",
         "ratio_to_native64",
@@ -69,17 +95,44 @@ pub fn bench_report() -> Vec<&'static str> {
 /// columns and the TSC rate measured as the benchmarks started.
 pub fn machine_record() -> Vec<&'static str> {
     let mut header: Vec<&str> = MACHINE.to_vec();
-    header.push("tsc_hz");
+    header.extend(["tsc_hz", "core_clock_ratio"]);
     header
 }
 
-/// `header` as a file from before [`MACHINE_ADDED`] has it.
-pub fn before_machine_added(header: &[&'static str]) -> Vec<&'static str> {
-    let added: Vec<&str> = MACHINE_ADDED.iter().map(|(c, _)| *c).collect();
+/// The CSV header of `litmus refault`.
+pub fn refault() -> Vec<&'static str> {
+    let mut header = vec!["run_id", "timestamp"];
+    header.extend(MACHINE);
+    header.extend([
+        "core",
+        "cycles",
+        "median_ns",
+        "p10_ns",
+        "p90_ns",
+        "zap_ns",
+        "tsc_hz",
+    ]);
     header
-        .iter()
-        .copied()
-        .filter(|c| !added.contains(c))
+}
+
+/// A column and the value it stands for in a file from before it.
+pub type Added = (&'static str, &'static str);
+
+/// Every older header a reader accepts, newest first, each with the
+/// columns it lacks and the value they stand for: the current `header`
+/// without each tail of `added` (a file from before those columns).
+pub fn older(header: &[&'static str], added: &[Added]) -> Vec<(Vec<&'static str>, Vec<Added>)> {
+    (0..added.len())
+        .rev()
+        .map(|from| {
+            let missing = &added[from..];
+            let older = header
+                .iter()
+                .copied()
+                .filter(|c| !missing.iter().any(|(m, _)| m == c))
+                .collect();
+            (older, missing.to_vec())
+        })
         .collect()
 }
 
@@ -103,9 +156,20 @@ mod tests {
     }
 
     #[test]
-    fn an_older_header_lacks_exactly_the_added_columns() {
-        let older = before_machine_added(&run());
-        assert_eq!(older.len(), run().len() - MACHINE_ADDED.len());
-        assert!(!older.contains(&"accel") && !older.contains(&"vcpus"));
+    fn older_headers_lack_a_tail_of_the_added_columns() {
+        let versions = older(&run(), &RUN_ADDED);
+        assert_eq!(versions.len(), RUN_ADDED.len());
+        // Newest first: only refault_ns missing; oldest: all six.
+        assert_eq!(versions[0].1, [("refault_ns", "")]);
+        let (oldest, missing) = versions.last().unwrap();
+        assert_eq!(oldest.len(), run().len() - RUN_ADDED.len());
+        assert_eq!(missing.len(), RUN_ADDED.len());
+        assert!(!oldest.contains(&"accel") && !oldest.contains(&"window_ns"));
+        for (column, _) in RUN_ADDED {
+            assert!(run().contains(&column), "{column}");
+        }
+        for (column, _) in BENCH_ADDED {
+            assert!(bench_report().contains(&column), "{column}");
+        }
     }
 }

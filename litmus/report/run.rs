@@ -3,25 +3,57 @@
 
 use super::format::human_rate;
 use super::machine::Machine;
-use crate::catalog::{Job, Test};
+use crate::catalog::Test;
 use crate::harness::pin::Cores;
-use crate::harness::{OutcomeCount, RunResult, classic_label};
+use crate::harness::window::{Window, nanos};
+use crate::harness::{Job, OutcomeCount, RunResult, classic_label};
 use crate::judge::{Expect, Verdict};
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
-/// A job's title: `PTE-ABA [lowhigh] reader-delay 10`.
+/// A job's title: `PTE-ABA [lowhigh] window 500ns`.
 pub fn title(job: &Job) -> String {
     format!(
         "{} [{}]{}",
         job.test.name(),
         job.strategy_name(),
-        if job.reader_delay > 0 {
-            format!(" reader-delay {}", job.reader_delay)
+        if job.window != Window::Pauses(0) {
+            format!(" window {}", job.window)
         } else {
             String::new()
         }
     )
+}
+
+/// What a PTE run's window came to on this machine, and the costs it is
+/// measured against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Units {
+    /// The window as executed: `pause`s after each load of the first attempt.
+    pub pauses: u32,
+    /// The same in nanoseconds, on the reader's core.
+    pub window_ns: f64,
+    pub ns_per_pause: f64,
+    /// One turn (zap + install) of the test's writer as the reader sees it:
+    /// the turn and the PTE line's trip to the reader.
+    pub writer_turn_ns: f64,
+    /// The running kernel's zap and refault of one page (median).
+    pub refault_ns: f64,
+}
+
+impl Units {
+    /// `window 12 pause = 313ns (26.1ns a pause, 2.0 writer turns of 155ns); the kernel's zap+refault: 2.91us`
+    pub fn describe(&self) -> String {
+        format!(
+            "window {} pause = {} ({:.1}ns a pause, {:.1} writer turns of {}); the kernel's zap+refault: {}",
+            self.pauses,
+            nanos(self.window_ns),
+            self.ns_per_pause,
+            self.window_ns / self.writer_turn_ns.max(1e-9),
+            nanos(self.writer_turn_ns),
+            nanos(self.refault_ns)
+        )
+    }
 }
 
 /// The witness outcome's name: `0:r0=0; 1:r0=0`, `torn`.
@@ -40,7 +72,13 @@ pub struct Judged {
 }
 
 /// One run's histogram and verdict, as litmus7 prints its own.
-pub fn histogram(job: &Job, cores: &Cores, judged: &Judged, result: &RunResult) -> String {
+pub fn histogram(
+    job: &Job,
+    cores: &Cores,
+    judged: &Judged,
+    units: Option<&Units>,
+    result: &RunResult,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -52,6 +90,9 @@ pub fn histogram(job: &Job, cores: &Cores, judged: &Judged, result: &RunResult) 
     );
     if let Some(note) = cores.oversubscription(job.threads()) {
         let _ = writeln!(out, "    note: {note}");
+    }
+    if let Some(units) = units {
+        let _ = writeln!(out, "    {}", units.describe());
     }
     let _ = writeln!(
         out,
@@ -98,6 +139,7 @@ pub fn csv_rows(
     cores: &Cores,
     job: &Job,
     judged: &Judged,
+    units: Option<&Units>,
     result: &RunResult,
 ) -> Vec<Vec<String>> {
     let timestamp = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
@@ -112,7 +154,15 @@ pub fn csv_rows(
                 job.test.name().into(),
                 job.strategy_name().into(),
                 job.writer_name().into(),
-                job.reader_delay.to_string(),
+                units.map_or(0, |u| u.pauses).to_string(),
+                if job.is_pte() {
+                    job.window.to_string()
+                } else {
+                    "-".into()
+                },
+                units.map_or(String::new(), |u| format!("{:.1}", u.window_ns)),
+                units.map_or(String::new(), |u| format!("{:.1}", u.writer_turn_ns)),
+                units.map_or(String::new(), |u| format!("{:.1}", u.refault_ns)),
                 result.iterations.to_string(),
                 format!("{:.6}", result.seconds),
                 o.label.clone(),
@@ -130,7 +180,9 @@ pub fn csv_rows(
 pub struct Summary {
     pub test: &'static str,
     pub strategy: &'static str,
-    pub reader_delay: u32,
+    /// The window as asked for, and what it came to.
+    pub window: Window,
+    pub units: Option<Units>,
     pub expect: Option<Expect>,
     pub model: Option<Expect>,
     pub witness: String,
@@ -141,11 +193,12 @@ pub struct Summary {
 
 impl Summary {
     /// A run that happened.
-    pub fn ran(job: &Job, judged: &Judged, result: &RunResult) -> Summary {
+    pub fn ran(job: &Job, judged: &Judged, units: Option<&Units>, result: &RunResult) -> Summary {
         Summary {
             test: job.test.name(),
             strategy: job.strategy_name(),
-            reader_delay: job.reader_delay,
+            window: job.window,
+            units: units.copied(),
             expect: Some(judged.expect),
             model: Some(judged.model),
             witness: witness_label(job),
@@ -160,7 +213,8 @@ impl Summary {
         Summary {
             test: job.test.name(),
             strategy: job.strategy_name(),
-            reader_delay: job.reader_delay,
+            window: job.window,
+            units: None,
             expect: None,
             model: None,
             witness: "-".into(),
@@ -176,16 +230,23 @@ pub fn summary(summaries: &[Summary]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<12} {:<17} {:>6} {:<10} {:<10} {:<32} {:>12} {:>10}  verdict",
-        "test", "strategy", "delay", "expected", "model", "witness", "count", "per s"
+        "\n{:<12} {:<17} {:>9} {:>9} {:<10} {:<10} {:<32} {:>12} {:>10}  verdict",
+        "test", "strategy", "window", "ns", "expected", "model", "witness", "count", "per s"
     );
     for s in summaries {
+        let window = if s.test.starts_with("PTE") || s.units.is_some() {
+            s.window.to_string()
+        } else {
+            "-".into()
+        };
         let _ = writeln!(
             out,
-            "{:<12} {:<17} {:>6} {:<10} {:<10} {:<32} {:>12} {:>10}  {}",
+            "{:<12} {:<17} {:>9} {:>9} {:<10} {:<10} {:<32} {:>12} {:>10}  {}",
             s.test,
             s.strategy,
-            s.reader_delay,
+            window,
+            s.units
+                .map_or("-".into(), |u| format!("{:.0}", u.window_ns)),
             s.expect.map_or("-", |e| e.name()),
             s.model.map_or("-", |e| e.name()),
             s.witness,
@@ -195,4 +256,44 @@ pub fn summary(summaries: &[Summary]) -> String {
         );
     }
     out
+}
+
+/// The sentence that ends a run of `PTE-ABA`: what the seed's race needs
+/// on this kernel, beside what the test's writer needed.
+pub fn seed_sentence(summaries: &[Summary]) -> Option<String> {
+    let runs: Vec<&Summary> = summaries
+        .iter()
+        .filter(|s| s.test == "PTE-ABA" && s.strategy == "lowhigh" && s.units.is_some())
+        .collect();
+    let first = runs.first()?.units?;
+    let narrowest = runs
+        .iter()
+        .filter(|s| s.witnesses > 0)
+        .filter_map(|s| s.units)
+        .min_by(|a, b| a.window_ns.total_cmp(&b.window_ns));
+    let widest = runs
+        .iter()
+        .filter_map(|s| s.units)
+        .map(|u| u.window_ns)
+        .fold(0.0, f64::max);
+    let tore = match narrowest {
+        Some(u) if u.pauses == 0 => "tore lowhigh with no window at all".to_string(),
+        Some(u) => format!(
+            "tore lowhigh from a window of {} ({:.1} turns of {})",
+            nanos(u.window_ns),
+            u.window_ns / u.writer_turn_ns.max(1e-9),
+            nanos(u.writer_turn_ns)
+        ),
+        None => format!(
+            "did not tear lowhigh in this run (windows up to {})",
+            nanos(widest)
+        ),
+    };
+    Some(format!(
+        "The seed's race needs two zap-and-refault cycles inside the reader's window, one in \
+         each of its gaps: this kernel zaps and refaults a page in {} (median), so the reader \
+         must stall at least {}; the test's writer, which skips the kernel, {tore}.",
+        nanos(first.refault_ns),
+        nanos(2.0 * first.refault_ns)
+    ))
 }

@@ -2,6 +2,7 @@
 //! reported and recorded as it finishes.
 
 pub mod request;
+pub mod search;
 mod session;
 
 pub use request::{RunRequest, SyncMode};

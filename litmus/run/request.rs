@@ -1,9 +1,10 @@
 //! What `litmus run` is asked to do, as a plain struct: the command line
 //! (`cli`) fills it, `litmus guest` forwards it into the guest as argv.
 
-use crate::catalog::{Job, Test};
+use crate::catalog::Test;
 use crate::error::Error;
-use crate::harness::{Budget, Sync};
+use crate::harness::window::Window;
+use crate::harness::{Budget, Job, Sync};
 use pte_asm::strategy::ReadStrategy;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,6 +27,14 @@ impl SyncMode {
     }
 }
 
+/// The windows of a run that names none: no window, and one wide enough
+/// for the seed's two refills by the test's writer (one turn in each of
+/// the reader's two gaps, with a turn to spare in each).
+pub const DEFAULT_WINDOWS: [Window; 2] = [Window::Pauses(0), Window::Turns(2.0)];
+
+/// `--tear-rate`'s default: one torn read per million.
+pub const DEFAULT_TEAR_RATE: f64 = 1e-6;
+
 /// Every setting of one `litmus run`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRequest {
@@ -39,8 +48,11 @@ pub struct RunRequest {
     pub iterations: Option<u64>,
     /// Seconds per run (default 1).
     pub duration: Option<f64>,
-    /// `pause`s in the PTE reader's window; a list sweeps (empty: 0).
-    pub reader_delays: Vec<u32>,
+    /// The PTE reader's windows; a list sweeps (empty: [`DEFAULT_WINDOWS`]).
+    pub windows: Vec<Window>,
+    /// `--reader-window auto`: torn reads per read the narrowest window must
+    /// reach.
+    pub tear_rate: f64,
     /// Instances per batch of a classic test.
     pub batch: usize,
     pub sync: SyncMode,
@@ -51,8 +63,8 @@ pub struct RunRequest {
 }
 
 impl RunRequest {
-    /// Every (test, strategy, reader delay) asked for, in order; an unknown
-    /// test is bad input.
+    /// Every (test, strategy, window) asked for, in order; an unknown test
+    /// is bad input.
     pub fn jobs(&self) -> Result<Vec<Job>, Error> {
         let mut tests = Vec::new();
         for name in &self.tests {
@@ -66,10 +78,10 @@ impl RunRequest {
         } else {
             self.strategies.clone()
         };
-        let delays = if self.reader_delays.is_empty() {
-            vec![0]
+        let windows = if self.windows.is_empty() {
+            DEFAULT_WINDOWS.to_vec()
         } else {
-            self.reader_delays.clone()
+            self.windows.clone()
         };
         let mut jobs = Vec::new();
         for test in tests {
@@ -77,15 +89,15 @@ impl RunRequest {
                 Test::Classic(_) => jobs.push(Job {
                     test,
                     strategy: None,
-                    reader_delay: 0,
+                    window: Window::Pauses(0),
                 }),
                 Test::Pte(_) => {
                     for &strategy in &strategies {
-                        for &reader_delay in &delays {
+                        for &window in &windows {
                             jobs.push(Job {
                                 test,
                                 strategy: Some(strategy),
-                                reader_delay,
+                                window,
                             });
                         }
                     }
@@ -145,11 +157,12 @@ impl RunRequest {
         if let Some(s) = self.duration {
             argv.extend(["--duration".into(), s.to_string()]);
         }
-        if !self.reader_delays.is_empty() {
-            argv.push("--reader-delay".into());
-            argv.push(list(
-                self.reader_delays.iter().map(|d| d.to_string()).collect(),
-            ));
+        if !self.windows.is_empty() {
+            argv.push("--reader-window".into());
+            argv.push(list(self.windows.iter().map(|w| w.to_string()).collect()));
+        }
+        if self.tear_rate != DEFAULT_TEAR_RATE {
+            argv.extend(["--tear-rate".into(), self.tear_rate.to_string()]);
         }
         argv.extend(["--batch".into(), self.batch.to_string()]);
         argv.extend(["--sync".into(), self.sync.name().into()]);

@@ -2,22 +2,47 @@
 //! anything runs; each finished run is written to the CSV at once.
 
 use super::RunRequest;
-use crate::catalog::{Job, Test};
+use super::search::{Narrowest, Trial, narrowest};
+use crate::catalog::Test;
+use crate::catalog::pte::PteOutcome;
 use crate::error::{BadInputExt, Error, FailedExt};
+use crate::harness::clocks::Clocks;
 use crate::harness::pin::Cores;
+use crate::harness::pte::writer_turn_ticks;
+use crate::harness::refault;
+use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
-    Budget, INTERRUPTED, Plan, RunResult, interrupt_on_ctrl_c, run_classic, run_pte,
+    Budget, INTERRUPTED, Job, Plan, RunResult, interrupt_on_ctrl_c, run_classic, run_pte,
 };
 use crate::judge;
 use crate::model;
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::progress::Bar;
-use crate::report::run::{Judged, Summary, csv_rows, histogram, summary, title};
+use crate::report::run::{
+    Judged, Summary, Units, csv_rows, histogram, seed_sentence, summary, title,
+};
 use crate::report::{columns, sink::CsvSink};
 use pte_asm::cpu::Features;
+use pte_asm::strategy::ReadStrategy;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// Zap-and-refault cycles measured at the start of a run with PTE tests.
+const REFAULT_CYCLES: usize = 2_000;
+/// Exchanges that time the writer's turn as the reader sees it.
+const TURN_ROUNDS: u32 = 2_000;
+/// Each trial of the `auto` window search, at most.
+const SEARCH_TRIAL: Duration = Duration::from_millis(250);
+
+/// The machine's costs a PTE window is measured in, taken once a run.
+#[derive(Clone, Copy)]
+struct Costs {
+    clocks: Clocks,
+    /// The kernel's zap+refault of one page, median, in ns.
+    refault_ns: f64,
+}
 
 /// What every run of one invocation shares.
 struct Session {
@@ -27,9 +52,14 @@ struct Session {
     plan: Plan,
     sink: Option<CsvSink>,
     quiet: bool,
+    tear_rate: f64,
     bar: Bar,
     /// Units of the progress bar per job.
     per_job: u64,
+    /// Measured when the first PTE job runs.
+    costs: Option<Costs>,
+    /// The writer's turn in ns, per test and strategy.
+    turns: HashMap<(&'static str, ReadStrategy), f64>,
     summaries: Vec<Summary>,
     finding: bool,
 }
@@ -86,8 +116,11 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         cores,
         sink,
         quiet: request.quiet,
+        tear_rate: request.tear_rate,
         bar: Bar::new(per_job * runnable, by_time, request.quiet),
         per_job,
+        costs: None,
+        turns: HashMap::new(),
         summaries: Vec::new(),
         finding: false,
     };
@@ -111,6 +144,9 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
     }
     session.bar.finish();
     print!("{}", summary(&session.summaries));
+    if let Some(sentence) = seed_sentence(&session.summaries) {
+        println!("\n{sentence}");
+    }
     if INTERRUPTED.load(Relaxed) {
         return Err(Error::Interrupted);
     }
@@ -127,16 +163,17 @@ impl Session {
     /// it. `Ok(false)`: Ctrl-C stopped it, and nothing more should run.
     fn run_job(&mut self, job: &Job, done: u64) -> Result<bool, Error> {
         self.bar.start_job(title(job), done * self.per_job);
-        let plan = Plan {
-            reader_delay: job.reader_delay,
-            ..self.plan.clone()
-        };
-        let result = match (job.test, job.strategy) {
-            (Test::Classic(t), _) => run_classic(t, &plan, &INTERRUPTED, &self.bar),
-            (Test::Pte(t), Some(s)) => run_pte(t, s, &plan, &INTERRUPTED, &self.bar),
+        let (result, units) = match (job.test, job.strategy) {
+            (Test::Classic(t), _) => (
+                run_classic(t, &self.plan, &INTERRUPTED, &self.bar).failed()?,
+                None,
+            ),
+            (Test::Pte(_), Some(strategy)) => {
+                let (result, units) = self.run_pte_job(job, strategy)?;
+                (result, Some(units))
+            }
             (Test::Pte(t), None) => unreachable!("{} runs per strategy", t.name),
-        }
-        .failed()?;
+        };
         if result.interrupted {
             self.bar.finish();
             println!(
@@ -154,27 +191,183 @@ impl Session {
         };
         self.finding |= judged.verdict == judge::Verdict::Unexpected;
         if !self.quiet {
-            self.bar
-                .print(&histogram(job, &self.cores, &judged, &result));
+            self.bar.print(&histogram(
+                job,
+                &self.cores,
+                &judged,
+                units.as_ref(),
+                &result,
+            ));
         }
-        self.record(job, &judged, &result)?;
-        self.summaries.push(Summary::ran(job, &judged, &result));
-        Ok(true)
-    }
-
-    /// Write the run's rows, flushed, before anything else runs.
-    fn record(&mut self, job: &Job, judged: &Judged, result: &RunResult) -> Result<(), Error> {
         if let Some(sink) = self.sink.as_mut() {
             let rows = csv_rows(
                 &self.run_id,
                 &self.machine,
                 &self.cores,
                 job,
-                judged,
-                result,
+                &judged,
+                units.as_ref(),
+                &result,
             );
             sink.write_rows(&rows).failed()?;
         }
-        Ok(())
+        self.summaries
+            .push(Summary::ran(job, &judged, units.as_ref(), &result));
+        Ok(true)
+    }
+
+    /// A PTE job: its window converted (or searched for), then run.
+    fn run_pte_job(
+        &mut self,
+        job: &Job,
+        strategy: ReadStrategy,
+    ) -> Result<(RunResult, Units), Error> {
+        let Test::Pte(test) = job.test else {
+            unreachable!("a PTE job")
+        };
+        let costs = self.costs()?;
+        let turn_ns = self.turn_ns(job, strategy)?;
+        let scale = Scale {
+            ns_per_pause: costs.clocks.ns_per_pause(),
+            turn_ns,
+        };
+        let pauses = match job.window.pauses(scale) {
+            Some(p) => p,
+            None => self.search(job, strategy, scale, costs)?,
+        };
+        let plan = Plan {
+            reader_delay: pauses,
+            ..self.plan.clone()
+        };
+        let result = run_pte(test, strategy, &plan, &INTERRUPTED, &self.bar).failed()?;
+        let units = Units {
+            pauses,
+            window_ns: pauses as f64 * scale.ns_per_pause,
+            ns_per_pause: scale.ns_per_pause,
+            writer_turn_ns: turn_ns,
+            refault_ns: costs.refault_ns,
+        };
+        Ok((result, units))
+    }
+
+    /// The clocks and the kernel's refault, measured on the reader's core
+    /// the first time a PTE job needs them.
+    fn costs(&mut self) -> Result<Costs, Error> {
+        if let Some(costs) = self.costs {
+            return Ok(costs);
+        }
+        let core = self.cores.for_thread(0);
+        let clocks = Clocks::measure(core).failed()?;
+        let refault = refault::measure(core, REFAULT_CYCLES).failed()?;
+        let ns = clocks.ns_per_tick();
+        let (median, p10, p90) = refault.spread();
+        let costs = Costs {
+            clocks,
+            refault_ns: median as f64 * ns,
+        };
+        self.bar.print(&format!(
+            "litmus: on core {core}: TSC {:.3} GHz, core clock {:.2} cycles a tick, pause {:.1}ns \
+             ({:.0} ticks); the kernel's zap+refault of one page: median {} (10% {}, 90% {}; the \
+             zap alone {})\n",
+            clocks.tsc_hz / 1e9,
+            clocks.cycles_per_tick,
+            clocks.ns_per_pause(),
+            clocks.ticks_per_pause,
+            nanos(costs.refault_ns),
+            nanos(p10 as f64 * ns),
+            nanos(p90 as f64 * ns),
+            nanos(refault.zap_median() as f64 * ns),
+        ));
+        self.costs = Some(costs);
+        Ok(costs)
+    }
+
+    /// One writer turn (zap + install) as the reader sees it, in ns, timed
+    /// once per test and strategy (`harness::pte::writer_turn_ticks`).
+    fn turn_ns(&mut self, job: &Job, strategy: ReadStrategy) -> Result<f64, Error> {
+        let Test::Pte(test) = job.test else {
+            unreachable!("a PTE job")
+        };
+        if let Some(ns) = self.turns.get(&(test.name, strategy)) {
+            return Ok(*ns);
+        }
+        let ticks = writer_turn_ticks(test, strategy, &self.cores, TURN_ROUNDS).failed()?;
+        let ns = ticks as f64 * self.costs()?.clocks.ns_per_tick();
+        self.turns.insert((test.name, strategy), ns);
+        Ok(ns)
+    }
+
+    /// `--reader-window auto`: the narrowest window that tears at the
+    /// tear rate, up to twice the kernel's two refills or 64 turns,
+    /// whichever is wider. Prints what it found.
+    fn search(
+        &mut self,
+        job: &Job,
+        strategy: ReadStrategy,
+        scale: Scale,
+        costs: Costs,
+    ) -> Result<u32, Error> {
+        let Test::Pte(test) = job.test else {
+            unreachable!("a PTE job")
+        };
+        let widest_ns = (4.0 * costs.refault_ns).max(64.0 * scale.turn_ns);
+        let max = pauses_for(widest_ns, scale.ns_per_pause);
+        let trial_budget = match self.plan.budget {
+            Budget::Duration(d) => Budget::Duration(d.min(SEARCH_TRIAL)),
+            Budget::Iterations(n) => Budget::Iterations(n),
+        };
+        let failed = std::cell::RefCell::new(None);
+        let found: Narrowest = narrowest(
+            max,
+            self.tear_rate,
+            |pauses| {
+                let plan = Plan {
+                    budget: trial_budget,
+                    reader_delay: pauses,
+                    ..self.plan.clone()
+                };
+                match run_pte(test, strategy, &plan, &INTERRUPTED, &()) {
+                    Ok(r) => Trial {
+                        torn: r
+                            .outcomes
+                            .iter()
+                            .filter(|o| o.label == PteOutcome::Torn.name())
+                            .map(|o| o.count)
+                            .sum(),
+                        reads: r.iterations,
+                    },
+                    Err(e) => {
+                        failed.borrow_mut().get_or_insert(e);
+                        Trial { torn: 0, reads: 0 }
+                    }
+                }
+            },
+            || INTERRUPTED.load(Relaxed) || failed.borrow().is_some(),
+        );
+        if let Some(e) = failed.into_inner() {
+            return Err(Error::Failed(e));
+        }
+        let window = |p: u32| p as f64 * scale.ns_per_pause;
+        let said = match found.pauses {
+            Some(p) => format!(
+                "narrowest window that tears at {:e} per read: {} ({p} pause, {:.1} writer turns)",
+                self.tear_rate,
+                nanos(window(p)),
+                window(p) / scale.turn_ns
+            ),
+            None => format!(
+                "no window up to {} ({max} pause, {:.0} writer turns) tears at {:e} per read",
+                nanos(window(max)),
+                window(max) / scale.turn_ns,
+                self.tear_rate
+            ),
+        };
+        self.bar.print(&format!(
+            "litmus: {} [{}]: {said} ({} trials); running it\n",
+            test.name,
+            strategy.name(),
+            found.trials.len()
+        ));
+        Ok(found.pauses.unwrap_or(max))
     }
 }
