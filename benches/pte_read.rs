@@ -23,7 +23,9 @@
 //! `litmus bench-report --csv PATH` turns them into CSV with ratios to
 //! `split` and `native64`. `cargo test --benches` runs each body once.
 
-use criterion::measurement::{Measurement, ValueFormatter};
+mod common;
+
+use common::{Tsc, end_stamp};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pte_asm::cpu::Features;
 use pte_asm::strategy::{PteReader, ReadStrategy, Writer};
@@ -36,84 +38,6 @@ use pte_litmus::report::machine::Machine;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
-
-// ------------------------------------------------------- the measurement ---
-
-/// Criterion measurement in TSC ticks: `rdtsc` to start, [`end_stamp`] to
-/// end. The TSC runs at a constant rate, so ticks are reference cycles.
-struct Tsc;
-
-impl Measurement for Tsc {
-    type Intermediate = u64;
-    type Value = u64;
-
-    fn start(&self) -> u64 {
-        tsc::rdtsc()
-    }
-
-    fn end(&self, start: u64) -> u64 {
-        end_stamp().saturating_sub(start)
-    }
-
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-
-    fn zero(&self) -> u64 {
-        0
-    }
-
-    fn to_f64(&self, value: &u64) -> f64 {
-        *value as f64
-    }
-
-    fn formatter(&self) -> &dyn ValueFormatter {
-        &TicksFormatter
-    }
-}
-
-struct TicksFormatter;
-
-impl ValueFormatter for TicksFormatter {
-    fn scale_values(&self, _typical: f64, _values: &mut [f64]) -> &'static str {
-        "ticks"
-    }
-
-    fn scale_throughputs(
-        &self,
-        _typical: f64,
-        throughput: &Throughput,
-        values: &mut [f64],
-    ) -> &'static str {
-        let per = match throughput {
-            Throughput::Elements(n)
-            | Throughput::Bytes(n)
-            | Throughput::BytesDecimal(n)
-            | Throughput::Bits(n) => *n as f64,
-            _ => 1.0,
-        };
-        for v in values.iter_mut() {
-            *v /= per;
-        }
-        "ticks/elem"
-    }
-
-    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
-        "ticks"
-    }
-}
-
-/// The closing timestamp: `rdtscp` where the CPU has it (it waits for the
-/// measured instructions to complete), else `rdtsc`.
-#[inline(always)]
-fn end_stamp() -> u64 {
-    static RDTSCP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *RDTSCP.get_or_init(|| Features::detect().rdtscp) {
-        tsc::rdtscp()
-    } else {
-        tsc::rdtsc()
-    }
-}
 
 // ------------------------------------------------------------ the bodies ---
 
@@ -364,20 +288,9 @@ fn all(c: &mut Criterion<Tsc>) {
     }
 }
 
-fn config() -> Criterion<Tsc> {
-    Criterion::default()
-        .with_measurement(Tsc)
-        .output_directory(&criterion_dir())
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .sample_size(30)
-        .nresamples(10_000)
-        .configure_from_args()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = all
 }
 criterion_main!(benches);

@@ -80,6 +80,16 @@ pub fn judge(expect: Expect, witnesses: u64) -> Verdict {
     }
 }
 
+/// Judge a litmus program's whole histogram: any outcome the model never
+/// reaches, seen (`forbidden_seen` times), is a forbidden outcome seen,
+/// whatever the condition says; otherwise the witness as [`judge`] does.
+pub fn judge_outcomes(expect: Expect, witnesses: u64, forbidden_seen: u64) -> Verdict {
+    if forbidden_seen > 0 {
+        return Verdict::Unexpected;
+    }
+    judge(expect, witnesses)
+}
+
 /// Judge an exhaustive search against a declared expectation: the model
 /// "sees" the witness when it reaches it. Unlike a hardware run, a search
 /// that never reaches an allowed witness disagrees too (it tried every
@@ -98,6 +108,13 @@ mod tests {
         assert_eq!(judge(Expect::Forbidden, 1), Verdict::Unexpected);
         assert_eq!(judge(Expect::Allowed, 5), Verdict::Ok);
         assert_eq!(judge(Expect::Allowed, 0), Verdict::NotObserved);
+    }
+
+    #[test]
+    fn an_outcome_the_model_never_reaches_is_a_finding_whatever_the_witness() {
+        assert_eq!(judge_outcomes(Expect::Allowed, 5, 0), Verdict::Ok);
+        assert_eq!(judge_outcomes(Expect::Allowed, 5, 1), Verdict::Unexpected);
+        assert_eq!(judge_outcomes(Expect::Allowed, 0, 0), Verdict::NotObserved);
     }
 
     #[test]

@@ -252,6 +252,58 @@
     add $0xc,%esp
     ret
 
+<pte_asm_lock_add32>:
+    mov 0x4(%esp),%eax
+    mov 0xc(%esp),%ecx
+    lock add %ecx,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_add32>:
+    mov 0x4(%esp),%eax
+    mov 0xc(%esp),%ecx
+    add %ecx,(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_xchg32>:
+    mov 0x4(%esp),%ecx
+    mov 0xc(%esp),%eax
+    xchg %eax,(%ecx)
+    xor %edx,%edx
+    ret
+
+<pte_asm_lock_cmpxchg32>:
+    mov 0x4(%esp),%edx
+    mov 0xc(%esp),%ecx
+    mov %ecx,%eax
+    lock cmpxchg %ecx,(%edx)
+    xor %edx,%edx
+    ret
+
+<pte_asm_cmpxchg32>:
+    mov 0x4(%esp),%edx
+    mov 0xc(%esp),%ecx
+    mov %ecx,%eax
+    cmpxchg %ecx,(%edx)
+    xor %edx,%edx
+    ret
+
+<pte_asm_lock_cmpxchg8b_swap>:
+    push %ebx
+    push %esi
+    mov 0x10(%esp),%esi
+    mov 0x14(%esp),%eax
+    mov 0x18(%esp),%ecx
+    mov %eax,%ebx
+    mov %ecx,%edx
+    lock cmpxchg8b (%esi)
+    pop %esi
+    pop %ebx
+    ret
+
 <pte_asm_compiler_barrier>:
     ret
 

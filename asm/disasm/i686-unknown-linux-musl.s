@@ -380,6 +380,76 @@
     pop %ebp
     ret
 
+<pte_asm_lock_add32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov 0x10(%ebp),%ecx
+    lock add %ecx,(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_add32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov 0x10(%ebp),%ecx
+    add %ecx,(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_xchg32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%ecx
+    mov 0x10(%ebp),%eax
+    xchg %eax,(%ecx)
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_lock_cmpxchg32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x10(%ebp),%ecx
+    mov 0x8(%ebp),%edx
+    mov %ecx,%eax
+    lock cmpxchg %ecx,(%edx)
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_cmpxchg32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x10(%ebp),%ecx
+    mov 0x8(%ebp),%edx
+    mov %ecx,%eax
+    cmpxchg %ecx,(%edx)
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_lock_cmpxchg8b_swap>:
+    push %ebp
+    mov %esp,%ebp
+    push %ebx
+    push %esi
+    mov 0x10(%ebp),%eax
+    mov 0x14(%ebp),%ecx
+    mov 0xc(%ebp),%esi
+    mov %eax,%ebx
+    mov %ecx,%edx
+    lock cmpxchg8b (%esi)
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
 <pte_asm_compiler_barrier>:
     push %ebp
     mov %esp,%ebp

@@ -285,6 +285,80 @@
     xor %eax,%eax
     ret
 
+<pte_asm_store64>:
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    mov %rax,(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_lock_add32>:
+    lock add %edx,(%rdi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_add32>:
+    add %edx,(%rdi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_xchg32>:
+    xchg %edx,(%rdi)
+    mov %edx,%eax
+    ret
+
+<pte_asm_lock_cmpxchg32>:
+    mov %edx,%eax
+    lock cmpxchg %edx,(%rdi)
+    mov %eax,%eax
+    ret
+
+<pte_asm_cmpxchg32>:
+    mov %edx,%eax
+    cmpxchg %edx,(%rdi)
+    mov %eax,%eax
+    ret
+
+<pte_asm_lock_add64>:
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    lock add %rax,(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_add64>:
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    add %rax,(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_xchg64q>:
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    xchg %rax,(%rsi)
+    ret
+
+<pte_asm_lock_cmpxchg64>:
+    shl $0x20,%rcx
+    mov %edx,%edx
+    or %rcx,%rdx
+    mov %rdx,%rax
+    lock cmpxchg %rdx,(%rsi)
+    ret
+
+<pte_asm_cmpxchg64>:
+    shl $0x20,%rcx
+    mov %edx,%edx
+    or %rcx,%rdx
+    mov %rdx,%rax
+    cmpxchg %rdx,(%rsi)
+    ret
+
 <pte_asm_compiler_barrier>:
     ret
 

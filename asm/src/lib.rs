@@ -33,6 +33,7 @@ pub mod cpu;
 pub mod cycles;
 pub mod fence;
 pub mod read;
+pub mod rmw;
 pub mod shims;
 pub mod strategy;
 pub mod tsc;
@@ -78,6 +79,23 @@ impl Pte {
     #[inline(always)]
     pub const fn as_ptr(&self) -> *mut u32 {
         self.low.get()
+    }
+
+    /// `pte_low` as a 32-bit location of its own, for 4-byte accesses to an
+    /// 8-byte location (a litmus test's `movl (x)` on a `uint64_t x`).
+    #[inline(always)]
+    pub const fn low_word(&self) -> &Word {
+        // SAFETY: `Word` is `repr(transparent)` over `UnsafeCell<u32>`, the
+        // type of the field, so the reference is to the same memory with the
+        // same layout and the same rules (all access through asm!).
+        unsafe { &*(&self.low as *const UnsafeCell<u32> as *const Word) }
+    }
+
+    /// `pte_high`, likewise.
+    #[inline(always)]
+    pub const fn high_word(&self) -> &Word {
+        // SAFETY: as `low_word`.
+        unsafe { &*(&self.high as *const UnsafeCell<u32> as *const Word) }
     }
 }
 

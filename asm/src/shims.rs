@@ -15,7 +15,7 @@
 //! merged access fails the check.
 
 use crate::cpu::Features;
-use crate::{Pte, SeqCount, cycles, fence, join, read, tsc, write};
+use crate::{Pte, SeqCount, cycles, fence, halves, join, read, rmw, tsc, write};
 
 /// How a shim is called.
 #[derive(Clone, Copy)]
@@ -183,6 +183,44 @@ shims! {
         ["movq %xmm,(%r)"];
     write pte_asm_store64_fistp(s, p, lo, hi) fpu => { write::store64_fistp(p, lo, hi); None },
         ["fildll (%r)", "fistpll (%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_store64(s, p, lo, hi) always => { write::store64(p, join(lo, hi)); None },
+        ["mov %r,(%r)"];
+
+    // Read-modify-writes of a litmus test's location (`s` as a 4-byte
+    // location, `p` as an 8-byte one). The compare-and-swaps compare with
+    // the value they swap in: they either fail, or store what is there.
+    write pte_asm_lock_add32(s, p, lo, hi) always => { rmw::lock_add32(s, lo); None },
+        ["lock add %r,(%r)"];
+    write pte_asm_add32(s, p, lo, hi) always => { rmw::add32(s, lo); None },
+        ["add %r,(%r)"];
+    write pte_asm_xchg32(s, p, lo, hi) always => Some((rmw::xchg32(s, lo), 0)),
+        ["xchg %r,(%r)"];
+    write pte_asm_lock_cmpxchg32(s, p, lo, hi) always => Some((rmw::lock_cmpxchg32(s, lo, lo), 0)),
+        ["lock cmpxchg %r,(%r)"];
+    write pte_asm_cmpxchg32(s, p, lo, hi) always => Some((rmw::cmpxchg32(s, lo, lo), 0)),
+        ["cmpxchg %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_lock_add64(s, p, lo, hi) always => { rmw::lock_add64(p, join(lo, hi)); None },
+        ["lock add %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_add64(s, p, lo, hi) always => { rmw::add64(p, join(lo, hi)); None },
+        ["add %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_xchg64q(s, p, lo, hi) always => Some(halves(rmw::xchg64(p, join(lo, hi)))),
+        ["xchg %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_lock_cmpxchg64(s, p, lo, hi) always =>
+        Some(halves(rmw::lock_cmpxchg64(p, join(lo, hi), join(lo, hi)))),
+        ["lock cmpxchg %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_cmpxchg64(s, p, lo, hi) always =>
+        Some(halves(rmw::cmpxchg64(p, join(lo, hi), join(lo, hi)))),
+        ["cmpxchg %r,(%r)"];
+    #[cfg(target_arch = "x86")]
+    write pte_asm_lock_cmpxchg8b_swap(s, p, lo, hi) cx8 =>
+        Some(halves(rmw::lock_cmpxchg8b(p, join(lo, hi), join(lo, hi)))),
+        ["lock cmpxchg8b (%r)"];
 
     // Fences.
     fence pte_asm_compiler_barrier() always => fence::compiler_barrier(),

@@ -227,6 +227,28 @@ pub fn store64_sse2(pte: &Pte, low: u32, high: u32) {
     }
 }
 
+/// `store64`: one 64-bit `movq r64, (p)` (x86-64 only): the 8-byte store
+/// of a litmus test's `movq $v,(x)`, and the kernel's `native_set_pte()` on
+/// x86-64, where a PTE is written whole:
+///
+/// ```text
+/// movq v, (p)              # *p = v, one aligned 8-byte store
+/// ```
+/// Atomic as one aligned quadword write ("Guaranteed Atomic Operations").
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn store64(pte: &Pte, value: u64) {
+    // SAFETY: `pte` is live and 8-byte aligned; one 8-byte store to it.
+    unsafe {
+        asm!(
+            "movq {v}, ({p})",     // *p = v (8 bytes at once)
+            p = in(reg) pte.as_ptr(),
+            v = in(reg) value,
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+}
+
 /// `store64-fistp`: one x87 8-byte store, for writers without SSE2:
 ///
 /// ```text

@@ -93,7 +93,16 @@ fn every_write_shim_stores_the_value() {
                 "pte_asm_pae_clear" => (0, 4, 0),
                 "pte_asm_seqcount_clear" => (0, 6, 0),
                 "pte_asm_seqcount_set" => (value, 6, 0),
-                "pte_asm_xchg64" => (value, 4, old),
+                "pte_asm_xchg64" | "pte_asm_xchg64q" => (value, 4, old),
+                "pte_asm_lock_add32" | "pte_asm_add32" => (old, 4u32.wrapping_add(lo), 0),
+                "pte_asm_xchg32" => (old, lo, 4),
+                // Compared with `lo`: the sequence holds 4, so they fail,
+                // store 4 back and return it (success: the test below).
+                "pte_asm_lock_cmpxchg32" | "pte_asm_cmpxchg32" => (old, 4, 4),
+                "pte_asm_lock_add64" | "pte_asm_add64" => (old.wrapping_add(value), 4, 0),
+                "pte_asm_lock_cmpxchg64" | "pte_asm_cmpxchg64" | "pte_asm_lock_cmpxchg8b_swap" => {
+                    (old, 4, old)
+                }
                 _ => (value, 4, 0),
             };
             assert_eq!(
@@ -262,4 +271,58 @@ fn the_invariant_tsc_bit_is_the_one_linux_reports() {
         linux,
         "cpuid 0x80000007:EDX bit 8 against /proc/cpuinfo's nonstop_tsc"
     );
+}
+
+/// The compare-and-swaps swap exactly when the location holds the expected
+/// value, and always return what it held; the adds and swaps do their
+/// arithmetic, in both sizes.
+#[test]
+fn read_modify_writes_do_what_the_sdm_says() {
+    use pte_asm::{Word, rmw};
+    let w = Word::new(7);
+    assert_eq!(rmw::lock_cmpxchg32(&w, 7, 9), 7);
+    assert_eq!(read::load32(&w), 9, "equal: swapped");
+    assert_eq!(rmw::lock_cmpxchg32(&w, 7, 11), 9);
+    assert_eq!(read::load32(&w), 9, "unequal: unchanged");
+    assert_eq!(rmw::cmpxchg32(&w, 9, 1), 9);
+    assert_eq!(read::load32(&w), 1);
+    rmw::lock_add32(&w, u32::MAX);
+    assert_eq!(read::load32(&w), 0, "adds wrap");
+    rmw::add32(&w, 5);
+    assert_eq!(rmw::xchg32(&w, 6), 5);
+    assert_eq!(read::load32(&w), 6);
+    let p = Pte::new(0x1_0000_0002);
+    // The halves of an 8-byte location are 4-byte locations of their own.
+    assert_eq!(
+        (read::load32(p.low_word()), read::load32(p.high_word())),
+        (2, 1)
+    );
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert_eq!(
+            rmw::lock_cmpxchg64(&p, 0x1_0000_0002, 3 << 32),
+            0x1_0000_0002
+        );
+        assert_eq!(value_of(&p), 3 << 32);
+        assert_eq!(rmw::cmpxchg64(&p, 0, 1), 3 << 32);
+        assert_eq!(value_of(&p), 3 << 32, "unequal: unchanged");
+        rmw::lock_add64(&p, 1);
+        rmw::add64(&p, 1 << 32);
+        assert_eq!(rmw::xchg64(&p, 5), (4 << 32) + 1);
+        pte_asm::write::store64(&p, u64::MAX);
+        assert_eq!(value_of(&p), u64::MAX);
+    }
+    #[cfg(target_arch = "x86")]
+    if pte_asm::cpu::Features::detect().cx8 {
+        // SAFETY: CX8 checked.
+        unsafe {
+            assert_eq!(
+                rmw::lock_cmpxchg8b(&p, 0x1_0000_0002, 3 << 32),
+                0x1_0000_0002
+            );
+            assert_eq!(value_of(&p), 3 << 32);
+            assert_eq!(rmw::lock_cmpxchg8b(&p, 0, 1), 3 << 32);
+            assert_eq!(value_of(&p), 3 << 32, "unequal: unchanged");
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //! `IRIW` independent reads of independent writes; `+mfences` etc. name
 //! the fence between each thread's accesses.
 
+use super::program;
 use crate::judge::Expect;
 use std::fmt;
 
@@ -48,15 +49,6 @@ impl Fence {
             Fence::Lfence => "lfence",
             Fence::Mfence => "mfence",
             Fence::LockAddl => "lock addl $0,-4(%esp)",
-        }
-    }
-
-    /// Whether this build has the fence (`lfence`/`mfence` need SSE2 at
-    /// compile time; the runner also checks cpuid).
-    pub fn built(self) -> bool {
-        match self {
-            Fence::Lfence | Fence::Mfence => cfg!(target_feature = "sse2"),
-            Fence::Compiler | Fence::LockAddl => true,
         }
     }
 }
@@ -112,37 +104,81 @@ pub struct ClassicTest {
 }
 
 impl ClassicTest {
-    /// Fences this test uses that the build lacks.
-    pub fn missing_fence(&self) -> Option<Fence> {
-        self.threads
+    /// The test as a litmus program: the harness runs it and the model
+    /// explores it as it would a `.litmus` file. Its registers are `r0`,
+    /// `r1`; its condition `exists` the witness.
+    pub fn program(&self) -> program::Program {
+        use program::{Address, Instr, Observable, Operand, Prop, Size};
+        let at = |loc: Loc| Address {
+            loc: loc as u8,
+            offset: 0,
+        };
+        let threads: Vec<Vec<Instr>> = self
+            .threads
             .iter()
-            .flat_map(|ops| ops.iter())
-            .find_map(|op| match op {
-                Op::Fence(f) if !f.built() => Some(*f),
-                _ => None,
+            .map(|ops| {
+                ops.iter()
+                    .map(|op| match *op {
+                        Op::Store(loc, v) => Instr::Store {
+                            size: Size::Four,
+                            at: at(loc),
+                            value: Operand::Imm(v as u64),
+                        },
+                        Op::Load(loc, r) => Instr::Load {
+                            size: Size::Four,
+                            at: at(loc),
+                            reg: r,
+                        },
+                        Op::Fence(f) => Instr::Fence(match f {
+                            Fence::Compiler => program::Fence::Compiler,
+                            Fence::Lfence => program::Fence::Lfence,
+                            Fence::Mfence => program::Fence::Mfence,
+                            Fence::LockAddl => program::Fence::LockAddStack,
+                        }),
+                    })
+                    .collect()
             })
-    }
-
-    /// Fences this test uses that need SSE2 at run time.
-    pub fn needs_sse2(&self) -> bool {
-        self.threads
+            .collect();
+        let observed: Vec<Observable> = self
+            .observed
             .iter()
-            .flat_map(|ops| ops.iter())
-            .any(|op| matches!(op, Op::Fence(Fence::Lfence | Fence::Mfence)))
-    }
-
-    /// `Err(reason)` when this build or CPU lacks a fence the test uses.
-    pub fn availability(&self, cpu: &pte_asm::cpu::Features) -> Result<(), String> {
-        if let Some(fence) = self.missing_fence() {
-            return Err(format!(
-                "not in this build: {} needs SSE2 (i586 target)",
-                fence.name()
-            ));
+            .map(|o| match *o {
+                Observe::Reg(t, r) => Observable::Reg { thread: t, reg: r },
+                Observe::Final(loc) => Observable::Loc(loc as u8),
+            })
+            .collect();
+        let witness = observed
+            .iter()
+            .zip(self.witness)
+            .map(|(o, v)| Prop::Is(*o, *v as u64))
+            .collect();
+        let mut reg_names: Vec<[Option<String>; program::MAX_REGISTERS]> =
+            vec![Default::default(); self.threads.len()];
+        for names in &mut reg_names {
+            for (r, name) in names.iter_mut().enumerate().take(REGISTERS) {
+                *name = Some(format!("r{r}"));
+            }
         }
-        if self.needs_sse2() && !cpu.sse2 {
-            return Err("CPU lacks SSE2 (cpuid 1:EDX bit 26)".into());
+        program::Program {
+            name: self.name.to_string(),
+            register_size: Size::Four,
+            locations: [X, Y]
+                .iter()
+                .map(|l| program::Location {
+                    name: l.name().to_string(),
+                    size: Size::Four,
+                    init: 0,
+                })
+                .collect(),
+            init_regs: vec![[0; program::MAX_REGISTERS]; self.threads.len()],
+            reg_names,
+            threads,
+            observed,
+            condition: program::Condition {
+                quantifier: program::Quantifier::Exists,
+                prop: Prop::And(witness),
+            },
         }
-        Ok(())
     }
 }
 

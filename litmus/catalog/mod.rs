@@ -2,25 +2,37 @@
 //! the primitives of `pte-asm`, in order), what is observed, which outcome
 //! is the witness, and whether x86-TSO allows it. The harness executes
 //! these descriptions, the model explores them, the reports print them.
+//!
+//! Files: [`classic`] and [`pte`] (the built-in tests), [`program`] (a
+//! litmus test as threads of instructions, which the built-in classic tests
+//! and `.litmus` files both become), [`file`] (herdtools7's `.litmus`
+//! files).
 
 pub mod classic;
+pub mod file;
+pub mod program;
 pub mod pte;
 
 pub use classic::ClassicTest;
+pub use file::FileTest;
 pub use pte::PteTest;
 
 use crate::error::Error;
 use crate::judge::Expect;
 use pte_asm::strategy::ReadStrategy;
+use std::borrow::Cow;
 
-/// Any test of the suite.
+/// Any test: built in, or read from a `.litmus` file (kept for the life of
+/// the process: a run reads each file once).
 #[derive(Clone, Copy)]
 pub enum Test {
     Classic(&'static ClassicTest),
     Pte(&'static PteTest),
+    File(&'static FileTest),
 }
 
 impl Test {
+    /// The built-in tests.
     pub fn all() -> impl Iterator<Item = Test> {
         classic::CLASSIC
             .iter()
@@ -32,28 +44,45 @@ impl Test {
         Test::all().find(|t| t.name().eq_ignore_ascii_case(name))
     }
 
-    /// The test called `name`, or bad input that lists the known names.
+    /// The built-in test called `name`, or bad input that lists the known
+    /// names.
     pub fn lookup(name: &str) -> Result<Test, Error> {
         Test::by_name(name).ok_or_else(|| {
             let known: Vec<&str> = Test::all().map(|t| t.name()).collect();
             Error::BadInput(format!(
-                "unknown test '{name}' (known: {})",
+                "unknown test '{name}' (known: {}; or a .litmus file, a directory, an @all list)",
                 known.join(", ")
             ))
         })
+    }
+
+    /// The tests a command-line argument names: a built-in test, or every
+    /// `.litmus` file a path, directory or `@all` list names (each read
+    /// and checked now).
+    pub fn resolve(arg: &str) -> Result<Vec<Test>, Error> {
+        if !file::is_path(arg) {
+            return Ok(vec![Test::lookup(arg)?]);
+        }
+        file::expand(arg)?
+            .iter()
+            .map(|path| Ok(Test::File(Box::leak(Box::new(file::read(path)?)))))
+            .collect()
     }
 
     pub fn name(&self) -> &'static str {
         match self {
             Test::Classic(t) => t.name,
             Test::Pte(t) => t.name,
+            Test::File(f) => &f.program.name,
         }
     }
 
-    pub fn summary(&self) -> &'static str {
+    /// What identifies the test within a process: its name, or a file's
+    /// hash (two files may share a name).
+    pub fn key(&self) -> String {
         match self {
-            Test::Classic(t) => t.summary,
-            Test::Pte(t) => t.summary,
+            Test::File(f) => format!("file:{}", f.hash),
+            _ => self.name().to_string(),
         }
     }
 
@@ -61,16 +90,37 @@ impl Test {
         match self {
             Test::Classic(t) => t.threads.len(),
             Test::Pte(t) => 1 + t.writers,
+            Test::File(f) => f.program.threads.len(),
         }
     }
 
-    /// The declared expectation of the witness (a PTE test's per strategy,
-    /// which it must be given).
-    pub fn expect(&self, strategy: Option<ReadStrategy>) -> Expect {
+    /// The test as a litmus program (not for PTE tests, which stream).
+    pub fn program(&self) -> Option<Cow<'static, program::Program>> {
+        match self {
+            Test::Classic(t) => Some(Cow::Owned(t.program())),
+            Test::File(f) => Some(Cow::Borrowed(&f.program)),
+            Test::Pte(_) => None,
+        }
+    }
+
+    /// The expectation the test declares for its witness (a PTE test's per
+    /// strategy, which it must be given); a `.litmus` file declares none:
+    /// its expectation is the model's.
+    pub fn declared(&self, strategy: Option<ReadStrategy>) -> Option<Expect> {
         match (self, strategy) {
-            (Test::Classic(t), _) => t.expect,
-            (Test::Pte(t), Some(s)) => (t.expect)(s),
+            (Test::Classic(t), _) => Some(t.expect),
+            (Test::Pte(t), Some(s)) => Some((t.expect)(s)),
             (Test::Pte(t), None) => panic!("{} is judged per read strategy", t.name),
+            (Test::File(_), _) => None,
+        }
+    }
+
+    /// Where the test came from, for the CSV: a file's path and hash, or
+    /// `-` for a built-in test.
+    pub fn source(&self) -> (String, String) {
+        match self {
+            Test::File(f) => (f.source.display().to_string(), f.hash.clone()),
+            _ => ("-".into(), String::new()),
         }
     }
 }
@@ -89,5 +139,23 @@ mod tests {
         assert_eq!(Test::by_name("pte-aba").map(|t| t.name()), Some("PTE-ABA"));
         assert!(Test::by_name("SB+nothing").is_none());
         assert!(Test::lookup("NOPE").is_err());
+        assert!(Test::resolve("NOPE").is_err());
+        assert!(Test::resolve("/nonexistent/x.litmus").is_err());
+    }
+
+    #[test]
+    fn the_built_in_classic_tests_become_programs_with_their_witness() {
+        let Some(Test::Classic(sb)) = Test::by_name("SB") else {
+            panic!()
+        };
+        let p = sb.program();
+        assert_eq!(p.label(&[0, 0]), "0:r0=0; 1:r0=0;");
+        assert!(p.is_witness(&[0, 0]) && !p.is_witness(&[1, 0]));
+        assert_eq!(p.condition_text(), "exists (0:r0=0 /\\ 1:r0=0)");
+        for t in classic::CLASSIC {
+            let p = t.program();
+            let witness: Vec<u64> = t.witness.iter().map(|v| *v as u64).collect();
+            assert!(p.is_witness(&witness), "{}", t.name);
+        }
     }
 }

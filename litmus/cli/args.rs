@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// Tests to run (default: the whole suite).
+    /// Tests to run: names from `litmus list`, or herdtools7 .litmus files
+    /// (X86 and X86_64 dialects), directories of them, @all lists (default:
+    /// the whole built-in suite).
     pub tests: Vec<String>,
     /// Read strategies for the PTE tests (default: all available).
     #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
@@ -61,6 +63,13 @@ pub struct RunArgs {
     /// shifted to meet thread 0's, as measured between batches.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
+    /// With `--sync timebase`: `auto` draws each batch's memory pattern
+    /// (own lines or packed, shuffled or descending) and shifts of the
+    /// other threads' deadlines, learning from the witnesses seen which
+    /// show the test's witness most; `off` keeps own lines, shuffled,
+    /// aligned.
+    #[arg(long, value_name = "auto|off", default_value = "auto", value_parser = ["auto", "off"])]
+    pub tuning: String,
     /// Append one row per run, test, strategy and outcome to this CSV.
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
@@ -90,6 +99,7 @@ impl From<RunArgs> for RunRequest {
                 SyncMode::Timebase
             },
             timebase_delta: a.timebase_delta.0,
+            tuning: a.tuning == "auto",
             csv: a.csv,
             quiet: a.quiet,
         }

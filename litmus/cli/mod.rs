@@ -28,7 +28,8 @@ pub enum Command {
     List,
     /// What each thread of TEST runs, its outcomes, expectation and kernel code.
     Show {
-        /// A test name from `litmus list`.
+        /// A test name from `litmus list`, or a .litmus file, a directory of
+        /// them, an @all list.
         test: String,
     },
     /// Run tests on pinned cores and judge the outcomes.
@@ -36,7 +37,8 @@ pub enum Command {
     /// Every outcome x86-TSO allows for TEST, by exhaustive search of the
     /// operational model (mixed-size: the PTE is two 32-bit halves).
     Model {
-        /// A test name from `litmus list`.
+        /// A test name from `litmus list`, or a .litmus file, a directory of
+        /// them, an @all list.
         test: String,
         /// Read strategies for a PTE test (default: all).
         #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
@@ -129,7 +131,14 @@ pub fn parse() -> Result<Cli, Usage> {
 pub fn dispatch(command: Command) -> Result<(), Error> {
     match command {
         Command::List => print!("{}", report::catalog::list()),
-        Command::Show { test } => print!("{}", report::catalog::show(Test::lookup(&test)?)),
+        Command::Show { test } => {
+            for (i, t) in Test::resolve(&test)?.into_iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print!("{}", report::catalog::show(t));
+            }
+        }
         Command::Run(args) => run::execute(&args.into())?,
         Command::Guest(args) => guest::run(&args.into())?,
         Command::Refault { core, cycles, csv } => refault::execute(&refault::RefaultRequest {
@@ -176,19 +185,22 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
 /// `litmus model TEST`: one report per strategy (every strategy of a PTE
 /// test unless given).
 fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<(), Error> {
-    let test = Test::lookup(name)?;
-    let strategies: Vec<Option<ReadStrategy>> = match test {
-        Test::Classic(_) => vec![None],
-        Test::Pte(_) if strategies.is_empty() => {
-            ReadStrategy::ALL.iter().copied().map(Some).collect()
+    let mut first = true;
+    for test in Test::resolve(name)? {
+        let strategies: Vec<Option<ReadStrategy>> = match test {
+            Test::Pte(_) if strategies.is_empty() => {
+                ReadStrategy::ALL.iter().copied().map(Some).collect()
+            }
+            Test::Pte(_) => strategies.iter().copied().map(Some).collect(),
+            _ => vec![None],
+        };
+        for strategy in strategies {
+            if !first {
+                println!();
+            }
+            first = false;
+            print!("{}", report::model::report(test, strategy, why));
         }
-        Test::Pte(_) => strategies.iter().copied().map(Some).collect(),
-    };
-    for (i, strategy) in strategies.into_iter().enumerate() {
-        if i > 0 {
-            println!();
-        }
-        print!("{}", report::model::report(test, strategy, why));
     }
     Ok(())
 }

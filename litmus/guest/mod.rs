@@ -106,8 +106,8 @@ impl Drop for WorkDir {
 /// `litmus guest`: check everything on the host, fetch and build what the
 /// guest needs, boot it, bring its CSV rows back, end as its run ended.
 pub fn run(config: &GuestConfig) -> Result<(), Error> {
-    let jobs = config.run.jobs()?.len();
     check_input(config)?;
+    let jobs = config.run.jobs()?.len();
     let header = columns::run();
     let mut sink = match &config.run.csv {
         Some(path) => Some(CsvSink::open(path, &header).bad_input()?),
@@ -190,6 +190,16 @@ pub fn run(config: &GuestConfig) -> Result<(), Error> {
 /// The checks that need no download: cores the guest will have, a binary
 /// that exists.
 fn check_input(config: &GuestConfig) -> Result<(), Error> {
+    if let Some(file) = config
+        .run
+        .tests
+        .iter()
+        .find(|t| crate::catalog::file::is_path(t))
+    {
+        return Err(Error::BadInput(format!(
+            "'{file}': the guest runs the built-in tests only (its initramfs holds no .litmus files)"
+        )));
+    }
     if let Some(core) = config
         .run
         .cores

@@ -1,14 +1,18 @@
-//! The classic runner: batches of instances, threads entering each instance
+//! The classic runner: a litmus program (a built-in classic test or a
+//! `.litmus` file) in batches of instances, threads entering each instance
 //! together (timebase or flags), outcomes counted between batches.
 
-use super::instances::{Instances, registers_used};
+use super::instances::{Histogram, Instances, Key, KeyHasher};
+use super::tuning::Tuning;
+use super::ops::{Op, run_body};
 use super::pin::pin_current_thread;
 use super::spin::{Ending, Line, SpinBarrier, monitor, patience, spin_until_with};
 use super::timebase::{Clock, Pacing, TIMEBASE_LEAD, Timebase, wait_for_tsc};
 use super::{Budget, OutcomeCount, Plan, Progress, RunResult, Sync};
-use crate::catalog::classic::{ClassicTest, Fence, LOCATIONS, Op, REGISTERS};
-use pte_asm::{Word, fence, read, tsc, write};
+use crate::catalog::program::{MAX_REGISTERS, Program};
+use pte_asm::{read, tsc, write};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
@@ -28,39 +32,22 @@ struct Batches {
 #[derive(Default)]
 struct Results {
     pin_error: Mutex<Option<String>>,
-    histogram: Mutex<HashMap<[u32; 4], u64>>,
+    histogram: Mutex<Histogram>,
 }
 
 /// Everything the threads of one classic run share, one concern a field.
 struct Shared<'t> {
-    test: &'t ClassicTest,
+    test: &'t Program,
+    /// Each thread's instructions as primitives.
+    ops: &'t [Vec<Op>],
     memory: Instances,
     batches: Batches,
     clock: Clock,
+    /// Each batch's memory pattern and threads' shifts.
+    tuning: Tuning,
     /// `--sync flags`: per thread, the number of the instance it reached.
     reached: Vec<Line>,
     results: Results,
-}
-
-/// One instance's body for thread `t`: exactly its ops, nothing between.
-#[inline(always)]
-fn run_ops(ops: &[Op], locations: [&Word; LOCATIONS], registers: &mut [u32; REGISTERS]) {
-    for op in ops {
-        match *op {
-            Op::Store(loc, value) => write::store32(locations[loc as usize], value),
-            Op::Load(loc, r) => registers[r as usize] = read::load32(locations[loc as usize]),
-            Op::Fence(Fence::Compiler) => fence::compiler_barrier(),
-            Op::Fence(Fence::LockAddl) => fence::lock_addl(),
-            #[cfg(target_feature = "sse2")]
-            Op::Fence(Fence::Lfence) => fence::lfence(),
-            #[cfg(target_feature = "sse2")]
-            Op::Fence(Fence::Mfence) => fence::mfence(),
-            #[cfg(not(target_feature = "sse2"))]
-            Op::Fence(Fence::Lfence | Fence::Mfence) => {
-                unreachable!("the runner refuses tests with fences this build lacks")
-            }
-        }
-    }
 }
 
 /// Publish "thread `t` reached instance `id`" and wait for every other
@@ -82,9 +69,11 @@ fn instance_barrier(reached: &[Line], t: usize, id: u32, patience: u32) {
 struct ThreadState<'o> {
     t: usize,
     ops: &'o [Op],
-    /// Only the registers this thread loads are recorded: every extra store
-    /// would queue in the store buffer behind the body's.
-    used: usize,
+    /// Only the registers the outcome observes are recorded: every extra
+    /// store would queue in the store buffer behind the body's.
+    recorded: &'o [u8],
+    /// The thread's registers as each instance starts.
+    init_regs: [u64; MAX_REGISTERS],
     patience: u32,
     /// Exchanges so far: every thread counts them alike (see `calibrate`).
     exchanged: u32,
@@ -92,6 +81,10 @@ struct ThreadState<'o> {
     calibrated: (u64, u64),
     /// `--sync flags`: the next instance number.
     next_id: u32,
+    /// Thread 0: how `delta` follows the threads' lateness.
+    pacing: Pacing,
+    /// Thread 0: whether each outcome seen is the test's witness.
+    witness_of: HashMap<Key, bool, BuildHasherDefault<KeyHasher>>,
 }
 
 /// Between batches: calibrate the timebase before the first batch and
@@ -114,10 +107,9 @@ fn calibrate_if_due(shared: &Shared, me: &mut ThreadState, batch: u64, plan: &Pl
         rounds,
         &mut me.exchanged,
     ) {
-        shared.clock.align(
-            alignment,
-            batch == 0 && plan.sync == (Sync::Timebase { delta: None }),
-        );
+        shared.tuning.recalibrated(alignment.round_trip);
+        let start_pacing = matches!(plan.sync, Sync::Timebase { delta: None, .. });
+        shared.clock.align(alignment, batch == 0 && start_pacing);
         me.calibrated = (started, tsc::rdtsc());
     }
 }
@@ -126,35 +118,50 @@ fn calibrate_if_due(shared: &Shared, me: &mut ThreadState, batch: u64, plan: &Pl
 /// started late on this thread (timebase only).
 #[inline(always)]
 fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> u32 {
-    let base = shared.clock.base_for(me.t);
+    let shift = shared.tuning.shift(me.t);
+    let base = shared.clock.base_for(me.t).wrapping_add(shift as u64);
     let delta = shared.clock.delta.load(Relaxed) as u64;
     let mut late = 0;
+    let memory = &shared.memory;
+    let at = memory.layout(shared.tuning.pattern().packed());
     for i in 0..len {
-        let slot = shared.memory.slot_at(i);
-        let locations = shared.memory.instance(slot);
+        let slot = memory.slot_at(i);
+        let mut registers = me.init_regs;
         match plan.sync {
-            Sync::Timebase { .. } => late += wait_for_tsc(base + i as u64 * delta) as u32,
+            Sync::Timebase { .. } => {
+                late += wait_for_tsc(base + i as u64 * delta) as u32
+            }
             Sync::Flags => {
                 instance_barrier(&shared.reached, me.t, me.next_id, me.patience);
                 me.next_id = me.next_id.wrapping_add(1);
             }
         }
-        let mut registers = [0; REGISTERS];
-        run_ops(me.ops, locations, &mut registers);
-        for (r, value) in registers[..me.used].iter().enumerate() {
-            write::store32(shared.memory.register(me.t, slot, r), *value);
+        // The body: one primitive per instruction, nothing else.
+        run_body(me.ops, |l| memory.location(at, slot, l), &mut registers);
+        for (k, r) in me.recorded.iter().enumerate() {
+            memory.record(me.t, slot, k, registers[*r as usize]);
         }
     }
     late
 }
 
 /// Thread 0, after a batch: count it, pace `delta`, decide whether to
-/// calibrate again, and size the next batch.
-fn close_batch(shared: &Shared, me: &ThreadState, plan: &Plan, len: usize) {
-    shared.memory.count(
-        shared.test,
+/// calibrate again, size the next batch and draw its shifts.
+fn close_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) {
+    let memory = &shared.memory;
+    let (test, witness_of) = (shared.test, &mut me.witness_of);
+    let mut witnesses = 0;
+    let at = memory.layout(shared.tuning.pattern().packed());
+    memory.count(
+        at,
         len,
         &mut shared.results.histogram.lock().unwrap(),
+        |_, key| {
+            let columns = test.observed.len();
+            witnesses += *witness_of
+                .entry(*key)
+                .or_insert_with(|| test.is_witness(&key[..columns])) as usize;
+        },
     );
     let done = shared.batches.done.fetch_add(len as u64, Relaxed) + len as u64;
     let next = match plan.budget {
@@ -171,16 +178,17 @@ fn close_batch(shared: &Shared, me: &ThreadState, plan: &Plan, len: usize) {
         .max()
         .unwrap_or(0);
     clock.late_total.fetch_add(late as u64, Relaxed);
-    if let Sync::Timebase { delta: None } = plan.sync {
+    if let Sync::Timebase { delta: None, .. } = plan.sync {
         let ceiling = Pacing::ceiling(clock.round_trip.load(Relaxed));
         let delta = clock.delta.load(Relaxed);
         clock
             .delta
-            .store(Pacing::next(delta, late, len as u32, ceiling), Relaxed);
+            .store(me.pacing.next(delta, late, len as u32, ceiling), Relaxed);
     }
     let (started, ended) = me.calibrated;
     let due = Timebase::due(started, ended, tsc::rdtsc());
     clock.recalibrate.store(due, Relaxed);
+    shared.tuning.learn(len, witnesses);
 }
 
 fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
@@ -189,15 +197,17 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
     }
     let threads = shared.test.threads.len();
     let timebase = matches!(plan.sync, Sync::Timebase { .. }) && threads > 1;
-    let ops = shared.test.threads[t];
     let mut me = ThreadState {
         t,
-        ops,
-        used: registers_used(ops),
+        ops: &shared.ops[t],
+        recorded: &shared.memory.recorded[t],
+        init_regs: shared.test.init_regs[t],
         patience: patience(&plan.cores, threads),
         exchanged: 0,
         calibrated: (0, 0),
         next_id: 1,
+        witness_of: HashMap::default(),
+        pacing: Pacing::default(),
     };
     let batches = &shared.batches;
     for batch in 0u64.. {
@@ -220,13 +230,16 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
         shared.clock.late[t].store(late, Relaxed);
         batches.end.wait();
         if t == 0 {
-            close_batch(shared, &me, plan, len);
+            close_batch(shared, &mut me, plan, len);
         }
         // Also publishes thread 0's `recalibrate` to the others.
         batches.counted.wait();
-        shared.memory.reset_owned(t, len);
+        // The next batch's instances, laid out as it will run them.
+        let (next, pattern) = (batches.len.load(Relaxed) as usize, shared.tuning.pattern());
+        let at = shared.memory.layout(pattern.packed());
+        shared.memory.reset_owned(at, t, next);
         if t == 0 {
-            shared.memory.shuffle(batches.len.load(Relaxed) as usize);
+            shared.memory.order(next, pattern.shuffled());
         }
     }
     if t == 0 {
@@ -234,10 +247,12 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
     }
 }
 
-/// Run a classic test: batches of `plan.batch` instances until the budget
-/// is spent or `interrupted`.
+/// Run a litmus program (its instructions compiled to `ops` by
+/// [`super::ops::compile`]): batches of `plan.batch` instances until the
+/// budget is spent or `interrupted`.
 pub fn run_classic(
-    test: &ClassicTest,
+    test: &Program,
+    ops: &[Vec<Op>],
     plan: &Plan,
     interrupted: &AtomicBool,
     progress: &dyn Progress,
@@ -255,9 +270,11 @@ pub fn run_classic(
         Budget::Iterations(n) => n.min(batch as u64),
         Budget::Duration(_) => batch as u64,
     };
+    let wide = test.register_size == crate::catalog::program::Size::Eight;
     let shared = Shared {
         test,
-        memory: Instances::new(test, batch),
+        ops,
+        memory: Instances::new(test, batch, wide),
         batches: Batches {
             start: SpinBarrier::new(threads),
             end: SpinBarrier::new(threads),
@@ -269,14 +286,18 @@ pub fn run_classic(
         clock: Clock::new(
             threads,
             match plan.sync {
-                Sync::Timebase { delta: Some(d) } => d,
+                Sync::Timebase { delta: Some(d), .. } => d,
                 _ => Pacing::MIN,
             },
+        ),
+        tuning: Tuning::new(
+            matches!(plan.sync, Sync::Timebase { tuning: true, .. }) && threads > 1,
+            threads,
         ),
         reached: (0..threads).map(|_| Line::default()).collect(),
         results: Results::default(),
     };
-    shared.memory.shuffle(first as usize);
+    shared.memory.order(first as usize, true);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for t in 0..threads {
@@ -315,9 +336,13 @@ fn finish(
     let (test, batch) = (shared.test, shared.memory.batch);
     let done = shared.batches.done.load(Relaxed);
     let detail = match plan.sync {
-        Sync::Timebase { delta } => format!(
-            "batch {batch}, {}",
-            shared.clock.describe(delta.is_none(), done)
+        Sync::Timebase { delta, .. } => format!(
+            "batch {batch}, {}{}",
+            shared.clock.describe(delta.is_none(), done),
+            shared
+                .tuning
+                .describe()
+                .map_or(String::new(), |t| format!("; {t}"))
         ),
         Sync::Flags if shared_cores => {
             format!("batch {batch}, flag handshake per instance (threads share cores)")
@@ -329,9 +354,10 @@ fn finish(
     let mut outcomes: Vec<OutcomeCount> = histogram
         .into_iter()
         .map(|(key, count)| OutcomeCount {
-            label: classic_label(test, &key[..columns]),
+            label: test.label(&key[..columns]),
             count,
-            witness: key[..columns] == *test.witness,
+            witness: test.is_witness(&key[..columns]),
+            values: key[..columns].to_vec(),
         })
         .collect();
     outcomes.sort_by(|a, b| a.label.cmp(&b.label));
@@ -343,34 +369,4 @@ fn finish(
         detail,
         writer_turns: 0,
     })
-}
-
-/// `0:r0=1; 1:r0=0`, litmus7-style.
-pub fn classic_label(test: &ClassicTest, values: &[u32]) -> String {
-    test.observed
-        .iter()
-        .zip(values)
-        .map(|(o, v)| format!("{o}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::Test;
-
-    fn classic(name: &str) -> &'static ClassicTest {
-        match Test::by_name(name) {
-            Some(Test::Classic(t)) => t,
-            _ => panic!("{name}"),
-        }
-    }
-
-    #[test]
-    fn labels_follow_litmus7() {
-        assert_eq!(classic_label(classic("SB"), &[0, 1]), "0:r0=0; 1:r0=1");
-        assert_eq!(classic_label(classic("2+2W"), &[1, 1]), "x=1; y=1");
-        assert_eq!(classic_label(classic("R"), &[2, 0]), "y=2; 1:r0=0");
-    }
 }

@@ -1,19 +1,32 @@
-//! A classic test's memory for one batch: each instance's locations, each
-//! alone in a 128-byte pair of lines; each thread's registers per instance;
-//! the order in which the batch visits its instances; and the counting of
-//! outcomes between batches.
+//! A litmus program's memory for one batch: each instance's locations
+//! (each alone in a 128-byte pair of lines, or packed 8 bytes apart as
+//! litmus7 lays them out: [`Layout`]); each thread's recorded registers per
+//! instance; the order in which the batch visits its instances; and the
+//! counting of outcomes between batches.
 
-use crate::catalog::classic::{ClassicTest, LOCATIONS, Observe, Op, REGISTERS};
-use pte_asm::{Word, read, write};
+use crate::catalog::program::{MAX_OBSERVED, Observable, Program, Size};
+use pte_asm::{Pte, Word, read, write};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-/// A classic test's location: alone in an aligned 128-byte pair of lines,
-/// so the adjacent-line prefetcher never drags another instance's or
-/// location's line along with it.
+/// An aligned 128-byte pair of lines: sixteen 8-byte cells (a 4-byte
+/// location uses a cell's low half).
 #[repr(align(128))]
 #[derive(Default)]
-struct Slot(Word);
+struct Lines([Pte; 16]);
 
+/// Where a batch's locations lie: cell `j` (location `l` of the instance in
+/// `slot` is `j = l * (batch + SKEW) + slot`) is `cells[base + (j >> shift)]
+/// .0[j & mask]`. Own lines: each cell the first of its own pair of lines,
+/// so the adjacent-line prefetcher never drags another instance's or
+/// location's line along with it. Packed: sixteen consecutive cells to a
+/// pair of lines, as litmus7's arrays are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    base: usize,
+    shift: u32,
+    mask: usize,
+}
 /// Slots between two locations' arrays beyond the batch: 33 slots of 128
 /// bytes shift location `l` by `l * 4224` bytes, so the locations of one
 /// instance never share their low 12 address bits. A load that 4K-aliases
@@ -21,49 +34,145 @@ struct Slot(Word);
 /// disambiguation, which would narrow the window being measured.
 const SKEW: usize = 33;
 
-/// One batch's worth of instances of one test.
-pub struct Instances {
-    /// Instances per batch.
-    pub batch: usize,
-    /// Every location's slots, location `l` of instance `i` at
-    /// `l * (batch + SKEW) + i` (see [`SKEW`]).
-    slots: Vec<Slot>,
-    /// Per thread, per instance, its registers.
-    registers: Vec<Vec<Word>>,
-    /// The order in which this batch visits its slots: a fresh random
-    /// permutation each batch, so no prefetcher can run ahead of a thread
-    /// and fetch another thread's lines early. Written by thread 0 between
-    /// batches.
-    order: Vec<Word>,
-    /// Which thread resets each location between batches: its first loader.
-    owner: [usize; LOCATIONS],
-}
+/// An outcome's observed values, as a histogram key.
+pub type Key = [u64; MAX_OBSERVED];
 
-impl Instances {
-    pub fn new(test: &ClassicTest, batch: usize) -> Instances {
-        Instances {
-            batch,
-            slots: (0..LOCATIONS * (batch + SKEW))
-                .map(|_| Slot::default())
-                .collect(),
-            registers: (0..test.threads.len())
-                .map(|_| (0..batch * REGISTERS).map(|_| Word::new(0)).collect())
-                .collect(),
-            order: (0..batch as u32).map(Word::new).collect(),
-            owner: owners(test),
+/// The histogram of a run: outcomes and how often each was seen. Counted
+/// between batches while the other threads wait at a barrier, so it must
+/// be quick: keys hash with a multiply per value, not SipHash.
+pub type Histogram = HashMap<Key, u64, BuildHasherDefault<KeyHasher>>;
+
+/// FxHash's mixing step (rustc's own hasher), for small integer keys.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    /// An array of `u64`s arrives here as its bytes: eight at a time, or
+    /// a key of 16 values costs 128 multiplications in a chain (about 900
+    /// ticks a key here, which made counting a batch take eight times as
+    /// long as running it).
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().unwrap()));
+        }
+        for b in chunks.remainder() {
+            self.write_u64(*b as u64);
         }
     }
 
-    /// Location `l`'s slots.
-    fn location(&self, l: usize) -> &[Slot] {
-        let start = l * (self.batch + SKEW);
-        &self.slots[start..start + self.batch]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 
-    /// Instance `i`'s locations.
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Where each observed value of an outcome comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// Thread `t`'s `k`-th recorded register.
+    Register(usize, usize),
+    /// Location `l`'s final value.
+    Location(u8, Size),
+}
+
+/// One batch's worth of instances of one program.
+pub struct Instances {
+    /// Instances per batch.
+    pub batch: usize,
+    /// Every location's cells, both layouts (see [`Layout`]): first one
+    /// pair of lines per cell, then the packed cells.
+    cells: Vec<Lines>,
+    /// Cells in each layout: `locations * (batch + SKEW)`.
+    per_layout: usize,
+    /// Per thread, the registers it records (the observed ones).
+    pub recorded: Vec<Vec<u8>>,
+    /// Whether registers are 8 bytes wide (else only low halves are kept).
+    wide: bool,
+    /// Per thread, per instance, its recorded registers (two words each).
+    registers: Vec<Vec<Word>>,
+    /// The order in which this batch visits its slots: a fresh random
+    /// permutation (no prefetcher can run ahead of a thread and fetch
+    /// another thread's lines early) or descending (litmus7's order, which
+    /// lets them). Written by thread 0 between batches.
+    order: Vec<Word>,
+    /// Which thread resets each location between batches: its first loader.
+    owner: Vec<usize>,
+    /// Each location's initial value and size.
+    init: Vec<(u64, Size)>,
+    /// Each observed column's source, in order.
+    sources: Vec<Source>,
+}
+
+impl Instances {
+    pub fn new(program: &Program, batch: usize, wide: bool) -> Instances {
+        let recorded: Vec<Vec<u8>> = (0..program.threads.len())
+            .map(|t| {
+                program
+                    .observed
+                    .iter()
+                    .filter_map(|o| match *o {
+                        Observable::Reg { thread, reg } if thread as usize == t => Some(reg),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let per_layout = program.locations.len() * (batch + SKEW);
+        let instances = Instances {
+            batch,
+            cells: (0..per_layout + per_layout.div_ceil(16))
+                .map(|_| Lines::default())
+                .collect(),
+            per_layout,
+            registers: recorded
+                .iter()
+                .map(|r| (0..batch * r.len() * 2).map(|_| Word::new(0)).collect())
+                .collect(),
+            recorded,
+            wide,
+            order: (0..batch as u32).map(Word::new).collect(),
+            owner: program.owners(),
+            init: program.locations.iter().map(|l| (l.init, l.size)).collect(),
+            sources: sources(program),
+        };
+        for packed in [false, true] {
+            for l in 0..instances.init.len() {
+                instances.reset(instances.layout(packed), l, batch);
+            }
+        }
+        instances
+    }
+
+    /// The own-lines or the packed layout.
+    pub fn layout(&self, packed: bool) -> Layout {
+        if packed {
+            Layout {
+                base: self.per_layout,
+                shift: 4,
+                mask: 15,
+            }
+        } else {
+            Layout {
+                base: 0,
+                shift: 0,
+                mask: 0,
+            }
+        }
+    }
+
+    /// Location `l` of the instance in `slot`, laid out as `at`.
     #[inline(always)]
-    pub fn instance(&self, i: usize) -> [&Word; LOCATIONS] {
-        std::array::from_fn(|l| &self.slots[l * (self.batch + SKEW) + i].0)
+    pub fn location(&self, at: Layout, slot: usize, l: u8) -> &Pte {
+        let j = l as usize * (self.batch + SKEW) + slot;
+        &self.cells[at.base + (j >> at.shift)].0[j & at.mask]
     }
 
     /// The slot the batch visits `i`-th.
@@ -72,45 +181,103 @@ impl Instances {
         read::load32(&self.order[i]) as usize
     }
 
-    /// Thread `t`'s register `r` of the instance in `slot`.
+    /// Thread `t` records its `k`-th recorded register of the instance in
+    /// `slot`: plain stores, after the body.
     #[inline(always)]
-    pub fn register(&self, t: usize, slot: usize, r: usize) -> &Word {
-        &self.registers[t][slot * REGISTERS + r]
+    pub fn record(&self, t: usize, slot: usize, k: usize, value: u64) {
+        let base = (slot * self.recorded[t].len() + k) * 2;
+        write::store32(&self.registers[t][base], value as u32);
+        if self.wide {
+            write::store32(&self.registers[t][base + 1], (value >> 32) as u32);
+        }
     }
 
-    /// Thread `t`, between batches: zero the locations it owns, so their
-    /// lines start the next batch in its cache.
-    pub fn reset_owned(&self, t: usize, len: usize) {
+    fn recorded_value(&self, t: usize, slot: usize, k: usize) -> u64 {
+        let base = (slot * self.recorded[t].len() + k) * 2;
+        read::load32(&self.registers[t][base]) as u64
+            | (read::load32(&self.registers[t][base + 1]) as u64) << 32
+    }
+
+    /// Location `l`'s first `len` instances back to its initial value.
+    fn reset(&self, at: Layout, l: usize, len: usize) {
+        let (value, size) = self.init[l];
+        for slot in 0..len {
+            let p = self.location(at, slot, l as u8);
+            write::store32(p.low_word(), value as u32);
+            if size == Size::Eight {
+                write::store32(p.high_word(), (value >> 32) as u32);
+            }
+        }
+    }
+
+    /// Thread `t`, between batches: reset the locations it owns for the
+    /// next batch's `len` instances, so their lines start it in its cache.
+    pub fn reset_owned(&self, at: Layout, t: usize, len: usize) {
         for (l, &owner) in self.owner.iter().enumerate() {
             if owner == t {
-                for slot in &self.location(l)[..len] {
-                    write::store32(&slot.0, 0);
-                }
+                self.reset(at, l, len);
             }
         }
     }
 
     /// Thread 0, between batches: visit the next `len` slots in a fresh
-    /// random order.
-    pub fn shuffle(&self, len: usize) {
-        shuffle(&self.order[..len]);
+    /// random order, or from the last down.
+    pub fn order(&self, len: usize, shuffled: bool) {
+        if shuffled {
+            shuffle(&self.order[..len]);
+        } else {
+            for (i, word) in self.order[..len].iter().enumerate() {
+                write::store32(word, (len - 1 - i) as u32);
+            }
+        }
     }
 
     /// Thread 0, between batches: add each of the first `len` instances'
-    /// outcome to `histogram` (keyed by the observed values).
-    pub fn count(&self, test: &ClassicTest, len: usize, histogram: &mut HashMap<[u32; 4], u64>) {
-        for i in 0..len {
-            let locations = self.instance(i);
-            let mut key = [0u32; 4];
-            for (column, observe) in test.observed.iter().enumerate() {
-                key[column] = match *observe {
-                    Observe::Reg(t, r) => read::load32(self.register(t as usize, i, r as usize)),
-                    Observe::Final(loc) => read::load32(locations[loc as usize]),
+    /// outcome to `histogram`, and hand each to `each` with its slot.
+    pub fn count(
+        &self,
+        at: Layout,
+        len: usize,
+        histogram: &mut Histogram,
+        mut each: impl FnMut(usize, &Key),
+    ) {
+        for slot in 0..len {
+            let mut key = [0u64; MAX_OBSERVED];
+            for (value, source) in key.iter_mut().zip(&self.sources) {
+                *value = match *source {
+                    Source::Register(t, k) => self.recorded_value(t, slot, k),
+                    Source::Location(l, size) => {
+                        let p = self.location(at, slot, l);
+                        let low = read::load32(p.low_word()) as u64;
+                        match size {
+                            Size::Four => low,
+                            Size::Eight => low | (read::load32(p.high_word()) as u64) << 32,
+                        }
+                    }
                 };
             }
             *histogram.entry(key).or_default() += 1;
+            each(slot, &key);
         }
     }
+}
+
+/// Each observed column's source: a thread's recorded registers are its
+/// observed ones, in the order observed.
+fn sources(program: &Program) -> Vec<Source> {
+    let mut next = vec![0usize; program.threads.len()];
+    program
+        .observed
+        .iter()
+        .map(|o| match *o {
+            Observable::Reg { thread, .. } => {
+                let t = thread as usize;
+                next[t] += 1;
+                Source::Register(t, next[t] - 1)
+            }
+            Observable::Loc(l) => Source::Location(l, program.locations[l as usize].size),
+        })
+        .collect()
 }
 
 /// Make `order` a fresh random permutation of the slots `0..order.len()`:
@@ -123,54 +290,56 @@ fn shuffle(order: &[Word]) {
     }
 }
 
-/// How many registers a thread's ops load into (r0, r1, ...).
-pub fn registers_used(ops: &[Op]) -> usize {
-    ops.iter()
-        .filter_map(|op| {
-            if let Op::Load(_, r) = op {
-                Some(*r as usize + 1)
-            } else {
-                None
-            }
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-/// The thread that resets each location: the first thread that loads it,
-/// else thread 0.
-fn owners(test: &ClassicTest) -> [usize; LOCATIONS] {
-    let mut owner = [0; LOCATIONS];
-    for (l, slot) in owner.iter_mut().enumerate() {
-        let loads = |ops: &&[Op]| {
-            ops.iter()
-                .any(|op| matches!(op, Op::Load(loc, _) if *loc as usize == l))
-        };
-        *slot = test.threads.iter().position(loads).unwrap_or(0);
-    }
-    owner
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Test, classic::CLASSIC};
+    use crate::catalog::Test;
 
-    fn classic(name: &str) -> &'static ClassicTest {
+    fn program(name: &str) -> Program {
         match Test::by_name(name) {
-            Some(Test::Classic(t)) => t,
+            Some(Test::Classic(t)) => t.program(),
             _ => panic!("{name}"),
         }
     }
 
     #[test]
-    fn each_location_is_reset_by_its_first_loader() {
-        // SB: thread 0 loads y, thread 1 loads x.
-        assert_eq!(owners(classic("SB")), [1, 0]);
-        // MP: thread 1 loads both.
-        assert_eq!(owners(classic("MP")), [1, 1]);
-        // 2+2W loads nothing: thread 0.
-        assert_eq!(owners(classic("2+2W")), [0, 0]);
+    fn each_location_is_reset_by_a_thread_that_only_reads_it() {
+        // SB: thread 0 reads y, thread 1 reads x.
+        assert_eq!(program("SB").owners(), [1, 0]);
+        // MP: thread 1 reads both.
+        assert_eq!(program("MP").owners(), [1, 1]);
+        // 2+2W reads nothing: thread 0.
+        assert_eq!(program("2+2W").owners(), [0, 0]);
+        // SB+rfi-pos: each thread reads its own store back first; x's line
+        // belongs at thread 1, which only reads it, y's at thread 0.
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/litmus/x86/SB+rfi-pos.litmus"),
+        )
+        .unwrap();
+        let p = crate::catalog::file::from_text(&text).unwrap().program;
+        assert_eq!(p.owners(), [1, 0]);
+    }
+
+    #[test]
+    fn the_layouts_are_disjoint_and_packed_cells_share_lines() {
+        let p = program("SB");
+        let m = Instances::new(&p, 64, false);
+        let (lines, packed) = (m.layout(false), m.layout(true));
+        let addr = |at, slot, l| m.location(at, slot, l) as *const Pte as usize;
+        let mut all = std::collections::HashSet::new();
+        for at in [lines, packed] {
+            for l in 0..2 {
+                for slot in 0..64 {
+                    assert!(all.insert(addr(at, slot, l)), "{at:?} {slot} {l}");
+                }
+            }
+        }
+        assert_eq!(addr(lines, 1, 0) - addr(lines, 0, 0), 128);
+        assert_eq!(addr(packed, 1, 0) - addr(packed, 0, 0), 8);
+        assert_eq!(addr(packed, 16, 0) - addr(packed, 15, 0), 8);
+        // One instance's locations never share their low 12 address bits.
+        assert_ne!((addr(lines, 0, 1) - addr(lines, 0, 0)) % 4096, 0);
+        assert_ne!((addr(packed, 0, 1) - addr(packed, 0, 0)) % 4096, 0);
     }
 
     #[test]
@@ -189,18 +358,17 @@ mod tests {
     }
 
     #[test]
-    fn only_loaded_registers_are_recorded() {
-        for t in CLASSIC {
-            for (i, ops) in t.threads.iter().enumerate() {
-                let used = registers_used(ops);
-                assert!(used <= REGISTERS, "{} P{i}", t.name);
-                let loads = ops.iter().filter(|op| matches!(op, Op::Load(..))).count();
-                assert_eq!(
-                    used, loads,
-                    "{} P{i}: registers are numbered from 0",
-                    t.name
-                );
-            }
-        }
+    fn only_observed_registers_are_recorded_and_counted_back() {
+        let p = program("MP");
+        let m = Instances::new(&p, 4, false);
+        assert_eq!(m.recorded, [vec![], vec![0, 1]]);
+        m.record(1, 2, 0, 1);
+        m.record(1, 2, 1, 0);
+        let mut h = Histogram::default();
+        m.count(m.layout(false), 4, &mut h, |_, _| {});
+        let mut witness = [0u64; MAX_OBSERVED];
+        witness[0] = 1;
+        assert_eq!(h[&witness], 1, "{h:?}");
+        assert_eq!(h[&[0u64; MAX_OBSERVED]], 3);
     }
 }

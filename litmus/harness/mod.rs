@@ -30,7 +30,7 @@
 //!   reader reads and classifies, with no synchronisation in between.
 //!
 //! Files: [`pin`] (which cores), [`spin`] (waiting without sleeping, the
-//! monitor), [`timebase`] (when instances start), [`instances`] (a classic
+//! monitor), [`timebase`] and [`tuning`] (when instances start, where they lie), [`instances`] (a classic
 //! test's memory), [`classic`] and [`pte`] (the two runners), [`window`]
 //! (the PTE reader's window in time), [`clocks`] (what a tick, a cycle and
 //! a `pause` are worth here), [`refault`] (the kernel's own zap and refault).
@@ -38,14 +38,16 @@
 pub mod classic;
 pub mod clocks;
 pub mod instances;
+pub mod ops;
 pub mod pin;
 pub mod pte;
 pub mod refault;
 pub mod spin;
+pub mod tuning;
 pub mod timebase;
 pub mod window;
 
-pub use classic::{classic_label, run_classic};
+pub use classic::run_classic;
 pub use pte::run_pte;
 
 use crate::catalog::Test;
@@ -71,8 +73,9 @@ impl Job {
         self.test.threads()
     }
 
-    pub fn expect(&self) -> Expect {
-        self.test.expect(self.strategy)
+    /// The expectation the test declares (none for a `.litmus` file).
+    pub fn declared(&self) -> Option<Expect> {
+        self.test.declared(self.strategy)
     }
 
     pub fn strategy_name(&self) -> &'static str {
@@ -87,12 +90,17 @@ impl Job {
         matches!(self.test, Test::Pte(_))
     }
 
+    /// The model's program key and strategy: what the model caches by.
+    pub fn test_key(&self) -> String {
+        self.test.key()
+    }
+
     /// `Err(reason)` when this build or CPU cannot run it.
     pub fn availability(&self, cpu: &Features) -> Result<(), String> {
         match (self.test, self.strategy) {
-            (Test::Classic(t), _) => t.availability(cpu),
             (Test::Pte(_), Some(s)) => s.availability(cpu).map_err(String::from),
             (Test::Pte(t), None) => panic!("{} runs per read strategy", t.name),
+            (test, _) => ops::compile(&test.program().expect("a litmus program"), cpu).map(|_| ()),
         }
     }
 }
@@ -109,8 +117,10 @@ pub enum Budget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sync {
     /// Instance `i` starts at TSC `base + i * delta` ticks on every core;
-    /// `delta: None` calibrates it (see [`timebase::Pacing`]).
-    Timebase { delta: Option<u32> },
+    /// `delta: None` calibrates it (see [`timebase::Pacing`]); `tuning`
+    /// draws each batch's memory pattern and shifts of the threads'
+    /// deadlines, learning which make the witness likeliest ([`tuning`]).
+    Timebase { delta: Option<u32>, tuning: bool },
     /// Each thread stores the instance it reached and spins until the
     /// others have reached it.
     Flags,
@@ -133,10 +143,13 @@ pub struct Plan {
 /// One outcome and how often it was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutcomeCount {
-    /// `0:r0=1; 1:r0=0` (classic) or `intact`/`torn`/`absent`/`lost` (PTE).
+    /// `0:r0=1; 1:r0=0;` (litmus programs) or `intact`/`torn`/`absent`/
+    /// `lost` (PTE).
     pub label: String,
     pub count: u64,
     pub witness: bool,
+    /// Litmus programs: the observed values (empty for PTE outcomes).
+    pub values: Vec<u64>,
 }
 
 #[derive(Clone, Debug)]

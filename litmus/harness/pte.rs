@@ -202,6 +202,7 @@ pub fn run_pte(
                 label: o.name().into(),
                 count: counts[o as usize],
                 witness: o == test.witness,
+                values: Vec::new(),
             })
             .collect();
     if test.writer_checks() {
@@ -209,6 +210,7 @@ pub fn run_pte(
             label: PteOutcome::Lost.name().into(),
             count: shared.lost.into_inner(),
             witness: test.witness == PteOutcome::Lost,
+            values: Vec::new(),
         });
     }
     Ok(RunResult {

@@ -47,9 +47,11 @@ impl SpinBarrier {
 }
 
 /// Spins before a waiting thread yields its core: long when every thread
-/// has a core of its own, short when threads share cores (then the thread
-/// being waited for may need this very core to run).
-const PATIENCE: u32 = 1 << 14;
+/// has a core of its own (on a VM a yield can cost the vCPU a whole
+/// scheduler tick, milliseconds, and every deadline of the next batch with
+/// it: about a millisecond of spinning first), short when threads share
+/// cores (then the thread being waited for may need this very core to run).
+const PATIENCE: u32 = 1 << 18;
 const PATIENCE_SHARED: u32 = 64;
 
 /// Spin until `condition`, yielding every `patience` spins so that threads

@@ -26,19 +26,27 @@ pub fn wait_for_tsc(start: u64) -> bool {
 /// Threads enter an instance together only if each is waiting at its
 /// deadline, so between batches thread 0 widens `delta` by 1/8 when more
 /// than 1 in 10 instances started late on some thread, and narrows it by
-/// 1/32 (not below [`Pacing::MIN`]) when fewer than 1 in 50 did. The steps
-/// are small so that one host hiccup (which makes the rest of a batch late)
-/// cannot run it away. The first batch starts at 3/2 of the measured
+/// 1/32 (not below [`Pacing::MIN`]) when fewer than 1 in 50 did, judging
+/// by the median of the last [`Pacing::RECENT`] batches: a host hiccup
+/// makes the rest of one batch late, and when hiccups came every few
+/// batches, judging each batch alone widened `delta` to its ceiling (on
+/// this project's VM, 30,000 ticks: a tenth of the instances). The first batch starts at 3/2 of the measured
 /// cache-line round trip, where the previous instance's stores have surely
 /// drained, and narrows from there: the stores of successive instances
 /// fetch their lines in parallel, so the threads keep up well below one
 /// round trip per instance (on this project's VM: 150 ticks with a round
 /// trip of 300, 350 with one of 1,200).
-pub struct Pacing;
+#[derive(Default)]
+pub struct Pacing {
+    /// The last batches' fractions of instances started late, a ring.
+    recent: [f64; Pacing::RECENT],
+    batches: usize,
+}
 
 impl Pacing {
     pub const MIN: u32 = 50;
     const MAX: u32 = 1_000_000;
+    const RECENT: usize = 8;
 
     pub fn start(round_trip: u64) -> u32 {
         (round_trip + round_trip / 2).clamp(Pacing::MIN as u64, Pacing::MAX as u64) as u32
@@ -53,10 +61,19 @@ impl Pacing {
             .min(Pacing::MAX)
     }
 
-    pub fn next(delta: u32, late: u32, instances: u32, ceiling: u32) -> u32 {
-        let next = if late * 10 > instances {
+    /// The next batch's `delta`, after one of `instances` of which `late`
+    /// started late.
+    pub fn next(&mut self, delta: u32, late: u32, instances: u32, ceiling: u32) -> u32 {
+        self.recent[self.batches % Pacing::RECENT] = late as f64 / instances.max(1) as f64;
+        self.batches += 1;
+        let mut recent = self.recent;
+        let recent = &mut recent[..self.batches.min(Pacing::RECENT)];
+        recent.sort_by(f64::total_cmp);
+        // The lower median: one hiccup in two batches does not widen.
+        let late = recent[(recent.len() - 1) / 2];
+        let next = if late > 0.1 {
             delta + delta / 8
-        } else if late * 50 < instances {
+        } else if late < 0.02 {
             delta - delta / 32
         } else {
             delta
@@ -298,14 +315,24 @@ mod tests {
         assert_eq!(Pacing::start(1), Pacing::MIN);
         let ceiling = Pacing::ceiling(400);
         assert_eq!(ceiling, 9_600);
+        let next = |late: u32, delta: u32| Pacing::default().next(delta, late, 64, ceiling);
         // 20 of 64 late: widen by 1/8, up to the ceiling.
-        assert_eq!(Pacing::next(800, 20, 64, ceiling), 900);
-        assert_eq!(Pacing::next(9_000, 20, 64, ceiling), ceiling);
+        assert_eq!(next(20, 800), 900);
+        assert_eq!(next(20, 9_000), ceiling);
         // None late: narrow by 1/32, but never below the minimum.
-        assert_eq!(Pacing::next(800, 0, 64, ceiling), 775);
-        assert_eq!(Pacing::next(Pacing::MIN + 1, 0, 64, ceiling), Pacing::MIN);
+        assert_eq!(next(0, 800), 775);
+        assert_eq!(next(0, Pacing::MIN + 1), Pacing::MIN);
         // In between: hold.
-        assert_eq!(Pacing::next(800, 3, 64, ceiling), 800);
+        assert_eq!(next(3, 800), 800);
+        // One batch in three hit by a hiccup (half its instances late):
+        // the median holds `delta` where it is.
+        let mut pacing = Pacing::default();
+        let mut delta = 800;
+        for batch in 0..30 {
+            let late = if batch % 3 == 1 { 32 } else { 3 };
+            delta = pacing.next(delta, late, 64, ceiling);
+        }
+        assert_eq!(delta, 800);
         assert_eq!(Pacing::ceiling(u64::MAX), Pacing::MAX);
     }
 }

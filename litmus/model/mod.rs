@@ -5,34 +5,44 @@
 //! Nardelli and Myreen ("x86-TSO: A Rigorous and Usable Programmer's Model
 //! for x86 Multiprocessors", CACM 53(7), 2010), extended to mixed sizes:
 //!
-//! - each thread has a FIFO store buffer; a store enters it, and leaves it
-//!   for memory at any later step, oldest first;
-//! - a load takes the newest value for its location in its own buffer
-//!   (forwarding), else memory;
-//! - `mfence` and locked instructions (`lock addl`, `lock cmpxchg8b`) wait
-//!   for the buffer to drain; a locked read-modify-write is one step on
-//!   memory; `lfence` and compiler barriers order nothing x86-TSO does not
+//! - memory is 32-bit words; a 4-byte location is one, an 8-byte location
+//!   two (its low half first, as the PTE's `pte_low` and `pte_high`);
+//! - each thread has a FIFO store buffer; a store enters it as one entry
+//!   (one word, or both words of an 8-byte store), and leaves it for memory
+//!   at any later step, oldest first;
+//! - a load takes, word by word, the newest value in its own buffer
+//!   (forwarding), else memory; an 8-byte load reads both words in one step
+//!   (SDM Vol. 3A "Guaranteed Atomic Operations": an aligned quadword access
+//!   is atomic);
+//! - `mfence` and locked instructions wait for the buffer to drain; a
+//!   locked read-modify-write (`lock add`, `xchg`, `lock cmpxchg`,
+//!   `lock cmpxchg8b`) is then one step on memory; an unlocked one is a
+//!   load (forwarded) and a buffered store, two steps another thread's
+//!   store may come between;
+//! - `cmpxchg` writes its destination whether or not the compare succeeds
+//!   (SDM Vol. 2 "CMPXCHG": on failure the old value is written back), which
+//!   is what makes `cmpxchg8b` without `lock` lose a concurrent update;
+//!   herd7 models a failed `cmpxchg` as writing nothing;
+//! - `lfence`, `sfence` and compiler barriers order nothing x86-TSO does not
 //!   already order (loads stay in order, stores stay in order), so they are
-//!   not steps;
-//! - the PTE is two 32-bit locations; an 8-byte single access (`lock
-//!   cmpxchg8b`, `movq`, `fild`/`fistp`, a 64-bit `mov`) reads both halves
-//!   in one step (SDM Vol. 3A 9.1.1: an aligned quadword access is atomic),
-//!   and `cmpxchg8b` without `lock` is that load followed by an 8-byte store
-//!   of the value it read, which enters the store buffer as one entry.
+//!   not steps (as in herd7's `x86tso.cat`).
 //!
-//! Programs come from the catalog, the same descriptions the hardware runner
-//! executes: classic tests op for op; PTE tests as one reader doing two reads
-//! of its strategy and the writers' turns run `model_turns` times (PTE-ABA:
-//! the seed's A, zap, B, zap, C). A retry loop (`lowhigh`'s recheck,
-//! `seqcount`'s sequence check) is an assumption, as herd treats spin loops:
-//! an execution where the check fails would go round again, which is another
-//! execution the search also explores.
+//! Programs come from the catalog, the same descriptions the hardware
+//! runner executes: litmus programs (the built-in classic tests and
+//! `.litmus` files) instruction for instruction; PTE tests as one reader
+//! doing one read of its strategy and the writers' turns run `model_turns`
+//! times (PTE-ABA: the seed's A, zap, B, zap, C). A retry loop (`lowhigh`'s
+//! recheck, `seqcount`'s sequence check) is an assumption, as herd treats
+//! spin loops: an execution where the check fails would go round again,
+//! which is another execution the search also explores.
 //!
-//! Files: [`program`] (the catalog's tests as model programs), [`search`]
-//! (the exhaustive exploration), [`herd`] (the same tests as herdtools7
-//! `.litmus` files).
+//! Files: [`litmus`] and [`program`] (the catalog's tests as model
+//! programs), [`search`] (the exhaustive exploration), [`herd`] (the tests
+//! as herdtools7 `.litmus` files).
 
+mod finals;
 pub mod herd;
+pub mod litmus;
 pub mod program;
 pub mod search;
 
@@ -40,21 +50,26 @@ pub use program::{PTE_HIGH, PTE_LOW, SEQ, TURN, program, pte_program, read_steps
 pub use search::{Exploration, Final, explore, explore_sc};
 
 use crate::catalog::Test;
-use crate::catalog::classic::Observe;
+use crate::catalog::program as catalog_program;
 use crate::catalog::pte::{PteOutcome, Scheme};
 use crate::judge::Expect;
 use pte_asm::strategy::ReadStrategy;
 use std::collections::HashMap;
 
-/// A shared 32-bit location of a model program.
-pub type Loc = u8;
-/// A thread-local register.
+/// A 32-bit word of a model program's memory.
+pub type Word = u8;
+/// A thread-local register (64 bits wide).
 pub type Reg = u8;
 
 /// Registers per thread.
-pub const REGS: usize = 16;
-/// Locations of any program: x, y (classic); pte_low, pte_high, seq, turn (PTE).
-pub const LOCS: usize = 4;
+pub const REGS: usize = catalog_program::MAX_REGISTERS;
+
+/// What a step stores or compares: a constant or a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Imm(u64),
+    Reg(Reg),
+}
 
 /// A condition a retry loop exits on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,11 +79,11 @@ pub enum Cond {
     /// Equal, and even (`seqcount`: no write in progress, none in between).
     EqualEven(Reg, Reg),
     /// A register holds a constant (a writer's turn).
-    Is(Reg, u32),
+    Is(Reg, u64),
 }
 
 impl Cond {
-    fn holds(self, regs: &[u32; REGS]) -> bool {
+    fn holds(self, regs: &[u64; REGS]) -> bool {
         match self {
             Cond::Equal(a, b) => regs[a as usize] == regs[b as usize],
             Cond::EqualEven(a, b) => {
@@ -79,26 +94,38 @@ impl Cond {
     }
 }
 
+/// What a read-modify-write does (see [`catalog_program::RmwOp`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rmw {
+    Add(Value),
+    /// Swap with the register.
+    Xchg(Reg),
+    /// Compare with `expected`; on success store `new`, on failure store
+    /// the old value back and load it into `expected`.
+    Cmpxchg {
+        expected: Reg,
+        new: Reg,
+    },
+}
+
 /// One step of a model thread: the memory effect of one instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    /// A 32-bit `mov` load (forwarded from the own store buffer if there).
-    Load(Loc, Reg),
-    /// A 32-bit `mov` store of a constant, into the store buffer.
-    Store(Loc, u32),
-    /// `addl $1, (loc)` without `lock`: a load, and a store of one more.
-    Increment(Loc, Reg),
-    /// An 8-byte single load of `pte_low`/`pte_high` (`movq`, `fild`,
-    /// `movq` to MMX, a 64-bit `mov`).
-    Load64(Reg, Reg),
-    /// `lock cmpxchg8b`: drains the buffer, reads 8 bytes and writes the
-    /// same value back atomically (no change to memory).
-    Locked64(Reg, Reg),
-    /// `cmpxchg8b` without `lock`: an 8-byte load, then the value stored
-    /// back as one buffered 8-byte store.
-    Unlocked64(Reg, Reg),
-    /// `mfence` or a locked instruction on another address: waits for the
-    /// store buffer to drain.
+    /// A load of one word, or two (`wide`) in one step, into `reg`.
+    Load { at: Word, wide: bool, reg: Reg },
+    /// A store of one word or two, into the store buffer as one entry.
+    Store { at: Word, wide: bool, value: Value },
+    /// A register move.
+    Move { reg: Reg, value: Value },
+    /// A read-modify-write of one word or two.
+    Rmw {
+        at: Word,
+        wide: bool,
+        op: Rmw,
+        locked: bool,
+    },
+    /// `mfence`, or a locked instruction on a private location: waits for
+    /// the store buffer to drain.
     Drain,
     /// A retry loop's exit condition (see the module comment).
     Assume(Cond),
@@ -115,25 +142,47 @@ pub struct Instr {
 pub struct Program {
     pub title: String,
     pub thread_names: Vec<String>,
-    pub loc_names: Vec<&'static str>,
-    pub init: [u32; LOCS],
+    /// Each word's name, for traces (`ptep->pte_low`, `x`, `x+4`).
+    pub word_names: Vec<String>,
+    pub init: Vec<u32>,
+    pub init_regs: Vec<[u64; REGS]>,
     pub threads: Vec<Vec<Instr>>,
     pub judge: Judge,
 }
 
+/// A PTE read's result: two registers of 32-bit halves, or one holding all
+/// 64 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read {
+    Halves(Reg, Reg),
+    Whole(Reg),
+}
+
+impl Read {
+    /// `(low, high)` in `regs`.
+    pub fn value(self, regs: &[u64; REGS]) -> (u32, u32) {
+        match self {
+            Read::Halves(lo, hi) => (regs[lo as usize] as u32, regs[hi as usize] as u32),
+            Read::Whole(r) => pte_asm::halves(regs[r as usize]),
+        }
+    }
+}
+
 /// How a final state is named and whether it is the witness.
 pub enum Judge {
-    Classic {
-        observed: Vec<Observe>,
-        witness: Vec<u32>,
+    /// A litmus program: outcomes are its observed values, the witness its
+    /// condition's; `loc_words[l]` is location `l`'s first word.
+    Litmus {
+        program: Box<catalog_program::Program>,
+        loc_words: Vec<Word>,
     },
     Pte {
         scheme: Scheme,
         witness: PteOutcome,
-        /// (reader's low register, high register) per read.
-        reads: Vec<(Reg, Reg)>,
-        /// (thread, low register, high register, expected) per writer check.
-        checks: Vec<(usize, Reg, Reg, (u32, u32))>,
+        /// The reader's reads.
+        reads: Vec<Read>,
+        /// (thread, read, expected) per writer check.
+        checks: Vec<(usize, Read, (u32, u32))>,
         /// What the PTE must hold at the end when the writer checks (its
         /// last install); `None` when the test does not check.
         last: Option<(u32, u32)>,
@@ -144,9 +193,9 @@ pub enum Judge {
 /// results cached per process: `list` and `run` ask for many.
 pub fn verdict(test: Test, strategy: Option<ReadStrategy>) -> Expect {
     use std::sync::{Mutex, OnceLock};
-    type Cache = Mutex<HashMap<(&'static str, Option<ReadStrategy>), Expect>>;
+    type Cache = Mutex<HashMap<(String, Option<ReadStrategy>), Expect>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let key = (test.name(), strategy);
+    let key = (test.key(), strategy);
     let cache = CACHE.get_or_init(Default::default);
     if let Some(v) = cache.lock().unwrap().get(&key) {
         return *v;

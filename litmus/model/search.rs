@@ -2,44 +2,48 @@
 //! program's instructions and store-buffer flushes (so the trace to a
 //! witness is a shortest one), collecting every final state.
 
-use super::{Judge, LOCS, Loc, PTE_HIGH, PTE_LOW, Program, REGS, Step};
-use crate::catalog::classic::Observe;
-use crate::catalog::pte::PteOutcome;
-use crate::judge::Expect;
+use super::finals::final_of;
+pub use super::finals::{Exploration, Final};
+use super::{Program, REGS, Rmw, Step, Value, Word};
 use std::collections::{HashMap, VecDeque};
 
-/// A store buffer entry: one or two (location, value) pairs, which reach
+/// States the search may visit before it gives up (a test that big is not
+/// one a litmus run would finish either).
+pub const MAX_STATES: usize = 4_000_000;
+
+/// A store buffer entry: one or two (word, value) pairs, which reach
 /// memory together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Entry {
-    writes: [(Loc, u32); 2],
+    writes: [(Word, u32); 2],
     len: u8,
 }
 
 impl Entry {
-    fn one(loc: Loc, value: u32) -> Entry {
+    fn new(at: Word, wide: bool, value: u64) -> Entry {
         Entry {
-            writes: [(loc, value), (0, 0)],
-            len: 1,
+            writes: [(at, value as u32), (at + 1, (value >> 32) as u32)],
+            len: 1 + wide as u8,
         }
     }
 
-    fn writes(&self) -> &[(Loc, u32)] {
+    fn writes(&self) -> &[(Word, u32)] {
         &self.writes[..self.len as usize]
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Thread {
+pub(super) struct Thread {
     pc: u8,
-    regs: [u32; REGS],
+    pub(super) regs: [u64; REGS],
     buffer: Vec<Entry>,
 }
 
+/// A state of the search: memory, and each thread's progress.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct State {
-    memory: [u32; LOCS],
-    threads: Vec<Thread>,
+pub(super) struct State {
+    pub(super) memory: Vec<u32>,
+    pub(super) threads: Vec<Thread>,
 }
 
 /// One transition: thread `t` executes its next instruction, or the oldest
@@ -50,15 +54,46 @@ enum Move {
     Flush(usize),
 }
 
+fn mask(wide: bool) -> u64 {
+    if wide { u64::MAX } else { u32::MAX as u64 }
+}
+
 impl State {
-    fn read(&self, t: usize, loc: Loc) -> u32 {
+    /// Word `at` as thread `t` sees it: its own newest buffered store, else
+    /// memory.
+    fn read_word(&self, t: usize, at: Word) -> u32 {
         self.threads[t]
             .buffer
             .iter()
             .rev()
             .flat_map(|e| e.writes().iter().rev())
-            .find(|(l, _)| *l == loc)
-            .map_or(self.memory[loc as usize], |(_, v)| *v)
+            .find(|(w, _)| *w == at)
+            .map_or(self.memory[at as usize], |(_, v)| *v)
+    }
+
+    /// One word or two as thread `t` sees them.
+    fn read(&self, t: usize, at: Word, wide: bool) -> u64 {
+        let low = self.read_word(t, at) as u64;
+        if wide {
+            low | (self.read_word(t, at + 1) as u64) << 32
+        } else {
+            low
+        }
+    }
+
+    pub(super) fn memory_value(&self, at: Word, wide: bool) -> u64 {
+        let low = self.memory[at as usize] as u64;
+        if wide {
+            low | (self.memory[at as usize + 1] as u64) << 32
+        } else {
+            low
+        }
+    }
+
+    fn write_memory(&mut self, at: Word, wide: bool, value: u64) {
+        for (w, v) in Entry::new(at, wide, value).writes() {
+            self.memory[*w as usize] = *v;
+        }
     }
 
     /// The state after `mv`, or `None` if it cannot happen (a drain with a
@@ -71,61 +106,24 @@ impl State {
                     return None;
                 }
                 let entry = next.threads[t].buffer.remove(0);
-                for (loc, value) in entry.writes() {
-                    next.memory[*loc as usize] = *value;
+                for (w, v) in entry.writes() {
+                    next.memory[*w as usize] = *v;
                 }
             }
             Move::Execute(t) => {
                 let pc = self.threads[t].pc as usize;
                 let step = program.threads[t].get(pc)?.step;
-                let empty = self.threads[t].buffer.is_empty();
-                let thread = &mut next.threads[t];
-                match step {
-                    Step::Load(loc, r) => thread.regs[r as usize] = self.read(t, loc),
-                    Step::Store(loc, value) => thread.buffer.push(Entry::one(loc, value)),
-                    Step::Increment(loc, r) => {
-                        let value = self.read(t, loc);
-                        thread.regs[r as usize] = value;
-                        thread.buffer.push(Entry::one(loc, value.wrapping_add(1)));
-                    }
-                    Step::Load64(lo, hi) => {
-                        thread.regs[lo as usize] = self.read(t, PTE_LOW);
-                        thread.regs[hi as usize] = self.read(t, PTE_HIGH);
-                    }
-                    Step::Locked64(lo, hi) => {
-                        if !empty {
-                            return None;
-                        }
-                        thread.regs[lo as usize] = self.memory[PTE_LOW as usize];
-                        thread.regs[hi as usize] = self.memory[PTE_HIGH as usize];
-                    }
-                    Step::Unlocked64(lo, hi) => {
-                        let (l, h) = (self.read(t, PTE_LOW), self.read(t, PTE_HIGH));
-                        thread.regs[lo as usize] = l;
-                        thread.regs[hi as usize] = h;
-                        thread.buffer.push(Entry {
-                            writes: [(PTE_LOW, l), (PTE_HIGH, h)],
-                            len: 2,
-                        });
-                    }
-                    Step::Drain => {
-                        if !empty {
-                            return None;
-                        }
-                    }
-                    Step::Assume(cond) => {
-                        if !cond.holds(&thread.regs) {
-                            return None;
-                        }
-                    }
+                if !self.execute(&mut next, t, step) {
+                    return None;
                 }
+                let thread = &mut next.threads[t];
                 thread.pc += 1;
                 if sc {
                     // Sequential consistency: every store reaches memory
                     // as it executes.
                     for entry in std::mem::take(&mut thread.buffer) {
-                        for (loc, value) in entry.writes() {
-                            next.memory[*loc as usize] = *value;
+                        for (w, v) in entry.writes() {
+                            next.memory[*w as usize] = *v;
                         }
                     }
                 }
@@ -134,126 +132,71 @@ impl State {
         Some(next)
     }
 
+    /// Thread `t` executes `step` into `next`; `false` if it cannot now.
+    fn execute(&self, next: &mut State, t: usize, step: Step) -> bool {
+        let empty = self.threads[t].buffer.is_empty();
+        let value_of = |v: Value, wide: bool| match v {
+            Value::Imm(i) => i & mask(wide),
+            Value::Reg(r) => self.threads[t].regs[r as usize] & mask(wide),
+        };
+        match step {
+            Step::Load { at, wide, reg } => {
+                next.threads[t].regs[reg as usize] = self.read(t, at, wide)
+            }
+            Step::Store { at, wide, value } => {
+                let v = value_of(value, wide);
+                next.threads[t].buffer.push(Entry::new(at, wide, v));
+            }
+            Step::Move { reg, value } => next.threads[t].regs[reg as usize] = value_of(value, true),
+            Step::Rmw {
+                at,
+                wide,
+                op,
+                locked,
+            } => {
+                if locked && !empty {
+                    return false;
+                }
+                let old = if locked {
+                    self.memory_value(at, wide)
+                } else {
+                    self.read(t, at, wide)
+                };
+                let regs = &mut next.threads[t].regs;
+                let new = match op {
+                    Rmw::Add(v) => old.wrapping_add(value_of(v, wide)) & mask(wide),
+                    Rmw::Xchg(r) => {
+                        let swapped = regs[r as usize] & mask(wide);
+                        regs[r as usize] = old;
+                        swapped
+                    }
+                    Rmw::Cmpxchg { expected, new } => {
+                        let stored = if regs[expected as usize] & mask(wide) == old {
+                            regs[new as usize] & mask(wide)
+                        } else {
+                            old // written back (see the module comment)
+                        };
+                        regs[expected as usize] = old;
+                        stored
+                    }
+                };
+                if locked {
+                    next.write_memory(at, wide, new);
+                } else {
+                    next.threads[t].buffer.push(Entry::new(at, wide, new));
+                }
+            }
+            Step::Drain => return empty,
+            Step::Assume(cond) => return cond.holds(&self.threads[t].regs),
+        }
+        true
+    }
+
     fn finished(&self, program: &Program) -> bool {
         self.threads
             .iter()
             .zip(&program.threads)
             .all(|(t, code)| t.pc as usize == code.len() && t.buffer.is_empty())
-    }
-}
-
-/// A reachable final state, named as the hardware runner names outcomes.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Final {
-    pub label: String,
-    pub witness: bool,
-    /// Every half a read returned is non-zero: a torn PTE built from two
-    /// installed PTEs, as in the seed (the trace prefers such a witness).
-    pub from_installs: bool,
-    /// The registers and memory, for `litmus model`'s listing.
-    pub detail: String,
-}
-
-/// Everything the search found.
-pub struct Exploration {
-    pub finals: Vec<Final>,
-    pub states: usize,
-    pub seconds: f64,
-    /// A shortest sequence of moves to a witness final state, as trace
-    /// lines, and that state.
-    pub witness_trace: Option<(Vec<String>, Final)>,
-}
-
-impl Exploration {
-    pub fn allows_witness(&self) -> bool {
-        self.finals.iter().any(|f| f.witness)
-    }
-
-    pub fn verdict(&self) -> Expect {
-        Expect::from_reachable(self.allows_witness())
-    }
-}
-
-/// The final state `state` as the hardware runner would name it.
-fn final_of(program: &Program, state: &State) -> Final {
-    match &program.judge {
-        Judge::Classic { observed, witness } => {
-            let values: Vec<u32> = observed
-                .iter()
-                .map(|o| match *o {
-                    Observe::Reg(t, r) => state.threads[t as usize].regs[r as usize],
-                    Observe::Final(loc) => state.memory[loc as usize],
-                })
-                .collect();
-            let label = observed
-                .iter()
-                .zip(&values)
-                .map(|(o, v)| format!("{o}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let memory: Vec<String> = program
-                .loc_names
-                .iter()
-                .zip(state.memory)
-                .map(|(name, v)| format!("{name}={v}"))
-                .collect();
-            Final {
-                witness: values == *witness,
-                from_installs: true,
-                detail: format!("(memory {})", memory.join(" ")),
-                label,
-            }
-        }
-        Judge::Pte {
-            scheme,
-            witness,
-            reads,
-            checks,
-            last,
-        } => {
-            let reader = &state.threads[0].regs;
-            let mut outcomes: Vec<PteOutcome> = reads
-                .iter()
-                .map(|(lo, hi)| scheme.classify(reader[*lo as usize], reader[*hi as usize]))
-                .collect();
-            let memory = (
-                state.memory[PTE_LOW as usize],
-                state.memory[PTE_HIGH as usize],
-            );
-            let lost = checks.iter().any(|(t, lo, hi, expect)| {
-                let regs = &state.threads[*t].regs;
-                (regs[*lo as usize], regs[*hi as usize]) != *expect
-            }) || last.is_some_and(|l| l != memory);
-            if lost {
-                outcomes.push(PteOutcome::Lost);
-            }
-            let label = outcomes
-                .iter()
-                .map(|o| o.name())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let returned: Vec<String> = reads
-                .iter()
-                .map(|(lo, hi)| {
-                    format!(
-                        "{:#018x}",
-                        pte_asm::join(reader[*lo as usize], reader[*hi as usize])
-                    )
-                })
-                .collect();
-            Final {
-                witness: outcomes.contains(witness),
-                from_installs: reads
-                    .iter()
-                    .all(|(lo, hi)| reader[*lo as usize] != 0 && reader[*hi as usize] != 0),
-                detail: format!(
-                    "read {}; pte ends {:#018x}",
-                    returned.join(", "),
-                    pte_asm::join(memory.0, memory.1)
-                ),
-                label,
-            }
-        }
     }
 }
 
@@ -273,13 +216,14 @@ pub fn explore_sc(program: &Program) -> Exploration {
 fn search(program: &Program, sc: bool) -> Exploration {
     let started = std::time::Instant::now();
     let initial = State {
-        memory: program.init,
+        memory: program.init.clone(),
         threads: program
             .threads
             .iter()
-            .map(|_| Thread {
+            .enumerate()
+            .map(|(t, _)| Thread {
                 pc: 0,
-                regs: [0; REGS],
+                regs: program.init_regs.get(t).copied().unwrap_or([0; REGS]),
                 buffer: Vec::new(),
             })
             .collect(),
@@ -294,6 +238,7 @@ fn search(program: &Program, sc: bool) -> Exploration {
     // The first (so shortest) witness reached, and the first built from
     // installed halves.
     let (mut witness_at, mut seedlike_at) = (None, None);
+    let mut truncated = false;
     let n = program.threads.len();
     while let Some(i) = queue.pop_front() {
         let state = states[i].clone();
@@ -308,6 +253,10 @@ fn search(program: &Program, sc: bool) -> Exploration {
             if !finals.contains(&f) {
                 finals.push(f);
             }
+            continue;
+        }
+        if states.len() >= MAX_STATES {
+            truncated = true;
             continue;
         }
         for t in 0..n {
@@ -335,6 +284,7 @@ fn search(program: &Program, sc: bool) -> Exploration {
         states: states.len(),
         seconds: started.elapsed().as_secs_f64(),
         witness_trace,
+        truncated,
     }
 }
 
@@ -364,29 +314,38 @@ fn trace(
                     let pc = before.threads[t].pc as usize;
                     let instr = &program.threads[t][pc];
                     let regs = &after.threads[t].regs;
-                    let sees = match instr.step {
-                        Step::Load(_, r) => format!(", sees {:#010x}", regs[r as usize]),
-                        Step::Load64(lo, hi)
-                        | Step::Locked64(lo, hi)
-                        | Step::Unlocked64(lo, hi) => {
-                            format!(
-                                ", sees {:#018x}",
-                                pte_asm::join(regs[lo as usize], regs[hi as usize])
-                            )
+                    let sees = |r: u8, wide: bool| {
+                        if wide {
+                            format!(", sees {:#018x}", regs[r as usize])
+                        } else {
+                            format!(", sees {:#010x}", regs[r as usize])
                         }
-                        Step::Store(..) | Step::Increment(..) if !sc => {
+                    };
+                    let what = match instr.step {
+                        Step::Load { wide, reg, .. } => sees(reg, wide),
+                        Step::Rmw {
+                            wide,
+                            op: Rmw::Cmpxchg { expected, .. },
+                            ..
+                        } => sees(expected, wide),
+                        Step::Rmw {
+                            wide,
+                            op: Rmw::Xchg(r),
+                            ..
+                        } => sees(r, wide),
+                        Step::Store { .. } | Step::Rmw { locked: false, .. } if !sc => {
                             " (into its store buffer)".to_string()
                         }
                         _ => String::new(),
                     };
-                    format!("{name}: {}{sees}", instr.what)
+                    format!("{name}: {}{what}", instr.what)
                 }
                 Move::Flush(t) => {
                     let entry = before.threads[t].buffer[0];
                     let writes: Vec<String> = entry
                         .writes()
                         .iter()
-                        .map(|(loc, v)| format!("{} = {v:#010x}", program.loc_names[*loc as usize]))
+                        .map(|(w, v)| format!("{} = {v:#010x}", program.word_names[*w as usize]))
                         .collect();
                     format!(
                         "{}: store buffer -> memory: {}",
@@ -403,6 +362,7 @@ fn trace(
 mod tests {
     use super::*;
     use crate::catalog::Test;
+    use crate::judge::Expect;
 
     #[test]
     fn sb_needs_the_store_buffer() {

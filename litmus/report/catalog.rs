@@ -1,9 +1,8 @@
 //! `litmus list` and `litmus show`: the catalog as text.
 
-use crate::catalog::Test;
 use crate::catalog::classic::ClassicTest;
 use crate::catalog::pte::PteTest;
-use crate::harness::classic_label;
+use crate::catalog::{FileTest, Test};
 use crate::model;
 use pte_asm::strategy::ReadStrategy;
 use std::fmt::Write as _;
@@ -66,6 +65,7 @@ pub fn list() -> String {
                     }
                 );
             }
+            Test::File(_) => {}
         }
     }
     out
@@ -77,7 +77,47 @@ pub fn show(test: Test) -> String {
     match test {
         Test::Classic(t) => show_classic(t),
         Test::Pte(t) => show_pte(t),
+        Test::File(f) => show_file(test, f),
     }
+}
+
+/// A `.litmus` file: where it came from, its threads as the suite reads
+/// them, what is observed, and the model's answer.
+fn show_file(test: Test, f: &FileTest) -> String {
+    let p = &f.program;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: from {} ({:?} dialect, sha256 {})
+",
+        p.name,
+        f.source.display(),
+        f.arch,
+        f.hash
+    );
+    if let Some(doc) = &f.doc {
+        let _ = writeln!(out, "\"{doc}\"\n");
+    }
+    let locations: Vec<String> = p
+        .locations
+        .iter()
+        .map(|l| format!("{}={} ({} bytes)", l.name, l.init, l.size))
+        .collect();
+    let _ = writeln!(out, "  locations: {}", locations.join(", "));
+    for (t, code) in p.threads.iter().enumerate() {
+        let steps: Vec<String> = code
+            .iter()
+            .map(|i| model::litmus::describe(p, t, i))
+            .collect();
+        let _ = writeln!(out, "  P{t}: {}", steps.join("; "));
+    }
+    let observed: Vec<String> = p.observed.iter().map(|o| p.name_of(*o)).collect();
+    let _ = writeln!(out, "\n  observed: {}", observed.join(", "));
+    let _ = writeln!(out, "  {}", p.condition_text());
+    let expect = model::verdict(test, None);
+    let _ = writeln!(out, "  x86-TSO (the model): {}", expect.name());
+    let _ = writeln!(out, "  Result: {}", expect.result_line());
+    out
 }
 
 fn show_classic(t: &ClassicTest) -> String {
@@ -88,10 +128,9 @@ fn show_classic(t: &ClassicTest) -> String {
         let ops: Vec<String> = ops.iter().map(|op| op.to_string()).collect();
         let _ = writeln!(out, "  P{i}: {}", ops.join("; "));
     }
-    let witness = classic_label(t, t.witness);
     let columns: Vec<String> = t.observed.iter().map(|o| o.to_string()).collect();
     let _ = writeln!(out, "\n  observed: {}", columns.join(", "));
-    let _ = writeln!(out, "  exists ({witness})");
+    let _ = writeln!(out, "  {}", t.program().condition_text());
     let _ = writeln!(out, "  x86-TSO: {}", t.expect.name());
     let _ = writeln!(out, "  Result: {}", t.expect.result_line());
     out

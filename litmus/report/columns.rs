@@ -25,13 +25,15 @@ pub const MACHINE: [&str; 14] = [
 /// with the value a row from before it means: `accel` `none` (not run in a
 /// `litmus guest`), the window's units unknown (`window` is then derived
 /// from `reader_delay` by the reader of the file).
-pub const RUN_ADDED: [(&str, &str); 6] = [
+pub const RUN_ADDED: [(&str, &str); 8] = [
     ("accel", "none"),
     ("vcpus", ""),
     ("window", ""),
     ("window_ns", ""),
     ("writer_turn_ns", ""),
     ("refault_ns", ""),
+    ("source", "-"),
+    ("source_hash", ""),
 ];
 
 /// Columns `bench-report` added after its first header, oldest first.
@@ -53,6 +55,8 @@ pub fn run() -> Vec<&'static str> {
     header.extend([
         "cores",
         "test",
+        "source",
+        "source_hash",
         "strategy",
         "writer",
         "reader_delay",
@@ -159,8 +163,8 @@ mod tests {
     fn older_headers_lack_a_tail_of_the_added_columns() {
         let versions = older(&run(), &RUN_ADDED);
         assert_eq!(versions.len(), RUN_ADDED.len());
-        // Newest first: only refault_ns missing; oldest: all six.
-        assert_eq!(versions[0].1, [("refault_ns", "")]);
+        // Newest first: only source_hash missing; oldest: all of them.
+        assert_eq!(versions[0].1, [("source_hash", "")]);
         let (oldest, missing) = versions.last().unwrap();
         assert_eq!(oldest.len(), run().len() - RUN_ADDED.len());
         assert_eq!(missing.len(), RUN_ADDED.len());

@@ -32,18 +32,44 @@ pub fn report(test: Test, strategy: Option<ReadStrategy>, why: bool) -> String {
         let mark = if f.witness { "*>" } else { ": " };
         let _ = writeln!(out, "  {mark} {:<28} {}", f.label, f.detail);
     }
-    let declared = test.expect(strategy);
-    let _ = writeln!(
-        out,
-        "Witness: {} (declared {}{})",
-        found.verdict().name(),
-        declared.name(),
-        if model_agrees(declared, found.allows_witness()) {
-            ", agrees"
-        } else {
-            ", DISAGREES"
-        }
-    );
+    if found.truncated {
+        let _ = writeln!(
+            out,
+            "(stopped at {} states: the search is incomplete)",
+            model::search::MAX_STATES
+        );
+    }
+    if let model::Judge::Litmus { program: p, .. } = &program.judge {
+        // herd7's summary line: final states where the condition's
+        // proposition holds, and where it does not.
+        let o = found.observation();
+        let _ = writeln!(
+            out,
+            "Observation {} {} {} {}",
+            p.name,
+            o.word(),
+            o.positive,
+            o.negative
+        );
+    }
+    let _ = match test.declared(strategy) {
+        Some(declared) => writeln!(
+            out,
+            "Witness: {} (declared {}{})",
+            found.verdict().name(),
+            declared.name(),
+            if model_agrees(declared, found.allows_witness()) {
+                ", agrees"
+            } else {
+                ", DISAGREES"
+            }
+        ),
+        None => writeln!(
+            out,
+            "Witness: {} (the file declares none)",
+            found.verdict().name()
+        ),
+    };
     if why {
         let sc = explore_sc(&program);
         if sc.witness_trace.is_some() {

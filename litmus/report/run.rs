@@ -4,9 +4,10 @@
 use super::format::human_rate;
 use super::machine::Machine;
 use crate::catalog::Test;
+use crate::catalog::program::{Observation, Quantifier};
 use crate::harness::pin::Cores;
 use crate::harness::window::{Window, nanos};
-use crate::harness::{Job, OutcomeCount, RunResult, classic_label};
+use crate::harness::{Job, OutcomeCount, RunResult};
 use crate::judge::{Expect, Verdict};
 use std::fmt::Write as _;
 use std::time::SystemTime;
@@ -56,12 +57,29 @@ impl Units {
     }
 }
 
-/// The witness outcome's name: `0:r0=0; 1:r0=0`, `torn`.
+/// The witness outcome's name: `0:r0=0 /\ 1:r0=0`, `torn`.
 pub fn witness_label(job: &Job) -> String {
     match job.test {
-        Test::Classic(t) => classic_label(t, t.witness),
         Test::Pte(t) => t.witness.name().into(),
+        test => {
+            let p = test.program().expect("a litmus program");
+            let prop = p.prop_text(&p.condition.prop);
+            match p.condition.quantifier {
+                Quantifier::Forall => format!("~({prop})"),
+                _ => prop,
+            }
+        }
     }
+}
+
+/// A litmus program's condition and what the run saw of it.
+pub struct Conditioned {
+    pub name: String,
+    /// `exists (0:EAX=0 /\ 1:EAX=0)`.
+    pub text: String,
+    pub quantifier: Quantifier,
+    /// Instances where the proposition held, and where it did not.
+    pub observation: Observation,
 }
 
 /// How one run was judged, beside what the model says.
@@ -69,6 +87,10 @@ pub struct Judged {
     pub expect: Expect,
     pub model: Expect,
     pub verdict: Verdict,
+    /// Outcomes seen that the model never reaches (litmus programs).
+    pub forbidden: Vec<String>,
+    /// Litmus programs: the condition, for litmus7's closing lines.
+    pub condition: Option<Conditioned>,
 }
 
 /// One run's histogram and verdict, as litmus7 prints its own.
@@ -107,11 +129,17 @@ pub fn histogram(
         label,
         count,
         witness,
+        ..
     } in &result.outcomes
     {
+        let forbidden = if judged.forbidden.contains(label) {
+            "   <- FORBIDDEN: the model never reaches it"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "{count:>14} {} {label}",
+            "{count:>14} {} {label}{forbidden}",
             if *witness { "*>" } else { ": " }
         );
     }
@@ -129,6 +157,26 @@ pub fn histogram(
             Verdict::NotObserved => "allowed but not observed in this run",
         }
     );
+    if let Some(c) = &judged.condition {
+        let _ = writeln!(
+            out,
+            "Condition {} is {}validated",
+            c.text,
+            if c.observation.validated(c.quantifier) {
+                ""
+            } else {
+                "NOT "
+            }
+        );
+        let _ = writeln!(
+            out,
+            "Observation {} {} {} {}",
+            c.name,
+            c.observation.word(),
+            c.observation.positive,
+            c.observation.negative
+        );
+    }
     out
 }
 
@@ -149,9 +197,12 @@ pub fn csv_rows(
         .map(|o| {
             let mut row = vec![run_id.to_string(), timestamp.clone()];
             row.extend(machine.values());
+            let (source, hash) = job.test.source();
             row.extend([
                 cores.used(job.threads()),
                 job.test.name().into(),
+                source,
+                hash,
                 job.strategy_name().into(),
                 job.writer_name().into(),
                 units.map_or(0, |u| u.pauses).to_string(),

@@ -38,7 +38,8 @@ pub const DEFAULT_TEAR_RATE: f64 = 1e-6;
 /// Every setting of one `litmus run`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRequest {
-    /// Test names (empty: the whole suite).
+    /// Test names, or `.litmus` files, directories and `@all` lists (empty:
+    /// the whole built-in suite).
     pub tests: Vec<String>,
     /// Read strategies for the PTE tests (empty: all).
     pub strategies: Vec<ReadStrategy>,
@@ -58,6 +59,8 @@ pub struct RunRequest {
     pub sync: SyncMode,
     /// `--timebase-delta`: ticks, or `None` for `auto`.
     pub timebase_delta: Option<u32>,
+    /// `--tuning auto`: learn each test's memory pattern and shifts.
+    pub tuning: bool,
     pub csv: Option<PathBuf>,
     pub quiet: bool,
 }
@@ -68,7 +71,7 @@ impl RunRequest {
     pub fn jobs(&self) -> Result<Vec<Job>, Error> {
         let mut tests = Vec::new();
         for name in &self.tests {
-            tests.push(Test::lookup(name)?);
+            tests.extend(Test::resolve(name)?);
         }
         if tests.is_empty() {
             tests = Test::all().collect();
@@ -86,7 +89,7 @@ impl RunRequest {
         let mut jobs = Vec::new();
         for test in tests {
             match test {
-                Test::Classic(_) => jobs.push(Job {
+                Test::Classic(_) | Test::File(_) => jobs.push(Job {
                     test,
                     strategy: None,
                     window: Window::Pauses(0),
@@ -129,6 +132,7 @@ impl RunRequest {
             SyncMode::Flags => Sync::Flags,
             SyncMode::Timebase => Sync::Timebase {
                 delta: self.timebase_delta,
+                tuning: self.tuning,
             },
         }
     }
@@ -168,6 +172,7 @@ impl RunRequest {
         argv.extend(["--sync".into(), self.sync.name().into()]);
         argv.push("--timebase-delta".into());
         argv.push(self.timebase_delta.map_or("auto".into(), |d| d.to_string()));
+        argv.extend(["--tuning".into(), if self.tuning { "auto" } else { "off" }.into()]);
         if self.quiet {
             argv.push("--quiet".into());
         }

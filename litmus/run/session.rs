@@ -4,9 +4,11 @@
 use super::RunRequest;
 use super::search::{Narrowest, Trial, narrowest};
 use crate::catalog::Test;
+use crate::catalog::program::Observation;
 use crate::catalog::pte::PteOutcome;
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::clocks::Clocks;
+use crate::harness::ops::compile;
 use crate::harness::pin::Cores;
 use crate::harness::pte::writer_turn_ticks;
 use crate::harness::refault;
@@ -16,11 +18,12 @@ use crate::harness::{
 };
 use crate::judge;
 use crate::model;
+use crate::model::Exploration;
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::progress::Bar;
 use crate::report::run::{
-    Judged, Summary, Units, csv_rows, histogram, seed_sentence, summary, title,
+    Conditioned, Judged, Summary, Units, csv_rows, histogram, seed_sentence, summary, title,
 };
 use crate::report::{columns, sink::CsvSink};
 use pte_asm::cpu::Features;
@@ -60,6 +63,9 @@ struct Session {
     costs: Option<Costs>,
     /// The writer's turn in ns, per test and strategy.
     turns: HashMap<(&'static str, ReadStrategy), f64>,
+    /// The model's search of each litmus program, by test key.
+    explorations: HashMap<String, Exploration>,
+    cpu: Features,
     summaries: Vec<Summary>,
     finding: bool,
 }
@@ -121,6 +127,8 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         per_job,
         costs: None,
         turns: HashMap::new(),
+        explorations: HashMap::new(),
+        cpu,
         summaries: Vec::new(),
         finding: false,
     };
@@ -163,16 +171,24 @@ impl Session {
     /// it. `Ok(false)`: Ctrl-C stopped it, and nothing more should run.
     fn run_job(&mut self, job: &Job, done: u64) -> Result<bool, Error> {
         self.bar.start_job(title(job), done * self.per_job);
-        let (result, units) = match (job.test, job.strategy) {
-            (Test::Classic(t), _) => (
-                run_classic(t, &self.plan, &INTERRUPTED, &self.bar).failed()?,
-                None,
-            ),
+        let (result, units, judged) = match (job.test, job.strategy) {
             (Test::Pte(_), Some(strategy)) => {
                 let (result, units) = self.run_pte_job(job, strategy)?;
-                (result, Some(units))
+                let expect = job.declared().expect("PTE tests declare per strategy");
+                let judged = Judged {
+                    expect,
+                    model: model::verdict(job.test, job.strategy),
+                    verdict: judge::judge(expect, result.witnesses()),
+                    forbidden: Vec::new(),
+                    condition: None,
+                };
+                (result, Some(units), judged)
             }
             (Test::Pte(t), None) => unreachable!("{} runs per strategy", t.name),
+            _ => {
+                let (result, judged) = self.run_litmus_job(job)?;
+                (result, None, judged)
+            }
         };
         if result.interrupted {
             self.bar.finish();
@@ -183,12 +199,6 @@ impl Session {
             );
             return Ok(false);
         }
-        let expect = job.expect();
-        let judged = Judged {
-            expect,
-            model: model::verdict(job.test, job.strategy),
-            verdict: judge::judge(expect, result.witnesses()),
-        };
         self.finding |= judged.verdict == judge::Verdict::Unexpected;
         if !self.quiet {
             self.bar.print(&histogram(
@@ -214,6 +224,58 @@ impl Session {
         self.summaries
             .push(Summary::ran(job, &judged, units.as_ref(), &result));
         Ok(true)
+    }
+
+    /// A litmus program (a built-in classic test or a `.litmus` file):
+    /// run, then judged outcome by outcome against the model's reachable
+    /// final states, and its witness against the expectation (the declared
+    /// one, else the model's).
+    fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
+        let program = job.test.program().expect("a litmus test");
+        let ops = compile(&program, &self.cpu).failed()?;
+        let result = run_classic(&program, &ops, &self.plan, &INTERRUPTED, &self.bar).failed()?;
+        let key = job.test.key();
+        if !self.explorations.contains_key(&key) {
+            let exploration = model::explore(&model::litmus::litmus_program(&program));
+            self.explorations.insert(key.clone(), exploration);
+        }
+        let exploration = &self.explorations[&key];
+        let model_expect = exploration.verdict();
+        let expect = job.test.declared(None).unwrap_or(model_expect);
+        let forbidden: Vec<String> = result
+            .outcomes
+            .iter()
+            .filter(|o| o.count > 0 && !exploration.reaches(&o.values))
+            .map(|o| o.label.clone())
+            .collect();
+        let forbidden_seen = result
+            .outcomes
+            .iter()
+            .filter(|o| forbidden.contains(&o.label))
+            .map(|o| o.count)
+            .sum();
+        let positive: u64 = result
+            .outcomes
+            .iter()
+            .filter(|o| program.holds(&o.values))
+            .map(|o| o.count)
+            .sum();
+        let judged = Judged {
+            expect,
+            model: model_expect,
+            verdict: judge::judge_outcomes(expect, result.witnesses(), forbidden_seen),
+            forbidden,
+            condition: Some(Conditioned {
+                name: program.name.clone(),
+                text: program.condition_text(),
+                quantifier: program.condition.quantifier,
+                observation: Observation {
+                    positive,
+                    negative: result.iterations.saturating_sub(positive),
+                },
+            }),
+        };
+        Ok((result, judged))
     }
 
     /// A PTE job: its window converted (or searched for), then run.

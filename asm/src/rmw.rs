@@ -1,0 +1,229 @@
+//! Read-modify-writes of one shared location: the `LOCK ADD`, `XCHG` and
+//! `LOCK CMPXCHG` of herdtools7's x86 litmus tests, their unlocked forms
+//! where x86 has one, in 4- and 8-byte sizes (8-byte ones only where the
+//! target has the instruction). `litmus run FILE.litmus` executes each
+//! instruction of a test as one of these, so the hardware runs what the
+//! file says.
+//!
+//! What the SDM guarantees ("Locked Atomic Operations", "Locked
+//! Instructions Have a Total Order", "Loads and Stores Are Not Reordered
+//! with Locked Instructions"): a `lock`ed read-modify-write, and `xchg`
+//! with a memory operand (locked whether or not it says so), is one atomic
+//! access to its location, totally ordered with every other locked
+//! instruction, and drains the store buffer: a full fence. Without `lock`
+//! the read and the write are separate accesses: another CPU's store may
+//! land between them and be overwritten.
+//!
+//! Pairing: these pair with every load and store of [`crate::read`] and
+//! [`crate::write`] to the same location, as the test file pairs them.
+
+use crate::{Pte, Word};
+use core::arch::asm;
+
+/// `lock addl v, (p)`: add `value` to `*word`, atomically; a full fence.
+/// Mirrors the kernel's `atomic_add()` (`LOCK_PREFIX "addl %1,%0"`).
+#[inline(always)]
+pub fn lock_add32(word: &Word, value: u32) {
+    // SAFETY: `word` is a live, aligned u32 cell; one locked 4-byte RMW.
+    // Flags are written (no `preserves_flags`).
+    unsafe {
+        asm!(
+            "lock addl {v:e}, ({p})", // *word += v, atomically
+            p = in(reg) word.as_ptr(),
+            v = in(reg) value,
+            options(nostack, att_syntax),
+        )
+    }
+}
+
+/// `addl v, (p)` without `lock`: a load and a store of the sum, two
+/// accesses another CPU's store may land between. Mirrors the kernel's
+/// non-atomic `__this_cpu_add()`-style increments (`s->sequence++` of a
+/// seqcount writer, serialised by a lock).
+#[inline(always)]
+pub fn add32(word: &Word, value: u32) {
+    // SAFETY: as `lock_add32`; a plain 4-byte RMW.
+    unsafe {
+        asm!(
+            "addl {v:e}, ({p})",      // *word += v (load, then store)
+            p = in(reg) word.as_ptr(),
+            v = in(reg) value,
+            options(nostack, att_syntax),
+        )
+    }
+}
+
+/// `xchgl v, (p)`: swap `value` into `*word` and return the old value;
+/// locked whether or not it says so (SDM Vol. 2 "XCHG"), a full fence.
+/// Mirrors the kernel's `arch_xchg()`.
+#[inline(always)]
+pub fn xchg32(word: &Word, value: u32) -> u32 {
+    let old: u32;
+    // SAFETY: `word` is a live, aligned u32 cell; one locked 4-byte swap.
+    unsafe {
+        asm!(
+            "xchgl {v:e}, ({p})",     // v <-> *word, atomically
+            p = in(reg) word.as_ptr(),
+            v = inout(reg) value => old,
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+    old
+}
+
+/// `lock cmpxchgl new, (p)` with `%eax` = `expected`: if `*word` holds
+/// `expected` it becomes `new`, else `%eax` takes `*word`; either way the
+/// value `*word` held comes back (equal to `expected` exactly when the
+/// swap happened). Atomic and a full fence. Mirrors the kernel's
+/// `arch_cmpxchg()` (`LOCK_PREFIX "cmpxchgl"`).
+#[inline(always)]
+pub fn lock_cmpxchg32(word: &Word, expected: u32, new: u32) -> u32 {
+    let old: u32;
+    // SAFETY: `word` is a live, aligned u32 cell; one locked 4-byte
+    // compare-and-swap. Flags are written.
+    unsafe {
+        asm!(
+            "lock cmpxchgl {n:e}, ({p})", // if *p == eax: *p = n; else eax = *p
+            p = in(reg) word.as_ptr(),
+            n = in(reg) new,
+            inout("eax") expected => old,
+            options(nostack, att_syntax),
+        )
+    }
+    old
+}
+
+/// `cmpxchgl new, (p)` without `lock`: the compare-and-swap as a load and
+/// a separate store (SDM Vol. 2 "CMPXCHG": without `lock` it is not
+/// atomic). Mirrors no kernel code: herdtools7's unlocked `cmpxchg`.
+#[inline(always)]
+pub fn cmpxchg32(word: &Word, expected: u32, new: u32) -> u32 {
+    let old: u32;
+    // SAFETY: as `lock_cmpxchg32`, unlocked.
+    unsafe {
+        asm!(
+            "cmpxchgl {n:e}, ({p})",  // if *p == eax: *p = n; else eax = *p
+            p = in(reg) word.as_ptr(),
+            n = in(reg) new,
+            inout("eax") expected => old,
+            options(nostack, att_syntax),
+        )
+    }
+    old
+}
+
+/// `lock addq v, (p)`: the 8-byte [`lock_add32`] (x86-64 only).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn lock_add64(pte: &Pte, value: u64) {
+    // SAFETY: `pte` is live and 8-byte aligned; one locked 8-byte RMW.
+    unsafe {
+        asm!(
+            "lock addq {v}, ({p})",   // *p += v, atomically (8 bytes)
+            p = in(reg) pte.as_ptr(),
+            v = in(reg) value,
+            options(nostack, att_syntax),
+        )
+    }
+}
+
+/// `addq v, (p)` without `lock`: the 8-byte [`add32`] (x86-64 only).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn add64(pte: &Pte, value: u64) {
+    // SAFETY: `pte` is live and 8-byte aligned; a plain 8-byte RMW.
+    unsafe {
+        asm!(
+            "addq {v}, ({p})",        // *p += v (load, then store; 8 bytes)
+            p = in(reg) pte.as_ptr(),
+            v = in(reg) value,
+            options(nostack, att_syntax),
+        )
+    }
+}
+
+/// `xchgq v, (p)`: the 8-byte [`xchg32`] (x86-64 only; a 32-bit target
+/// swaps 8 bytes with the `lock cmpxchg8b` loop of `write::xchg64`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn xchg64(pte: &Pte, value: u64) -> u64 {
+    let old: u64;
+    // SAFETY: `pte` is live and 8-byte aligned; one locked 8-byte swap.
+    unsafe {
+        asm!(
+            "xchgq {v}, ({p})",       // v <-> *p, atomically (8 bytes)
+            p = in(reg) pte.as_ptr(),
+            v = inout(reg) value => old,
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+    old
+}
+
+/// `lock cmpxchgq new, (p)` with `%rax` = `expected`: the 8-byte
+/// [`lock_cmpxchg32`] (x86-64; see [`lock_cmpxchg8b`] for 32-bit targets).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn lock_cmpxchg64(pte: &Pte, expected: u64, new: u64) -> u64 {
+    let old: u64;
+    // SAFETY: `pte` is live and 8-byte aligned; one locked 8-byte
+    // compare-and-swap. Flags are written.
+    unsafe {
+        asm!(
+            "lock cmpxchgq {n}, ({p})", // if *p == rax: *p = n; else rax = *p
+            p = in(reg) pte.as_ptr(),
+            n = in(reg) new,
+            inout("rax") expected => old,
+            options(nostack, att_syntax),
+        )
+    }
+    old
+}
+
+/// `cmpxchgq new, (p)` without `lock` (x86-64 only): a load and a
+/// separate store, as [`cmpxchg32`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn cmpxchg64(pte: &Pte, expected: u64, new: u64) -> u64 {
+    let old: u64;
+    // SAFETY: as `lock_cmpxchg64`, unlocked.
+    unsafe {
+        asm!(
+            "cmpxchgq {n}, ({p})",    // if *p == rax: *p = n; else rax = *p
+            p = in(reg) pte.as_ptr(),
+            n = in(reg) new,
+            inout("rax") expected => old,
+            options(nostack, att_syntax),
+        )
+    }
+    old
+}
+
+/// `lock cmpxchg8b (p)` with `%edx:%eax` = `expected` and `%ecx:%ebx` =
+/// `new`: the 8-byte compare-and-swap of a 32-bit target, which is how
+/// `litmus` runs a test's `lock cmpxchgq` there (the kernel's
+/// `arch_cmpxchg64()` on x86-32). Returns the value `*p` held.
+///
+/// # Safety
+/// The CPU must have CX8 (cpuid 1:EDX bit 8).
+#[cfg(target_arch = "x86")]
+#[inline(always)]
+pub unsafe fn lock_cmpxchg8b(pte: &Pte, expected: u64, new: u64) -> u64 {
+    let (lo, hi): (u32, u32);
+    let (new_lo, new_hi) = crate::halves(new);
+    // SAFETY: `pte` is live and 8-byte aligned; one locked 8-byte
+    // compare-and-swap; ebx and ecx are inputs only. CX8 is the caller's
+    // promise. Flags are written.
+    unsafe {
+        asm!(
+            "lock cmpxchg8b ({p})",   // if *p == edx:eax: *p = ecx:ebx; else edx:eax = *p
+            p = in(reg) pte.as_ptr(),
+            in("ebx") new_lo,
+            in("ecx") new_hi,
+            inout("eax") expected as u32 => lo,
+            inout("edx") (expected >> 32) as u32 => hi,
+            options(nostack, att_syntax),
+        )
+    }
+    crate::join(lo, hi)
+}

@@ -1,0 +1,420 @@
+//! One instruction of a thread, in either dialect, read into the suite's
+//! [`Instr`] once its memory operands are resolved:
+//!
+//! | `X86` (Intel) | `X86_64` (AT&T) | becomes |
+//! | --- | --- | --- |
+//! | `MOV [x],$1`, `MOV [x],EAX` | `movl $1,(x)`, `movq %rax,(x)` | a store |
+//! | `MOV EAX,[x]` | `movl (x),%eax`, `movq 4(%rsi),...` | a load |
+//! | `MOV EAX,$1` | `movl $1,%eax` | a register move |
+//! | `MFENCE`, `LFENCE`, `SFENCE` | `mfence`, ... | a fence |
+//! | `[LOCK] ADD [x],$1`, `INC`, `DEC` | `[lock] addl $1,(x)`, `incq (x)` | a read-modify-write |
+//! | `[LOCK] XCHG [x],EAX` | `xchgl %eax,(x)` | a swap (always locked) |
+//! | `LOCK CMPXCHG [x],EBX` | `lock cmpxchgl %ebx,(x)` | a compare-and-swap with `EAX`/`RAX` |
+//! | `NOP` | `nop` | nothing |
+//!
+//! Memory operands: a location by name (`[x]`, `(x)`), or a register the
+//! initial state sets to a location's address (`0:rsi=x`) with an offset
+//! (`4(%rsi)`: the high half of an 8-byte `x`). Anything else is an error
+//! naming the construct.
+
+use super::parse::{Arch, ParseError, error};
+use super::token::{Token, as_value};
+use crate::catalog::program::{Fence, Instr, Operand, RmwOp, Size};
+
+/// A register of a thread: its index and the width its name says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reg {
+    pub index: u8,
+    pub width: Size,
+}
+
+/// A register name of the dialect, case-insensitive.
+pub fn register(arch: Arch, name: &str) -> Option<Reg> {
+    let name = name.to_ascii_lowercase();
+    const X86: [&str; 8] = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+    const X64: [&str; 8] = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"];
+    if let Some(i) = X86.iter().position(|r| *r == name) {
+        return Some(Reg {
+            index: i as u8,
+            width: Size::Four,
+        });
+    }
+    if arch == Arch::X86_64 {
+        if let Some(i) = X64.iter().position(|r| *r == name) {
+            return Some(Reg {
+                index: i as u8,
+                width: Size::Eight,
+            });
+        }
+        let numbered = name.strip_prefix('r')?;
+        let (digits, width) = match numbered.strip_suffix('d') {
+            Some(d) => (d, Size::Four),
+            None => (numbered, Size::Eight),
+        };
+        let n: u8 = digits.parse().ok()?;
+        if (8..16).contains(&n) {
+            return Some(Reg { index: n, width });
+        }
+    }
+    None
+}
+
+/// A memory operand before it is resolved to a location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mem {
+    /// `[x]`, `(x)`.
+    Named(String),
+    /// `4(%rsi)`, `[ESI]`: an offset from a register holding an address.
+    Based { reg: u8, offset: i128 },
+}
+
+/// An operand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Mem(Mem),
+    Reg(Reg),
+    Imm(i128),
+}
+
+/// An instruction with its memory operands still named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub kind: Kind,
+    /// The access size, where the mnemonic or a register says it.
+    pub size: Option<Size>,
+    pub locked: bool,
+    /// Operands, destination first (Intel order, whatever the dialect).
+    pub args: Vec<Arg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Mov,
+    Add,
+    Inc,
+    Dec,
+    Xchg,
+    Cmpxchg,
+    Fence(Fence),
+    Nop,
+}
+
+/// Read one instruction's text.
+pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseError> {
+    let mut tokens = super::token::tokens(text, line)?.into_iter().peekable();
+    let Some(Token::Word(first)) = tokens.next() else {
+        return error(line, format!("'{text}' does not start with an instruction"));
+    };
+    let mut mnemonic = first.to_ascii_lowercase();
+    let mut locked = false;
+    if mnemonic == "lock" {
+        locked = true;
+        match tokens.next() {
+            Some(Token::Word(w)) => mnemonic = w.to_ascii_lowercase(),
+            _ => return error(line, "'LOCK' with no instruction after it"),
+        }
+    }
+    let (kind, size) = mnemonic_of(arch, &mnemonic).ok_or_else(|| ParseError {
+        line,
+        message: format!(
+            "instruction '{first}' is not supported ({})",
+            supported(arch)
+        ),
+    })?;
+    if locked
+        && !matches!(
+            kind,
+            Kind::Add | Kind::Inc | Kind::Dec | Kind::Xchg | Kind::Cmpxchg
+        )
+    {
+        return error(line, format!("'LOCK' cannot prefix '{mnemonic}'"));
+    }
+    let rest: Vec<Token> = tokens.collect();
+    let mut args = Vec::new();
+    for piece in rest.split(|t| *t == Token::Punct(",")) {
+        if piece.is_empty() {
+            if rest.is_empty() {
+                break;
+            }
+            return error(line, format!("an empty operand in '{text}'"));
+        }
+        args.push(operand(arch, piece, line, text)?);
+    }
+    if arch == Arch::X86_64 {
+        args.reverse(); // AT&T: source first
+    }
+    let wanted = match kind {
+        Kind::Fence(_) | Kind::Nop => 0,
+        Kind::Inc | Kind::Dec => 1,
+        _ => 2,
+    };
+    if args.len() != wanted {
+        return error(
+            line,
+            format!(
+                "'{mnemonic}' takes {wanted} operand(s), '{text}' has {}",
+                args.len()
+            ),
+        );
+    }
+    Ok(Unresolved {
+        kind,
+        size,
+        locked,
+        args,
+    })
+}
+
+fn supported(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86 => "MOV, ADD, INC, DEC, XCHG, CMPXCHG, MFENCE, LFENCE, SFENCE, NOP, LOCK are",
+        Arch::X86_64 => {
+            "mov, add, inc, dec, xchg, cmpxchg with l or q, mfence, lfence, sfence, nop, lock are"
+        }
+    }
+}
+
+fn mnemonic_of(arch: Arch, m: &str) -> Option<(Kind, Option<Size>)> {
+    let fence = match m {
+        "mfence" => Some(Fence::Mfence),
+        "lfence" => Some(Fence::Lfence),
+        "sfence" => Some(Fence::Sfence),
+        _ => None,
+    };
+    if let Some(f) = fence {
+        return Some((Kind::Fence(f), None));
+    }
+    if m == "nop" {
+        return Some((Kind::Nop, None));
+    }
+    let base = |b: &str| match b {
+        "mov" => Some(Kind::Mov),
+        "add" => Some(Kind::Add),
+        "inc" => Some(Kind::Inc),
+        "dec" => Some(Kind::Dec),
+        "xchg" => Some(Kind::Xchg),
+        "cmpxchg" => Some(Kind::Cmpxchg),
+        _ => None,
+    };
+    match arch {
+        Arch::X86 => base(m).map(|k| (k, Some(Size::Four))),
+        Arch::X86_64 => {
+            if let Some(k) = base(m) {
+                return Some((k, None));
+            }
+            let (stem, size) = if let Some(s) = m.strip_suffix('l') {
+                (s, Size::Four)
+            } else if let Some(s) = m.strip_suffix('q') {
+                (s, Size::Eight)
+            } else {
+                return None;
+            };
+            base(stem).map(|k| (k, Some(size)))
+        }
+    }
+}
+
+/// One operand's tokens.
+fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, ParseError> {
+    let reg = |name: &str| -> Result<Reg, ParseError> {
+        match register(arch, name) {
+            Some(r) if r.index == 4 => error(line, "the stack pointer is not a test register"),
+            Some(r) => Ok(r),
+            None => error(line, format!("'{name}' is not a register of {arch:?}")),
+        }
+    };
+    let bad = || {
+        error(
+            line,
+            format!("operand '{}' of '{text}' is not understood", show(t)),
+        )
+    };
+    match t {
+        [Token::Number(n)] => Ok(Arg::Imm(*n)),
+        [Token::Percent(r)] if arch == Arch::X86_64 => Ok(Arg::Reg(reg(r)?)),
+        [Token::Word(w)] if arch == Arch::X86 => Ok(Arg::Reg(reg(w)?)),
+        // [x], (x)
+        [
+            Token::Punct("[" | "("),
+            Token::Word(name),
+            Token::Punct("]" | ")"),
+        ] => match register(arch, name) {
+            Some(_) if arch == Arch::X86 => Ok(Arg::Mem(Mem::Based {
+                reg: reg(name)?.index,
+                offset: 0,
+            })),
+            _ => Ok(Arg::Mem(Mem::Named(name.clone()))),
+        },
+        // (%rsi), k(%rsi)
+        [Token::Punct("("), Token::Percent(r), Token::Punct(")")] => Ok(Arg::Mem(Mem::Based {
+            reg: reg(r)?.index,
+            offset: 0,
+        })),
+        [
+            Token::Number(k),
+            Token::Punct("("),
+            Token::Percent(r),
+            Token::Punct(")"),
+        ] => Ok(Arg::Mem(Mem::Based {
+            reg: reg(r)?.index,
+            offset: *k,
+        })),
+        [
+            Token::Number(k),
+            Token::Punct("("),
+            Token::Word(name),
+            Token::Punct(")"),
+        ] => {
+            let _ = k;
+            error(
+                line,
+                format!(
+                    "'{}': an offset from a named location is not supported (set a register to it: 0:rsi={name})",
+                    show(t)
+                ),
+            )
+        }
+        _ => bad(),
+    }
+}
+
+fn show(t: &[Token]) -> String {
+    t.iter()
+        .map(|t| match t {
+            Token::Word(w) => w.clone(),
+            Token::Percent(r) => format!("%{r}"),
+            Token::Number(n) => n.to_string(),
+            Token::Punct(p) => p.to_string(),
+        })
+        .collect()
+}
+
+/// An instruction once its memory operand (if any) is resolved: `mem` is
+/// the address of the `Mem` operand. `size` is the access size.
+pub fn build(
+    u: &Unresolved,
+    at: Option<crate::catalog::program::Address>,
+    size: Size,
+    line: usize,
+) -> Result<Option<Instr>, ParseError> {
+    let value = |a: &Arg| match a {
+        Arg::Imm(n) => Ok(Operand::Imm(as_value(*n, size.mask()))),
+        Arg::Reg(r) => Ok(Operand::Reg(r.index)),
+        Arg::Mem(_) => error(line, "two memory operands"),
+    };
+    let instr = match (u.kind, &u.args[..]) {
+        (Kind::Nop, _) => return Ok(None),
+        (Kind::Fence(f), _) => Instr::Fence(f),
+        (Kind::Mov, [Arg::Mem(_), src]) => Instr::Store {
+            size,
+            at: at.expect("resolved"),
+            value: value(src)?,
+        },
+        (Kind::Mov, [Arg::Reg(r), Arg::Mem(_)]) => Instr::Load {
+            size,
+            at: at.expect("resolved"),
+            reg: r.index,
+        },
+        (Kind::Mov, [Arg::Reg(r), src]) => Instr::Move {
+            reg: r.index,
+            value: value(src)?,
+        },
+        (Kind::Add, [Arg::Mem(_), src]) => Instr::Rmw {
+            size,
+            at: at.expect("resolved"),
+            op: RmwOp::Add(value(src)?),
+            locked: u.locked,
+        },
+        (Kind::Inc | Kind::Dec, [Arg::Mem(_)]) => Instr::Rmw {
+            size,
+            at: at.expect("resolved"),
+            op: RmwOp::Add(Operand::Imm(if u.kind == Kind::Inc {
+                1
+            } else {
+                size.mask()
+            })),
+            locked: u.locked,
+        },
+        (Kind::Xchg, [Arg::Mem(_), Arg::Reg(r)] | [Arg::Reg(r), Arg::Mem(_)]) => Instr::Rmw {
+            size,
+            at: at.expect("resolved"),
+            op: RmwOp::Xchg(r.index),
+            locked: true,
+        },
+        (Kind::Cmpxchg, [Arg::Mem(_), Arg::Reg(r)] | [Arg::Reg(r), Arg::Mem(_)]) => Instr::Rmw {
+            size,
+            at: at.expect("resolved"),
+            op: RmwOp::Cmpxchg(r.index),
+            locked: u.locked,
+        },
+        (kind, _) => {
+            return error(
+                line,
+                format!(
+                    "this form of {kind:?} is not supported (register arithmetic and register-only exchanges are not memory accesses)"
+                ),
+            );
+        }
+    };
+    Ok(Some(instr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(arch: Arch, text: &str) -> Unresolved {
+        parse(arch, text, 1).unwrap()
+    }
+
+    #[test]
+    fn intel_and_att_read_the_same() {
+        let intel = p(Arch::X86, "MOV [x],$1");
+        let att = p(Arch::X86_64, "movl $1,(x)");
+        assert_eq!(intel.args, att.args);
+        assert_eq!((intel.size, att.size), (Some(Size::Four), Some(Size::Four)));
+        let load = p(Arch::X86_64, "movq (x),%rax");
+        assert_eq!(
+            load.args[0],
+            Arg::Reg(Reg {
+                index: 0,
+                width: Size::Eight
+            })
+        );
+        let high = p(Arch::X86_64, "movl $2,4(%rsi)");
+        assert_eq!(high.args[0], Arg::Mem(Mem::Based { reg: 6, offset: 4 }));
+        let lock = p(Arch::X86, "LOCK ADD [x],$0");
+        assert!(lock.locked && lock.kind == Kind::Add);
+        let cx = p(Arch::X86_64, "lock cmpxchgq %rbx,(x)");
+        assert!(cx.locked && cx.kind == Kind::Cmpxchg && cx.size == Some(Size::Eight));
+        assert_eq!(p(Arch::X86, "MFENCE").kind, Kind::Fence(Fence::Mfence));
+        assert_eq!(
+            register(Arch::X86_64, "R9D"),
+            Some(Reg {
+                index: 9,
+                width: Size::Four
+            })
+        );
+        assert_eq!(register(Arch::X86, "rax"), None);
+    }
+
+    #[test]
+    fn unsupported_constructs_are_named() {
+        let cases = [
+            (Arch::X86, "JNE L0", "instruction 'JNE' is not supported"),
+            (Arch::X86, "LOCK MOV [x],$1", "cannot prefix"),
+            (Arch::X86, "MOV [x]", "takes 2 operand(s)"),
+            (Arch::X86, "MOV [x],ZZZ", "'ZZZ' is not a register"),
+            (Arch::X86, "MOV ESP,$1", "stack pointer"),
+            (Arch::X86_64, "movb $1,(x)", "'movb' is not supported"),
+            (Arch::X86_64, "movl $1,4(x)", "offset from a named location"),
+            (Arch::X86_64, "movl $1,(x", "not understood"),
+            (Arch::X86, "LOCK", "no instruction"),
+        ];
+        for (arch, text, says) in cases {
+            let e = parse(arch, text, 7).unwrap_err();
+            assert_eq!(e.line, 7);
+            assert!(e.message.contains(says), "{text}: {e:?}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# litmus7 and `litmus run` on the same .litmus files, alternately, N rounds:
+# the witness rate of each, side by side, into a CSV.
+#
+#   scripts/vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...
+#
+# Needs herdtools7's litmus7 (LITMUS7, default /opt/herdtools/bin/litmus7; a
+# user's clone has none: build it from herdtools7, as ../shared/herdtools7/
+# build.sh does here) and gcc with 32-bit support. Each round runs, for each
+# file, litmus7's executable once (-s 100000 -r 100: ten million instances,
+# as herdtools7's README suggests) and then `litmus run FILE --duration 1`.
+# OUT_CSV gets one row per run: test, tool, round, witnesses, seconds, rate
+# (witnesses per second of the tool's own timing: litmus7's "Time" line,
+# the suite's run seconds) and outcomes (every final state seen, written
+# alike for both tools: `0:EAX=0;1:EAX=0`, sorted, `|` between states).
+# At the end it prints each test's median rates, their ratio, and any
+# state litmus7 saw that the suite never did.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out_csv=${1:?usage: scripts/vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...}
+rounds=${2:?usage: scripts/vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...}
+shift 2
+[ $# -gt 0 ] || { echo "vs-litmus7: no .litmus files" >&2; exit 2; }
+litmus7=${LITMUS7:-/opt/herdtools/bin/litmus7}
+command -v "$litmus7" >/dev/null || { echo "vs-litmus7: $litmus7 not found (set LITMUS7)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build -q --release --bin litmus
+suite=target/release/litmus
+declare -A exe
+for f in "$@"; do
+    name=$(head -1 "$f" | awk '{print $2}')
+    arch=$(head -1 "$f" | awk '{print $1}')
+    mach=x86; ccopts="-O2 -m32"
+    [ "$arch" = X86_64 ] && { mach=x86_64; ccopts="-O2"; }
+    dir="$work/$name"
+    mkdir -p "$dir"
+    "$litmus7" -mach "$mach" -ccopts "$ccopts" -barrier userfence -affinity incr1 -o "$dir" "$f" >/dev/null
+    make -s -C "$dir" >/dev/null 2>&1
+    exe[$f]=$(ls "$dir"/*.exe)
+done
+
+# A final state as both tools print it, normalised: `[y]=1; 1:EAX=0;` and
+# `y=1; 1:EAX=0;` both become `1:EAX=0;y=1`.
+states() {
+    python3 -c '
+import re, sys
+seen = set()
+for line in sys.stdin:
+    m = re.match(r"\s*\d+\s*[*:]>(.*)", line) if sys.argv[1] == "litmus7" else None
+    text = m.group(1) if m else (line if sys.argv[1] == "suite" else None)
+    if text is None or not text.strip():
+        continue
+    parts = [p.replace(" ", "").replace("[", "").replace("]", "") for p in text.strip().split(";")]
+    seen.add(";".join(sorted(p for p in parts if p)))
+print("|".join(sorted(seen)))
+' "$1"
+}
+
+echo "test,tool,round,witnesses,seconds,rate,outcomes" > "$out_csv"
+for round in $(seq 1 "$rounds"); do
+    for f in "$@"; do
+        name=$(head -1 "$f" | awk '{print $2}')
+        # litmus7: "Observation NAME Sometimes P N" and "Time NAME 1.23".
+        l7=$("${exe[$f]}" -q -i 1 -s 100000 -r 100)
+        read -r _ _ _ pos _ <<<"$(grep '^Observation' <<<"$l7")"
+        secs=$(awk '/^Time/ {print $3}' <<<"$l7")
+        echo "$name,litmus7,$round,$pos,$secs,$(awk -v p="$pos" -v s="$secs" 'BEGIN {printf "%.1f", p/s}'),$(states litmus7 <<<"$l7")" >> "$out_csv"
+        # The suite: its CSV row of the witness... summed over outcomes.
+        "$suite" run "$f" --duration 1 --quiet --csv "$work/suite.csv" > /dev/null || true
+        python3 - "$work/suite.csv" "$name" "$round" >> "$out_csv" <<'PY'
+import csv, sys
+path, name, rnd = sys.argv[1:4]
+rows = list(csv.DictReader(open(path)))
+last = rows[-1]["run_id"]
+run = [r for r in rows if r["run_id"] == last and r["test"] == name]
+w = sum(int(r["count"]) for r in run if r["witness"] == "true")
+s = float(run[0]["seconds"])
+states = sorted(";".join(sorted(p.replace(" ", "") for p in r["outcome"].split(";") if p.strip()))
+                for r in run if int(r["count"]) > 0)
+print(f"{name},pte-litmus,{rnd},{w},{s:.3f},{w / s:.1f},{'|'.join(states)}")
+PY
+    done
+done
+python3 - "$out_csv" <<'PY'
+import csv, sys, statistics
+rows = list(csv.DictReader(open(sys.argv[1])))
+for test in dict.fromkeys(r["test"] for r in rows):
+    rate = lambda tool: statistics.median(float(r["rate"]) for r in rows if r["test"] == test and r["tool"] == tool)
+    l7, us = rate("litmus7"), rate("pte-litmus")
+    ratio = us / l7 if l7 > 0 else float("inf")
+    seen = lambda tool: set(s for r in rows if r["test"] == test and r["tool"] == tool
+                            for s in r["outcomes"].split("|") if s)
+    missed = seen("litmus7") - seen("pte-litmus")
+    print(f"{test:28} litmus7 {l7:12.1f}/s  pte-litmus {us:12.1f}/s  ratio {ratio:6.2f}"
+          + (f"  states litmus7 saw and the suite did not: {' '.join(sorted(missed))}" if missed else ""))
+PY
