@@ -112,7 +112,11 @@ fn bench_dispatch(c: &mut Criterion<Tsc>) {
                     let start = tsc::rdtsc();
                     for _ in 0..iters {
                         for _ in 0..UNROLL {
-                            run_body(black_box(&body.ops[..]), |l| &locations[l as usize], &mut regs);
+                            run_body(
+                                black_box(&body.ops[..]),
+                                |l| &locations[l as usize],
+                                &mut regs,
+                            );
                         }
                     }
                     black_box(regs);

@@ -18,6 +18,9 @@
 //! - `readers`: `walk` of one 512-PTE page alone (`1`) and while a second
 //!   reader on another core walks the same page with the same strategy
 //!   (`2`): `lock cmpxchg8b` writes the line, so sharing becomes ping-pong.
+//! - `protocol-read`: `read`'s measure for the reads `litmus protocols`
+//!   judges (`pte_asm::protocol::Reader`), what a protocol from 32-bit
+//!   loads costs on mips- and sh-like hardware's x86 stand-in.
 //!
 //! Results go to `target/criterion/<target>/` with the machine record;
 //! `litmus bench-report --csv PATH` turns them into CSV with ratios to
@@ -28,6 +31,7 @@ mod common;
 use common::{Tsc, end_stamp};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pte_asm::cpu::Features;
+use pte_asm::protocol::Reader;
 use pte_asm::strategy::{PteReader, ReadStrategy, Writer};
 use pte_asm::{Pte, SeqCount, tsc, with_reader};
 use pte_litmus::bench::{BenchClocks, criterion_dir, write_machine_record};
@@ -250,6 +254,54 @@ fn bench_readers<R: PteReader>(c: &mut Criterion<Tsc>, setup: &Setup) {
     group.finish();
 }
 
+/// [`read_loop`] for a protocol read: `R` indexes `Reader::ALL`, a
+/// constant, so the dispatch folds away.
+#[inline(always)]
+fn protocol_loop<const R: usize, const UNROLL: usize>(
+    seq: &SeqCount,
+    pte: &Pte,
+    iters: u64,
+) -> u64 {
+    let reader = Reader::ALL[R];
+    let mut acc = 0u32;
+    let iters = usize::try_from(iters).unwrap_or(usize::MAX);
+    let start = tsc::rdtsc();
+    for _ in 0..iters {
+        for _ in 0..UNROLL {
+            let (lo, hi) = reader.read(seq, pte, 0);
+            acc = acc.wrapping_add(lo ^ hi);
+        }
+    }
+    let end = end_stamp();
+    black_box(acc);
+    end.saturating_sub(start)
+}
+
+/// [`read_cost`] for a protocol read.
+fn protocol_cost<const R: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
+    let per_round = (iters / ROUNDS).max(MIN_ROUND);
+    let (mut short, mut long) = (u64::MAX, u64::MAX);
+    for _ in 0..ROUNDS {
+        short = short.min(protocol_loop::<R, 16>(seq, pte, per_round));
+        long = long.min(protocol_loop::<R, 32>(seq, pte, per_round));
+    }
+    let per_read = long.saturating_sub(short) as f64 / (16 * per_round) as f64;
+    ((per_read * iters as f64).round() as u64).max(1)
+}
+
+fn bench_protocol<const R: usize>(c: &mut Criterion<Tsc>, cpu: &Features) {
+    let reader = Reader::ALL[R];
+    if let Err(reason) = reader.availability(cpu) {
+        eprintln!("pte-litmus bench: {} unavailable: {reason}", reader.name());
+        return;
+    }
+    let (seq, pte) = (SeqCount::new(0), Pte::new(0x0001_0002_0001_0067));
+    c.benchmark_group("protocol-read")
+        .bench_function(reader.name(), |b| {
+            b.iter_custom(|iters| protocol_cost::<R>(&seq, &pte, iters))
+        });
+}
+
 fn all(c: &mut Criterion<Tsc>) {
     let cpu = Features::detect();
     let allowed = Cores::allowed();
@@ -286,6 +338,16 @@ fn all(c: &mut Criterion<Tsc>) {
             bench_readers::<R>(c, &setup);
         }, missing => unreachable!("available strategies are compiled"));
     }
+    bench_protocol::<0>(c, &setup.cpu);
+    bench_protocol::<1>(c, &setup.cpu);
+    bench_protocol::<2>(c, &setup.cpu);
+    bench_protocol::<3>(c, &setup.cpu);
+    bench_protocol::<4>(c, &setup.cpu);
+    bench_protocol::<5>(c, &setup.cpu);
+    bench_protocol::<6>(c, &setup.cpu);
+    bench_protocol::<7>(c, &setup.cpu);
+    bench_protocol::<8>(c, &setup.cpu);
+    bench_protocol::<9>(c, &setup.cpu);
 }
 
 criterion_group! {

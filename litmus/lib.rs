@@ -34,6 +34,7 @@ pub mod run;
 pub mod bench;
 pub mod compare;
 pub mod guest;
+pub mod protocols;
 pub mod refault;
 
 pub mod cli;
@@ -48,6 +49,6 @@ pub const LAYERS: &[&[&str]] = &[
     &["model"],
     &["report"],
     &["run"],
-    &["bench", "compare", "guest", "refault"],
+    &["bench", "compare", "guest", "protocols", "refault"],
     &["cli"],
 ];

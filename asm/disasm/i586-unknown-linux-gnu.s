@@ -171,6 +171,126 @@
     pop %edi
     ret
 
+<pte_asm_highlow>:
+    mov 0x8(%esp),%ecx
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%eax
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_highlow+0x4>
+    ret
+
+<pte_asm_highlow_windowed>:
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%eax
+    mov %eax,%esi
+    mov 0x4(%ecx),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_windowed+0x17>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_windowed+0x12>
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_highlow_windowed+0x22>
+    pause
+    dec %esi
+    jne <pte_asm_highlow_windowed+0x1d>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_highlow_windowed+0x2b>
+    xor %eax,%eax
+    jmp <pte_asm_highlow_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_lowhighlowhigh>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhighlowhigh+0x4>
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_lowhighlowhigh+0x4>
+    ret
+
+<pte_asm_lowhighlowhigh_windowed>:
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov %edx,%esi
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x16>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_windowed+0x11>
+    mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhighlowhigh_windowed+0x22>
+    pause
+    dec %esi
+    jne <pte_asm_lowhighlowhigh_windowed+0x1d>
+    cmp (%ecx),%eax
+    je <pte_asm_lowhighlowhigh_windowed+0x2a>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xb>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x33>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_twice>:
+    push %edi
+    push %esi
+    mov 0x10(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice+0x18>
+    cmp %edi,%edx
+    je <pte_asm_twice+0x1e>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice+0xb>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_twice_windowed>:
+    push %edi
+    push %esi
+    mov 0x10(%esp),%ecx
+    mov 0x14(%esp),%esi
+    mov %esi,%edi
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_twice_windowed+0x17>
+    pause
+    dec %esi
+    jne <pte_asm_twice_windowed+0x12>
+    mov 0x4(%ecx),%edx
+    test %edi,%edi
+    je <pte_asm_twice_windowed+0x23>
+    pause
+    dec %edi
+    jne <pte_asm_twice_windowed+0x1e>
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice_windowed+0x30>
+    cmp %edi,%edx
+    je <pte_asm_twice_windowed+0x36>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_windowed+0x23>
+    pop %esi
+    pop %edi
+    ret
+
 <pte_asm_store32>:
     mov 0x4(%esp),%eax
     mov 0xc(%esp),%ecx
@@ -193,6 +313,24 @@
     mov 0x8(%esp),%eax
     movl $0x0,(%eax)
     movl $0x0,0x4(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_pae_set_low_first>:
+    mov 0x8(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%edx
+    mov %ecx,(%eax)
+    mov %edx,0x4(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_pae_clear_high_first>:
+    mov 0x8(%esp),%eax
+    movl $0x0,0x4(%eax)
+    movl $0x0,(%eax)
     xor %eax,%eax
     xor %edx,%edx
     ret

@@ -215,6 +215,312 @@
     pop %edi
     ret
 
+<pte_asm_highlow>:
+    mov 0x8(%esp),%ecx
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%eax
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_highlow+0x4>
+    ret
+
+<pte_asm_highlow_windowed>:
+    push %esi
+    mov 0x10(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov %eax,%esi
+    mov 0x4(%ecx),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_windowed+0x17>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_windowed+0x12>
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_highlow_windowed+0x22>
+    pause
+    dec %esi
+    jne <pte_asm_highlow_windowed+0x1d>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_highlow_windowed+0x2b>
+    xor %eax,%eax
+    jmp <pte_asm_highlow_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_highlow_lfence>:
+    mov 0x8(%esp),%ecx
+    mov 0x4(%ecx),%edx
+    lfence
+    mov (%ecx),%eax
+    lfence
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_highlow_lfence+0x4>
+    ret
+
+<pte_asm_highlow_lfence_windowed>:
+    push %esi
+    mov 0x10(%esp),%eax
+    mov 0xc(%esp),%ecx
+    mov %eax,%esi
+    mov 0x4(%ecx),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_lfence_windowed+0x17>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_lfence_windowed+0x12>
+    lfence
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_highlow_lfence_windowed+0x25>
+    pause
+    dec %esi
+    jne <pte_asm_highlow_lfence_windowed+0x20>
+    lfence
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_highlow_lfence_windowed+0x31>
+    xor %eax,%eax
+    jmp <pte_asm_highlow_lfence_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_lowhighlowhigh>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhighlowhigh+0x4>
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_lowhighlowhigh+0x4>
+    ret
+
+<pte_asm_lowhighlowhigh_windowed>:
+    push %esi
+    mov 0x10(%esp),%edx
+    mov 0xc(%esp),%ecx
+    mov %edx,%esi
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x16>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_windowed+0x11>
+    mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhighlowhigh_windowed+0x22>
+    pause
+    dec %esi
+    jne <pte_asm_lowhighlowhigh_windowed+0x1d>
+    cmp (%ecx),%eax
+    je <pte_asm_lowhighlowhigh_windowed+0x2a>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xb>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x33>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_lowhighlowhigh_lfence>:
+    mov 0x8(%esp),%ecx
+    mov (%ecx),%eax
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhighlowhigh_lfence+0x4>
+    lfence
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_lowhighlowhigh_lfence+0x4>
+    ret
+
+<pte_asm_lowhighlowhigh_lfence_windowed>:
+    push %esi
+    mov 0x10(%esp),%edx
+    mov 0xc(%esp),%ecx
+    mov %edx,%esi
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x16>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x11>
+    lfence
+    mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x25>
+    pause
+    dec %esi
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x20>
+    lfence
+    cmp (%ecx),%eax
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x30>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0xb>
+    lfence
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x3c>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0xb>
+    pop %esi
+    ret
+
+<pte_asm_twice>:
+    push %edi
+    push %esi
+    mov 0x10(%esp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice+0x18>
+    cmp %edi,%edx
+    je <pte_asm_twice+0x1e>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice+0xb>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_twice_windowed>:
+    push %edi
+    push %esi
+    mov 0x14(%esp),%esi
+    mov 0x10(%esp),%ecx
+    mov %esi,%edi
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_twice_windowed+0x17>
+    pause
+    dec %esi
+    jne <pte_asm_twice_windowed+0x12>
+    mov 0x4(%ecx),%edx
+    test %edi,%edi
+    je <pte_asm_twice_windowed+0x23>
+    pause
+    dec %edi
+    jne <pte_asm_twice_windowed+0x1e>
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice_windowed+0x30>
+    cmp %edi,%edx
+    je <pte_asm_twice_windowed+0x36>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_windowed+0x23>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_twice_lfence>:
+    push %edi
+    push %esi
+    mov 0x10(%esp),%ecx
+    mov (%ecx),%eax
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    mov (%ecx),%esi
+    lfence
+    mov 0x4(%ecx),%edi
+    lfence
+    cmp %esi,%eax
+    jne <pte_asm_twice_lfence+0x24>
+    cmp %edi,%edx
+    je <pte_asm_twice_lfence+0x2a>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_lfence+0x11>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_twice_lfence_windowed>:
+    push %edi
+    push %esi
+    mov 0x14(%esp),%esi
+    mov 0x10(%esp),%ecx
+    mov %esi,%edi
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_twice_lfence_windowed+0x17>
+    pause
+    dec %esi
+    jne <pte_asm_twice_lfence_windowed+0x12>
+    lfence
+    mov 0x4(%ecx),%edx
+    test %edi,%edi
+    je <pte_asm_twice_lfence_windowed+0x26>
+    pause
+    dec %edi
+    jne <pte_asm_twice_lfence_windowed+0x21>
+    lfence
+    mov (%ecx),%esi
+    lfence
+    mov 0x4(%ecx),%edi
+    lfence
+    cmp %esi,%eax
+    jne <pte_asm_twice_lfence_windowed+0x3c>
+    cmp %edi,%edx
+    je <pte_asm_twice_lfence_windowed+0x42>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_lfence_windowed+0x29>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_seqcount_lfence>:
+    push %edi
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%esi
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_lfence+0x18>
+    pause
+    jmp <pte_asm_seqcount_lfence+0xa>
+    lfence
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    lfence
+    cmp (%ecx),%edi
+    jne <pte_asm_seqcount_lfence+0xa>
+    pop %esi
+    pop %edi
+    ret
+
+<pte_asm_seqcount_lfence_windowed>:
+    push %edi
+    push %esi
+    mov 0xc(%esp),%ecx
+    mov 0x10(%esp),%esi
+    mov 0x14(%esp),%edx
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_lfence_windowed+0x1c>
+    pause
+    jmp <pte_asm_seqcount_lfence_windowed+0xe>
+    lfence
+    mov (%esi),%eax
+    test %edx,%edx
+    je <pte_asm_seqcount_lfence_windowed+0x2a>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_lfence_windowed+0x25>
+    mov 0x4(%esi),%edx
+    lfence
+    cmp (%ecx),%edi
+    je <pte_asm_seqcount_lfence_windowed+0x38>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_lfence_windowed+0xe>
+    pop %esi
+    pop %edi
+    ret
+
 <pte_asm_store32>:
     mov 0x4(%esp),%eax
     mov 0xc(%esp),%ecx
@@ -237,6 +543,24 @@
     mov 0x8(%esp),%eax
     movl $0x0,(%eax)
     movl $0x0,0x4(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    ret
+
+<pte_asm_pae_set_low_first>:
+    mov 0x8(%esp),%eax
+    mov 0x10(%esp),%edx
+    mov 0xc(%esp),%ecx
+    mov %ecx,(%eax)
+    mov %edx,0x4(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    ret
+
+<pte_asm_pae_clear_high_first>:
+    mov 0x8(%esp),%eax
+    movl $0x0,0x4(%eax)
+    movl $0x0,(%eax)
     xor %edx,%edx
     xor %eax,%eax
     ret

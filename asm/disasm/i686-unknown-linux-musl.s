@@ -263,6 +263,354 @@
     pop %ebp
     ret
 
+<pte_asm_highlow>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%eax
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_highlow+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_highlow_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x10(%ebp),%eax
+    mov 0xc(%ebp),%ecx
+    mov %eax,%esi
+    mov 0x4(%ecx),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_windowed+0x18>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_windowed+0x13>
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_highlow_windowed+0x23>
+    pause
+    dec %esi
+    jne <pte_asm_highlow_windowed+0x1e>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_highlow_windowed+0x2c>
+    xor %eax,%eax
+    jmp <pte_asm_highlow_windowed+0xc>
+    pop %esi
+    pop %ebp
+    ret
+
+<pte_asm_highlow_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov 0x4(%ecx),%edx
+    lfence
+    mov (%ecx),%eax
+    lfence
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_highlow_lfence+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_highlow_lfence_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x10(%ebp),%eax
+    mov 0xc(%ebp),%ecx
+    mov %eax,%esi
+    mov 0x4(%ecx),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_lfence_windowed+0x18>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_lfence_windowed+0x13>
+    lfence
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_highlow_lfence_windowed+0x26>
+    pause
+    dec %esi
+    jne <pte_asm_highlow_lfence_windowed+0x21>
+    lfence
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_highlow_lfence_windowed+0x32>
+    xor %eax,%eax
+    jmp <pte_asm_highlow_lfence_windowed+0xc>
+    pop %esi
+    pop %ebp
+    ret
+
+<pte_asm_lowhighlowhigh>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhighlowhigh+0x6>
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_lowhighlowhigh+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_lowhighlowhigh_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov %edx,%esi
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x17>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_windowed+0x12>
+    mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhighlowhigh_windowed+0x23>
+    pause
+    dec %esi
+    jne <pte_asm_lowhighlowhigh_windowed+0x1e>
+    cmp (%ecx),%eax
+    je <pte_asm_lowhighlowhigh_windowed+0x2b>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xc>
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x34>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0xc>
+    pop %esi
+    pop %ebp
+    ret
+
+<pte_asm_lowhighlowhigh_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    cmp (%ecx),%eax
+    jne <pte_asm_lowhighlowhigh_lfence+0x6>
+    lfence
+    cmp 0x4(%ecx),%edx
+    jne <pte_asm_lowhighlowhigh_lfence+0x6>
+    pop %ebp
+    ret
+
+<pte_asm_lowhighlowhigh_lfence_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x10(%ebp),%edx
+    mov 0xc(%ebp),%ecx
+    mov %edx,%esi
+    mov (%ecx),%eax
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x17>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x12>
+    lfence
+    mov 0x4(%ecx),%edx
+    test %esi,%esi
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x26>
+    pause
+    dec %esi
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x21>
+    lfence
+    cmp (%ecx),%eax
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x31>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0xc>
+    lfence
+    cmp 0x4(%ecx),%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x3d>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0xc>
+    pop %esi
+    pop %ebp
+    ret
+
+<pte_asm_twice>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    mov 0x4(%ecx),%edx
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice+0x1a>
+    cmp %edi,%edx
+    je <pte_asm_twice+0x20>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice+0xd>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_twice_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x10(%ebp),%esi
+    mov 0xc(%ebp),%ecx
+    mov %esi,%edi
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_twice_windowed+0x18>
+    pause
+    dec %esi
+    jne <pte_asm_twice_windowed+0x13>
+    mov 0x4(%ecx),%edx
+    test %edi,%edi
+    je <pte_asm_twice_windowed+0x24>
+    pause
+    dec %edi
+    jne <pte_asm_twice_windowed+0x1f>
+    mov (%ecx),%esi
+    mov 0x4(%ecx),%edi
+    cmp %esi,%eax
+    jne <pte_asm_twice_windowed+0x31>
+    cmp %edi,%edx
+    je <pte_asm_twice_windowed+0x37>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_windowed+0x24>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_twice_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0xc(%ebp),%ecx
+    mov (%ecx),%eax
+    lfence
+    mov 0x4(%ecx),%edx
+    lfence
+    mov (%ecx),%esi
+    lfence
+    mov 0x4(%ecx),%edi
+    lfence
+    cmp %esi,%eax
+    jne <pte_asm_twice_lfence+0x26>
+    cmp %edi,%edx
+    je <pte_asm_twice_lfence+0x2c>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_lfence+0x13>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_twice_lfence_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x10(%ebp),%esi
+    mov 0xc(%ebp),%ecx
+    mov %esi,%edi
+    mov (%ecx),%eax
+    test %esi,%esi
+    je <pte_asm_twice_lfence_windowed+0x18>
+    pause
+    dec %esi
+    jne <pte_asm_twice_lfence_windowed+0x13>
+    lfence
+    mov 0x4(%ecx),%edx
+    test %edi,%edi
+    je <pte_asm_twice_lfence_windowed+0x27>
+    pause
+    dec %edi
+    jne <pte_asm_twice_lfence_windowed+0x22>
+    lfence
+    mov (%ecx),%esi
+    lfence
+    mov 0x4(%ecx),%edi
+    lfence
+    cmp %esi,%eax
+    jne <pte_asm_twice_lfence_windowed+0x3d>
+    cmp %edi,%edx
+    je <pte_asm_twice_lfence_windowed+0x43>
+    mov %esi,%eax
+    mov %edi,%edx
+    jmp <pte_asm_twice_lfence_windowed+0x2a>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_seqcount_lfence>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x8(%ebp),%ecx
+    mov 0xc(%ebp),%esi
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_lfence+0x19>
+    pause
+    jmp <pte_asm_seqcount_lfence+0xb>
+    lfence
+    mov (%esi),%eax
+    mov 0x4(%esi),%edx
+    lfence
+    cmp (%ecx),%edi
+    jne <pte_asm_seqcount_lfence+0xb>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
+<pte_asm_seqcount_lfence_windowed>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x8(%ebp),%ecx
+    mov 0xc(%ebp),%esi
+    mov 0x10(%ebp),%edx
+    mov (%ecx),%edi
+    test $0x1,%edi
+    je <pte_asm_seqcount_lfence_windowed+0x1c>
+    pause
+    jmp <pte_asm_seqcount_lfence_windowed+0xe>
+    lfence
+    mov (%esi),%eax
+    test %edx,%edx
+    je <pte_asm_seqcount_lfence_windowed+0x2a>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_lfence_windowed+0x25>
+    mov 0x4(%esi),%edx
+    lfence
+    cmp (%ecx),%edi
+    je <pte_asm_seqcount_lfence_windowed+0x38>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_lfence_windowed+0xe>
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
 <pte_asm_store32>:
     push %ebp
     mov %esp,%ebp
@@ -293,6 +641,30 @@
     mov 0xc(%ebp),%eax
     movl $0x0,(%eax)
     movl $0x0,0x4(%eax)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_pae_set_low_first>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%eax
+    mov 0x14(%ebp),%edx
+    mov 0x10(%ebp),%ecx
+    mov %ecx,(%eax)
+    mov %edx,0x4(%eax)
+    xor %eax,%eax
+    xor %edx,%edx
+    pop %ebp
+    ret
+
+<pte_asm_pae_clear_high_first>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0xc(%ebp),%eax
+    movl $0x0,0x4(%eax)
+    movl $0x0,(%eax)
     xor %edx,%edx
     xor %eax,%eax
     pop %ebp

@@ -221,6 +221,299 @@
     mov (%rsi),%rax
     ret
 
+<pte_asm_highlow>:
+    mov 0x4(%rsi),%ecx
+    mov (%rsi),%eax
+    cmp 0x4(%rsi),%ecx
+    jne <pte_asm_highlow>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_highlow_windowed>:
+    mov %edx,%eax
+    mov 0x4(%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_highlow_windowed+0xf>
+    pause
+    dec %edx
+    jne <pte_asm_highlow_windowed+0x9>
+    mov (%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_windowed+0x1b>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_windowed+0x15>
+    cmp 0x4(%rsi),%ecx
+    je <pte_asm_highlow_windowed+0x24>
+    xor %edx,%edx
+    jmp <pte_asm_highlow_windowed+0x2>
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_highlow_lfence>:
+    mov 0x4(%rsi),%ecx
+    lfence
+    mov (%rsi),%eax
+    lfence
+    cmp 0x4(%rsi),%ecx
+    jne <pte_asm_highlow_lfence>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_highlow_lfence_windowed>:
+    mov %edx,%eax
+    mov 0x4(%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_highlow_lfence_windowed+0xf>
+    pause
+    dec %edx
+    jne <pte_asm_highlow_lfence_windowed+0x9>
+    lfence
+    mov (%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_highlow_lfence_windowed+0x1e>
+    pause
+    dec %eax
+    jne <pte_asm_highlow_lfence_windowed+0x18>
+    lfence
+    cmp 0x4(%rsi),%ecx
+    je <pte_asm_highlow_lfence_windowed+0x2a>
+    xor %edx,%edx
+    jmp <pte_asm_highlow_lfence_windowed+0x2>
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhighlowhigh>:
+    mov (%rsi),%eax
+    mov 0x4(%rsi),%ecx
+    cmp (%rsi),%eax
+    jne <pte_asm_lowhighlowhigh>
+    cmp 0x4(%rsi),%ecx
+    jne <pte_asm_lowhighlowhigh>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhighlowhigh_windowed>:
+    mov %edx,%eax
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_windowed+0xe>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_windowed+0x8>
+    mov 0x4(%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_lowhighlowhigh_windowed+0x1b>
+    pause
+    dec %eax
+    jne <pte_asm_lowhighlowhigh_windowed+0x15>
+    cmp (%rsi),%ecx
+    je <pte_asm_lowhighlowhigh_windowed+0x23>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0x2>
+    cmp 0x4(%rsi),%edx
+    je <pte_asm_lowhighlowhigh_windowed+0x2c>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_windowed+0x2>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_lowhighlowhigh_lfence>:
+    mov (%rsi),%eax
+    lfence
+    mov 0x4(%rsi),%ecx
+    lfence
+    cmp (%rsi),%eax
+    jne <pte_asm_lowhighlowhigh_lfence>
+    lfence
+    cmp 0x4(%rsi),%ecx
+    jne <pte_asm_lowhighlowhigh_lfence>
+    shl $0x20,%rcx
+    mov %eax,%eax
+    or %rcx,%rax
+    ret
+
+<pte_asm_lowhighlowhigh_lfence_windowed>:
+    mov %edx,%eax
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0xe>
+    pause
+    dec %edx
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x8>
+    lfence
+    mov 0x4(%rsi),%edx
+    test %eax,%eax
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x1e>
+    pause
+    dec %eax
+    jne <pte_asm_lowhighlowhigh_lfence_windowed+0x18>
+    lfence
+    cmp (%rsi),%ecx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x29>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0x2>
+    lfence
+    cmp 0x4(%rsi),%edx
+    je <pte_asm_lowhighlowhigh_lfence_windowed+0x35>
+    xor %edx,%edx
+    jmp <pte_asm_lowhighlowhigh_lfence_windowed+0x2>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_twice>:
+    mov (%rsi),%eax
+    mov 0x4(%rsi),%edi
+    mov (%rsi),%ecx
+    mov 0x4(%rsi),%edx
+    cmp %ecx,%eax
+    jne <pte_asm_twice+0x12>
+    cmp %edx,%edi
+    je <pte_asm_twice+0x18>
+    mov %ecx,%eax
+    mov %edx,%edi
+    jmp <pte_asm_twice+0x5>
+    shl $0x20,%rdi
+    mov %eax,%eax
+    or %rdi,%rax
+    ret
+
+<pte_asm_twice_windowed>:
+    mov %edx,%eax
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_twice_windowed+0xe>
+    pause
+    dec %edx
+    jne <pte_asm_twice_windowed+0x8>
+    mov 0x4(%rsi),%edi
+    test %eax,%eax
+    je <pte_asm_twice_windowed+0x1b>
+    pause
+    dec %eax
+    jne <pte_asm_twice_windowed+0x15>
+    mov (%rsi),%edx
+    mov 0x4(%rsi),%eax
+    cmp %edx,%ecx
+    jne <pte_asm_twice_windowed+0x28>
+    cmp %eax,%edi
+    je <pte_asm_twice_windowed+0x2e>
+    mov %edx,%ecx
+    mov %eax,%edi
+    jmp <pte_asm_twice_windowed+0x1b>
+    shl $0x20,%rdi
+    mov %ecx,%eax
+    or %rdi,%rax
+    ret
+
+<pte_asm_twice_lfence>:
+    mov (%rsi),%eax
+    lfence
+    mov 0x4(%rsi),%edi
+    lfence
+    mov (%rsi),%ecx
+    lfence
+    mov 0x4(%rsi),%edx
+    lfence
+    cmp %ecx,%eax
+    jne <pte_asm_twice_lfence+0x1e>
+    cmp %edx,%edi
+    je <pte_asm_twice_lfence+0x24>
+    mov %ecx,%eax
+    mov %edx,%edi
+    jmp <pte_asm_twice_lfence+0xb>
+    shl $0x20,%rdi
+    mov %eax,%eax
+    or %rdi,%rax
+    ret
+
+<pte_asm_twice_lfence_windowed>:
+    mov %edx,%eax
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_twice_lfence_windowed+0xe>
+    pause
+    dec %edx
+    jne <pte_asm_twice_lfence_windowed+0x8>
+    lfence
+    mov 0x4(%rsi),%edi
+    test %eax,%eax
+    je <pte_asm_twice_lfence_windowed+0x1e>
+    pause
+    dec %eax
+    jne <pte_asm_twice_lfence_windowed+0x18>
+    lfence
+    mov (%rsi),%edx
+    lfence
+    mov 0x4(%rsi),%eax
+    lfence
+    cmp %edx,%ecx
+    jne <pte_asm_twice_lfence_windowed+0x34>
+    cmp %eax,%edi
+    je <pte_asm_twice_lfence_windowed+0x3a>
+    mov %edx,%ecx
+    mov %eax,%edi
+    jmp <pte_asm_twice_lfence_windowed+0x21>
+    shl $0x20,%rdi
+    mov %ecx,%eax
+    or %rdi,%rax
+    ret
+
+<pte_asm_seqcount_lfence>:
+    mov (%rdi),%eax
+    test $0x1,%eax
+    je <pte_asm_seqcount_lfence+0xd>
+    pause
+    jmp <pte_asm_seqcount_lfence>
+    lfence
+    mov (%rsi),%ecx
+    mov 0x4(%rsi),%edx
+    lfence
+    cmp (%rdi),%eax
+    jne <pte_asm_seqcount_lfence>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
+<pte_asm_seqcount_lfence_windowed>:
+    mov (%rdi),%eax
+    test $0x1,%eax
+    je <pte_asm_seqcount_lfence_windowed+0xd>
+    pause
+    jmp <pte_asm_seqcount_lfence_windowed>
+    lfence
+    mov (%rsi),%ecx
+    test %edx,%edx
+    je <pte_asm_seqcount_lfence_windowed+0x1c>
+    pause
+    dec %edx
+    jne <pte_asm_seqcount_lfence_windowed+0x16>
+    mov 0x4(%rsi),%edx
+    lfence
+    cmp (%rdi),%eax
+    je <pte_asm_seqcount_lfence_windowed+0x2a>
+    xor %edx,%edx
+    jmp <pte_asm_seqcount_lfence_windowed>
+    shl $0x20,%rdx
+    mov %ecx,%eax
+    or %rdx,%rax
+    ret
+
 <pte_asm_store32>:
     mov %edx,(%rdi)
     xor %eax,%eax
@@ -235,6 +528,18 @@
 <pte_asm_pae_clear>:
     movl $0x0,(%rsi)
     movl $0x0,0x4(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_pae_set_low_first>:
+    mov %edx,(%rsi)
+    mov %ecx,0x4(%rsi)
+    xor %eax,%eax
+    ret
+
+<pte_asm_pae_clear_high_first>:
+    movl $0x0,0x4(%rsi)
+    movl $0x0,(%rsi)
     xor %eax,%eax
     ret
 

@@ -32,7 +32,9 @@
 pub mod cpu;
 pub mod cycles;
 pub mod fence;
+pub mod protocol;
 pub mod read;
+pub mod recheck;
 pub mod rmw;
 pub mod shims;
 pub mod strategy;

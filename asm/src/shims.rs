@@ -15,7 +15,7 @@
 //! merged access fails the check.
 
 use crate::cpu::Features;
-use crate::{Pte, SeqCount, cycles, fence, halves, join, read, rmw, tsc, write};
+use crate::{Pte, SeqCount, cycles, fence, halves, join, read, recheck, rmw, tsc, write};
 
 /// How a shim is called.
 #[derive(Clone, Copy)]
@@ -165,6 +165,51 @@ shims! {
     read pte_asm_native64(s, p, n) always => read::native64(p),
         ["mov (%r),%r"];
 
+    // The protocols' reads (`recheck`).
+    read pte_asm_highlow(s, p, n) always => recheck::highlow(p),
+        ["mov 0x4(%r),%r", "mov (%r),%r", "cmp 0x4(%r),%r"];
+    read pte_asm_highlow_windowed(s, p, n) always => recheck::highlow_windowed(p, n),
+        ["mov 0x4(%r),%r", "pause", "mov (%r),%r", "pause", "cmp 0x4(%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_highlow_lfence(s, p, n) sse2 => recheck::highlow_lfence(p),
+        ["mov 0x4(%r),%r", "lfence", "mov (%r),%r", "lfence", "cmp 0x4(%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_highlow_lfence_windowed(s, p, n) sse2 => recheck::highlow_lfence_windowed(p, n),
+        ["mov 0x4(%r),%r", "pause", "lfence", "mov (%r),%r", "pause", "lfence", "cmp 0x4(%r),%r"];
+    read pte_asm_lowhighlowhigh(s, p, n) always => recheck::lowhighlowhigh(p),
+        ["mov (%r),%r", "mov 0x4(%r),%r", "cmp (%r),%r", "cmp 0x4(%r),%r"];
+    read pte_asm_lowhighlowhigh_windowed(s, p, n) always => recheck::lowhighlowhigh_windowed(p, n),
+        ["mov (%r),%r", "pause", "mov 0x4(%r),%r", "pause", "cmp (%r),%r", "cmp 0x4(%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_lowhighlowhigh_lfence(s, p, n) sse2 => recheck::lowhighlowhigh_lfence(p),
+        ["mov (%r),%r", "lfence", "mov 0x4(%r),%r", "lfence", "cmp (%r),%r", "lfence",
+         "cmp 0x4(%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_lowhighlowhigh_lfence_windowed(s, p, n) sse2 =>
+        recheck::lowhighlowhigh_lfence_windowed(p, n),
+        ["mov (%r),%r", "pause", "lfence", "mov 0x4(%r),%r", "pause", "lfence", "cmp (%r),%r",
+         "lfence", "cmp 0x4(%r),%r"];
+    read pte_asm_twice(s, p, n) always => recheck::twice(p),
+        ["mov (%r),%r", "mov 0x4(%r),%r", "mov (%r),%r", "mov 0x4(%r),%r"];
+    read pte_asm_twice_windowed(s, p, n) always => recheck::twice_windowed(p, n),
+        ["mov (%r),%r", "pause", "mov 0x4(%r),%r", "pause", "mov (%r),%r", "mov 0x4(%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_twice_lfence(s, p, n) sse2 => recheck::twice_lfence(p),
+        ["mov (%r),%r", "lfence", "mov 0x4(%r),%r", "lfence", "mov (%r),%r", "lfence",
+         "mov 0x4(%r),%r", "lfence"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_twice_lfence_windowed(s, p, n) sse2 => recheck::twice_lfence_windowed(p, n),
+        ["mov (%r),%r", "pause", "lfence", "mov 0x4(%r),%r", "pause", "lfence", "mov (%r),%r",
+         "lfence", "mov 0x4(%r),%r", "lfence"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_seqcount_lfence(s, p, n) sse2 => recheck::seqcount_lfence(s, p),
+        ["mov (%r),%r", "pause", "lfence", "mov (%r),%r", "mov 0x4(%r),%r", "lfence",
+         "cmp (%r),%r"];
+    #[cfg(target_feature = "sse2")]
+    read pte_asm_seqcount_lfence_windowed(s, p, n) sse2 => recheck::seqcount_lfence_windowed(s, p, n),
+        ["mov (%r),%r", "pause", "lfence", "mov (%r),%r", "pause", "mov 0x4(%r),%r", "lfence",
+         "cmp (%r),%r"];
+
     // Writes.
     write pte_asm_store32(s, p, lo, hi) always => { write::store32(s, lo); None },
         ["mov %r,(%r)"];
@@ -172,6 +217,10 @@ shims! {
         ["mov %r,0x4(%r)", "mov %r,(%r)"];
     write pte_asm_pae_clear(s, p, lo, hi) always => { write::pae_clear(p); None },
         ["movl $0x0,(%r)", "movl $0x0,0x4(%r)"];
+    write pte_asm_pae_set_low_first(s, p, lo, hi) always => { write::pae_set_low_first(p, lo, hi); None },
+        ["mov %r,(%r)", "mov %r,0x4(%r)"];
+    write pte_asm_pae_clear_high_first(s, p, lo, hi) always => { write::pae_clear_high_first(p); None },
+        ["movl $0x0,0x4(%r)", "movl $0x0,(%r)"];
     write pte_asm_xchg64(s, p, lo, hi) cx8 => Some(write::xchg64(p, lo, hi)),
         ["mov (%r),%r", "mov 0x4(%r),%r", "lock cmpxchg8b (%r)"];
     write pte_asm_seqcount_set(s, p, lo, hi) always => { write::seqcount_set(s, p, lo, hi); None },

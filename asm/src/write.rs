@@ -76,6 +76,42 @@ pub fn pae_clear(pte: &Pte) {
     }
 }
 
+/// `pae-set-low-first`: an install in the reverse of the kernel's order,
+/// for `litmus protocols`: `movl lo, (p); movl hi, 4(p)`. x86 keeps the two
+/// stores in this order ("Writes are not reordered with other writes"),
+/// so between them the PTE is present with the old (zapped: zero) high:
+/// no kernel writer does this; it is here to show what the order buys.
+#[inline(always)]
+pub fn pae_set_low_first(pte: &Pte, low: u32, high: u32) {
+    // SAFETY: `pte` is live and 8-byte aligned; two 4-byte stores to it.
+    unsafe {
+        asm!(
+            "movl {lo:e}, ({p})",  // ptep->pte_low = low (present already)
+            "movl {hi:e}, 4({p})", // ptep->pte_high = high
+            p = in(reg) pte.as_ptr(),
+            lo = in(reg) low,
+            hi = in(reg) high,
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+}
+
+/// `pae-clear-high-first`: a zap in the reverse of `native_pte_clear()`'s
+/// order, for `litmus protocols`: `movl $0, 4(p); movl $0, (p)`. Between
+/// the stores the PTE is still present, with a zero high half.
+#[inline(always)]
+pub fn pae_clear_high_first(pte: &Pte) {
+    // SAFETY: `pte` is live and 8-byte aligned; two 4-byte stores to it.
+    unsafe {
+        asm!(
+            "movl $0, 4({p})",     // ptep->pte_high = 0 (still present)
+            "movl $0, ({p})",      // ptep->pte_low = 0
+            p = in(reg) pte.as_ptr(),
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+}
+
 /// `xchg64`: swap in a whole PTE with a `lock cmpxchg8b` loop and return the
 /// old one: the kernel's `native_ptep_get_and_clear()` on SMP, via
 /// `pxx_xchg64()` / `arch_cmpxchg64()`:

@@ -6,11 +6,13 @@
 //! Files: [`classic`] and [`pte`] (the built-in tests), [`program`] (a
 //! litmus test as threads of instructions, which the built-in classic tests
 //! and `.litmus` files both become), [`file`] (herdtools7's `.litmus`
-//! files).
+//! files), [`protocol`] (the read and write protocols `litmus protocols`
+//! judges).
 
 pub mod classic;
 pub mod file;
 pub mod program;
+pub mod protocol;
 pub mod pte;
 
 pub use classic::ClassicTest;

@@ -3,8 +3,10 @@
 
 use crate::guest::{Accel, GuestConfig};
 use crate::harness::window::Window;
+use crate::protocols::ProtocolsRequest;
 use crate::run::request::DEFAULT_TEAR_RATE;
 use crate::run::{RunRequest, SyncMode};
+use pte_asm::protocol::{Reader, Writer as ProtocolWriter};
 use pte_asm::strategy::ReadStrategy;
 use std::path::PathBuf;
 
@@ -104,6 +106,89 @@ impl From<RunArgs> for RunRequest {
             quiet: a.quiet,
         }
     }
+}
+
+/// `litmus protocols`: the model's matrix of read x write protocols, and
+/// the hardware's torn reads beside it.
+#[derive(clap::Args, Debug)]
+pub struct ProtocolsArgs {
+    /// Reads to judge [default: all]: lowhigh, highlow, lowhighlowhigh,
+    /// twice, seqcount, each also with -lfence.
+    #[arg(long = "reader", value_delimiter = ',', value_name = "R[,R...]", value_parser = parse_reader)]
+    pub readers: Vec<Reader>,
+    /// Writers to judge [default: all]: kernel, zap-high-first,
+    /// install-low-first, reversed, seqcount, generation.
+    #[arg(long = "writer", value_delimiter = ',', value_name = "W[,W...]", value_parser = parse_writer)]
+    pub writers: Vec<ProtocolWriter>,
+    /// Writer threads taking turns, a hardware run per count (1 to 3).
+    #[arg(long = "writers", value_delimiter = ',', value_name = "N[,N...]", default_value = "1", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub writer_threads: Vec<u8>,
+    /// The most zap+install cycles inside one read the model tries (a
+    /// pair that does not tear is "whole <= K").
+    #[arg(long, value_name = "K", default_value_t = crate::model::protocol::DEFAULT_BOUND, value_parser = clap::value_parser!(u32).range(1..=24))]
+    pub cycles: u32,
+    /// The model only: no hardware runs.
+    #[arg(long)]
+    pub model: bool,
+    /// Each pair's shortest torn read, step by step.
+    #[arg(long)]
+    pub why: bool,
+    /// Print the matrices as markdown tables.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Append a row per pair, writer count and window to this CSV.
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Cores in thread order: the reader's, then the writers'.
+    #[arg(long, value_delimiter = ',', value_name = "C[,C...]")]
+    pub cores: Vec<usize>,
+    /// Seconds per hardware run [default: 0.2].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, conflicts_with = "iterations")]
+    pub duration: Option<f64>,
+    /// Reads per hardware run instead of a duration.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// The reader's windows to sweep (`0,50ns,1turns`; at most K/2 turns)
+    /// [default: 0,1turns,2turns].
+    #[arg(long, value_delimiter = ',', value_name = "W[,W...]", value_parser = Window::parse)]
+    pub reader_window: Vec<Window>,
+    /// Only the matrices, not a line per run.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl From<ProtocolsArgs> for ProtocolsRequest {
+    fn from(a: ProtocolsArgs) -> ProtocolsRequest {
+        ProtocolsRequest {
+            readers: a.readers,
+            writers: a.writers,
+            writer_threads: a.writer_threads.into_iter().map(usize::from).collect(),
+            bound: a.cycles,
+            model_only: a.model,
+            why: a.why,
+            markdown: a.markdown,
+            csv: a.csv,
+            cores: a.cores,
+            duration: a.duration,
+            iterations: a.iterations,
+            windows: a.reader_window,
+            quiet: a.quiet,
+        }
+    }
+}
+
+fn parse_reader(name: &str) -> Result<Reader, String> {
+    Reader::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Reader::ALL.iter().map(|r| r.name()).collect();
+        format!("unknown reader '{name}' (known: {})", known.join(", "))
+    })
+}
+
+fn parse_writer(name: &str) -> Result<ProtocolWriter, String> {
+    ProtocolWriter::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = ProtocolWriter::ALL.iter().map(|w| w.name()).collect();
+        format!("unknown writer '{name}' (known: {})", known.join(", "))
+    })
 }
 
 #[derive(clap::Args, Debug)]

@@ -3,12 +3,12 @@
 
 pub mod args;
 
-pub use args::{GuestArgs, RunArgs};
+pub use args::{GuestArgs, ProtocolsArgs, RunArgs};
 
 use crate::catalog::Test;
 use crate::error::Error;
 use crate::report;
-use crate::{bench, compare, guest, model, refault, run};
+use crate::{bench, compare, guest, model, protocols, refault, run};
 use args::parse_strategy;
 use clap::{Parser, Subcommand};
 use pte_asm::strategy::ReadStrategy;
@@ -64,6 +64,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         herd: PathBuf,
     },
+    /// Which PTE read and write protocols built from 32-bit accesses keep a
+    /// read whole, and how many zap+install cycles inside one read break
+    /// each: the model's matrix, and torn reads per second on this machine.
+    Protocols(ProtocolsArgs),
     /// What the running kernel takes to zap a PTE and fault it back in
     /// (madvise(MADV_DONTNEED) on one page, then a write), median and spread.
     Refault {
@@ -141,6 +145,7 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
         }
         Command::Run(args) => run::execute(&args.into())?,
         Command::Guest(args) => guest::run(&args.into())?,
+        Command::Protocols(args) => protocols::execute(&args.into())?,
         Command::Refault { core, cycles, csv } => refault::execute(&refault::RefaultRequest {
             core,
             cycles: cycles as usize,

@@ -40,10 +40,11 @@ enum Kind {
     Litmus,
     Bench,
     Refault,
+    Protocols,
 }
 
 impl Kind {
-    const ALL: [Kind; 3] = [Kind::Litmus, Kind::Bench, Kind::Refault];
+    const ALL: [Kind; 4] = [Kind::Litmus, Kind::Bench, Kind::Refault, Kind::Protocols];
 
     /// The command that writes it.
     fn command(self) -> &'static str {
@@ -51,6 +52,7 @@ impl Kind {
             Kind::Litmus => "litmus run",
             Kind::Bench => "bench-report",
             Kind::Refault => "litmus refault",
+            Kind::Protocols => "litmus protocols",
         }
     }
 
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Litmus => columns::run(),
             Kind::Bench => columns::bench_report(),
             Kind::Refault => columns::refault(),
+            Kind::Protocols => columns::protocols(),
         }
     }
 
@@ -67,7 +70,7 @@ impl Kind {
         match self {
             Kind::Litmus => &columns::RUN_ADDED,
             Kind::Bench => &columns::BENCH_ADDED,
-            Kind::Refault => &[],
+            Kind::Refault | Kind::Protocols => &[],
         }
     }
 
@@ -77,6 +80,7 @@ impl Kind {
             Kind::Litmus => &["count", "seconds", "reader_delay"],
             Kind::Bench => &["cycles_per_op"],
             Kind::Refault => &["median_ns", "p10_ns", "p90_ns"],
+            Kind::Protocols => &["bound"],
         }
     }
 }
@@ -90,6 +94,7 @@ pub struct Inputs {
     pub(crate) litmus: Vec<Row>,
     pub(crate) bench: Vec<Row>,
     pub(crate) refault: Vec<Row>,
+    pub(crate) protocols: Vec<Row>,
 }
 
 /// A column an older header lacks, and the value it stands for.
@@ -138,7 +143,7 @@ fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String
         }
     }
     Err(format!(
-        "{shown}: not a litmus, bench-report or refault CSV (header starts '{}')",
+        "{shown}: not a litmus, bench-report, refault or protocols CSV (header starts '{}')",
         header.join(",").chars().take(60).collect::<String>()
     ))
 }
@@ -184,6 +189,7 @@ fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
                 Kind::Litmus => inputs.litmus.push(row),
                 Kind::Bench => inputs.bench.push(row),
                 Kind::Refault => inputs.refault.push(row),
+                Kind::Protocols => inputs.protocols.push(row),
             }
         }
     }

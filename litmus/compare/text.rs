@@ -2,7 +2,7 @@
 //! machines, then one table per view with a column per machine.
 
 use super::Inputs;
-use super::views::{BenchView, LitmusView, RefaultView, Seen, disagree};
+use super::views::{BenchView, LitmusView, ProtocolView, RefaultView, Seen, disagree};
 use crate::harness::window::nanos;
 use crate::report::format::table;
 
@@ -66,7 +66,37 @@ pub fn report(inputs: &Inputs, markdown: bool) -> String {
     if !inputs.refault.is_empty() {
         refault(&mut out, &RefaultView::build(inputs), markdown);
     }
+    let protocols = ProtocolView::build(inputs);
+    if !protocols.rows.is_empty() {
+        protocol(&mut out, &protocols, markdown);
+    }
     out
+}
+
+fn protocol(out: &mut String, view: &ProtocolView, markdown: bool) {
+    let header = start_view(
+        out,
+        "Protocols: torn reads per second (litmus protocols)",
+        &view.machines,
+        &["reader", "writer", "writers", "window", "model"],
+        markdown,
+    );
+    let rows: Vec<Vec<String>> = view
+        .rows
+        .iter()
+        .map(|(key, model, cells)| {
+            let mut row = key.to_vec();
+            row.push(model.clone());
+            row.extend(
+                cells
+                    .iter()
+                    .map(|c| c.clone().unwrap_or_else(|| "-".into())),
+            );
+            row
+        })
+        .collect();
+    out.push_str(&table(&header, &rows, markdown));
+    out.push('\n');
 }
 
 fn litmus(out: &mut String, view: &LitmusView, markdown: bool) {

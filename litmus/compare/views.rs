@@ -221,6 +221,45 @@ impl RefaultView {
     }
 }
 
+/// `litmus protocols` rows: per pair, writer count and window, each
+/// machine's torn reads per second, beside the model's answer.
+pub struct ProtocolView {
+    pub machines: Vec<Vec<String>>,
+    /// (reader, writer, writers, window), the model's cell, per machine.
+    pub rows: Vec<([String; 4], String, Vec<Option<String>>)>,
+}
+
+impl ProtocolView {
+    pub fn build(inputs: &Inputs) -> ProtocolView {
+        let measured: Vec<&Row> = inputs
+            .protocols
+            .iter()
+            .filter(|r| !r["window"].is_empty())
+            .collect();
+        let machines = machines(measured.iter().copied());
+        let mut rows: Vec<([String; 4], String, Vec<Option<String>>)> = Vec::new();
+        for row in measured {
+            let key = ["reader", "writer", "writers", "window"].map(|c| row[c].clone());
+            let m = machine_index(&machines, row);
+            let index = match rows.iter().position(|(k, _, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    rows.push((key, row["model"].clone(), vec![None; machines.len()]));
+                    rows.len() - 1
+                }
+            };
+            let torn_per_s = number(row, "torn_per_s").unwrap_or(f64::NAN);
+            let cell = match row["verdict"].as_str() {
+                "UNEXPECTED" => format!("UNEXPECTED {}", row["torn"]),
+                _ if row["torn"] == "0" => "0".to_string(),
+                _ => format!("{}/s", crate::report::format::human_rate(torn_per_s)),
+            };
+            rows[index].2[m] = Some(cell);
+        }
+        ProtocolView { machines, rows }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,11 @@
 //! together (timebase or flags), outcomes counted between batches.
 
 use super::instances::{Histogram, Instances, Key, KeyHasher};
-use super::tuning::Tuning;
 use super::ops::{Op, run_body};
 use super::pin::pin_current_thread;
 use super::spin::{Ending, Line, SpinBarrier, monitor, patience, spin_until_with};
 use super::timebase::{Clock, Pacing, TIMEBASE_LEAD, Timebase, wait_for_tsc};
+use super::tuning::Tuning;
 use super::{Budget, OutcomeCount, Plan, Progress, RunResult, Sync};
 use crate::catalog::program::{MAX_REGISTERS, Program};
 use pte_asm::{read, tsc, write};
@@ -128,9 +128,7 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
         let slot = memory.slot_at(i);
         let mut registers = me.init_regs;
         match plan.sync {
-            Sync::Timebase { .. } => {
-                late += wait_for_tsc(base + i as u64 * delta) as u32
-            }
+            Sync::Timebase { .. } => late += wait_for_tsc(base + i as u64 * delta) as u32,
             Sync::Flags => {
                 instance_barrier(&shared.reached, me.t, me.next_id, me.patience);
                 me.next_id = me.next_id.wrapping_add(1);
@@ -160,7 +158,8 @@ fn close_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) {
             let columns = test.observed.len();
             witnesses += *witness_of
                 .entry(*key)
-                .or_insert_with(|| test.is_witness(&key[..columns])) as usize;
+                .or_insert_with(|| test.is_witness(&key[..columns]))
+                as usize;
         },
     );
     let done = shared.batches.done.fetch_add(len as u64, Relaxed) + len as u64;

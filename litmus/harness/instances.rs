@@ -313,7 +313,8 @@ mod tests {
         // SB+rfi-pos: each thread reads its own store back first; x's line
         // belongs at thread 1, which only reads it, y's at thread 0.
         let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/litmus/x86/SB+rfi-pos.litmus"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/litmus/x86/SB+rfi-pos.litmus"),
         )
         .unwrap();
         let p = crate::catalog::file::from_text(&text).unwrap().program;

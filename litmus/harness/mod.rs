@@ -40,11 +40,12 @@ pub mod clocks;
 pub mod instances;
 pub mod ops;
 pub mod pin;
+pub mod protocol;
 pub mod pte;
 pub mod refault;
 pub mod spin;
-pub mod tuning;
 pub mod timebase;
+pub mod tuning;
 pub mod window;
 
 pub use classic::run_classic;

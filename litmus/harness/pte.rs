@@ -16,9 +16,9 @@ use std::time::Instant;
 /// per-entry seqcount would be.
 #[repr(C, align(64))]
 #[derive(Default)]
-struct PteLine {
-    pte: Pte,
-    seq: SeqCount,
+pub(super) struct PteLine {
+    pub(super) pte: Pte,
+    pub(super) seq: SeqCount,
 }
 
 struct PteShared {
@@ -34,7 +34,7 @@ struct PteShared {
 }
 
 /// Reads between two looks at the stop flag (fewer with a wide window).
-fn reads_per_chunk(reader_delay: u32) -> u32 {
+pub(super) fn reads_per_chunk(reader_delay: u32) -> u32 {
     (16_384 / (reader_delay + 1)).max(1)
 }
 
@@ -241,15 +241,36 @@ pub fn writer_turn_ticks(
     cores: &super::pin::Cores,
     rounds: u32,
 ) -> Result<u64, String> {
+    let writer = strategy.writer();
+    turn_ticks(
+        |entry, k| {
+            let (low, high) = test.scheme.install(k as u32);
+            writer.zap(&entry.seq, &entry.pte);
+            writer.install(&entry.seq, &entry.pte, low, high);
+        },
+        |k| test.scheme.install(k as u32).1,
+        cores,
+        rounds,
+    )
+}
+
+/// [`writer_turn_ticks`] for any writer: `turn(entry, k)` zaps and makes
+/// install `k`, whose high half is `high_of(k)` (each differs from the
+/// one before).
+pub(super) fn turn_ticks(
+    turn: impl Fn(&PteLine, u64) + Sync,
+    high_of: impl Fn(u64) -> u32 + Sync,
+    cores: &super::pin::Cores,
+    rounds: u32,
+) -> Result<u64, String> {
     let entry = PteLine::default();
     let answer = Line::default();
-    let writer = strategy.writer();
     let warm = 64u32;
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| -> Result<(), String> {
             pin_current_thread(cores.for_thread(0))?;
             for k in 1..=rounds + warm {
-                let (_, high) = test.scheme.install(k);
+                let high = high_of(k as u64);
                 spin_until_with(1 << 14, || read::split(&entry.pte).1 == high);
                 write::store32(&answer.0, k);
             }
@@ -259,10 +280,8 @@ pub fn writer_turn_ticks(
             pin_current_thread(cores.for_thread(1))?;
             let mut exchanges = Vec::with_capacity(rounds as usize);
             for k in 1..=rounds + warm {
-                let (low, high) = test.scheme.install(k);
                 let start = pte_asm::tsc::rdtsc();
-                writer.zap(&entry.seq, &entry.pte);
-                writer.install(&entry.seq, &entry.pte, low, high);
+                turn(&entry, k as u64);
                 spin_until_with(1 << 14, || read::load32(&answer.0) == k);
                 if k > warm {
                     exchanges.push(pte_asm::tsc::rdtsc().wrapping_sub(start));

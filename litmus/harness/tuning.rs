@@ -330,7 +330,10 @@ mod tests {
             patterns[tuning.pattern() as usize] += 1;
         }
         assert!(shifts.iter().all(|n| (200..=450).contains(n)), "{shifts:?}");
-        assert!(patterns.iter().all(|n| (850..=1200).contains(n)), "{patterns:?}");
+        assert!(
+            patterns.iter().all(|n| (850..=1200).contains(n)),
+            "{patterns:?}"
+        );
         // Batches packed and shifted by +200 ticks show 10 witnesses each.
         let (mut at_best, mut packed) = (0, 0);
         for _ in 0..4096 {

@@ -77,8 +77,7 @@ pub(super) fn final_of(program: &Program, state: &State) -> Final {
                         state.threads[thread as usize].regs[reg as usize]
                     }
                     Observable::Loc(l) => {
-                        let wide =
-                            p.locations[l as usize].size == Size::Eight;
+                        let wide = p.locations[l as usize].size == Size::Eight;
                         state.memory_value(loc_words[l as usize], wide)
                     }
                 })
@@ -99,6 +98,18 @@ pub(super) fn final_of(program: &Program, state: &State) -> Final {
                 from_installs: true,
                 detail: format!("(memory {})", memory.join(" ")),
                 values,
+            }
+        }
+        Judge::Installs { installs, read } => {
+            let (lo, hi) = read.value(&state.threads[0].regs);
+            let torn = lo & 1 == 1 && !installs.contains(&(lo, hi));
+            Final {
+                label: if torn { "torn" } else { "whole" }.to_string(),
+                witness: torn,
+                positive: torn,
+                from_installs: lo != 0 && hi != 0,
+                detail: format!("read {:#018x}", pte_asm::join(lo, hi)),
+                values: Vec::new(),
             }
         }
         Judge::Pte {
@@ -153,4 +164,3 @@ pub(super) fn final_of(program: &Program, state: &State) -> Final {
         }
     }
 }
-

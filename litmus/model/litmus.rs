@@ -2,9 +2,7 @@
 //! model programs, instruction for instruction.
 
 use super::{Instr, Judge, Program, Rmw, Step, Value, Word};
-use crate::catalog::program::{
-    self as litmus, Fence, Instr as LitmusInstr, Operand, RmwOp, Size,
-};
+use crate::catalog::program::{self as litmus, Fence, Instr as LitmusInstr, Operand, RmwOp, Size};
 
 fn instr(step: Step, what: impl Into<String>) -> Instr {
     Instr {
@@ -12,7 +10,6 @@ fn instr(step: Step, what: impl Into<String>) -> Instr {
         what: what.into(),
     }
 }
-
 
 /// A litmus program, instruction for instruction.
 pub fn litmus_program(p: &litmus::Program) -> Program {

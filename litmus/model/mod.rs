@@ -38,12 +38,14 @@
 //!
 //! Files: [`litmus`] and [`program`] (the catalog's tests as model
 //! programs), [`search`] (the exhaustive exploration), [`herd`] (the tests
-//! as herdtools7 `.litmus` files).
+//! as herdtools7 `.litmus` files), [`protocol`] (the read and write
+//! protocols, with the installs as unknowns).
 
 mod finals;
 pub mod herd;
 pub mod litmus;
 pub mod program;
+pub mod protocol;
 pub mod search;
 
 pub use program::{PTE_HIGH, PTE_LOW, SEQ, TURN, program, pte_program, read_steps};
@@ -175,6 +177,12 @@ pub enum Judge {
     Litmus {
         program: Box<catalog_program::Program>,
         loc_words: Vec<Word>,
+    },
+    /// A read against a list of installed PTEs (the protocols' concrete
+    /// checks): torn when present and not one of them.
+    Installs {
+        installs: Vec<(u32, u32)>,
+        read: Read,
     },
     Pte {
         scheme: Scheme,

@@ -20,7 +20,6 @@ fn instr(step: Step, what: impl Into<String>) -> Instr {
     }
 }
 
-
 fn load(at: Word, reg: Reg, what: &str) -> Instr {
     instr(
         Step::Load {
@@ -140,48 +139,79 @@ pub fn read_steps(
 /// A zap by `writer`: the stores of `pte_asm::write::pae_clear` or
 /// `seqcount_clear`, in order.
 pub(crate) fn zap_steps(writer: Writer) -> Vec<Instr> {
-    let clear = vec![
-        store(PTE_LOW, 0, "zap: pte_low = 0"),
-        store(PTE_HIGH, 0, "zap: pte_high = 0"),
-    ];
-    with_sequence(writer, clear)
+    zap_steps_with(writer == Writer::Seqcount, true)
 }
 
 /// An install by `writer`: `pae_set` or `seqcount_set`, high then low.
 pub(crate) fn install_steps(writer: Writer, name: &str, (lo, hi): (u32, u32)) -> Vec<Instr> {
-    let set = vec![
-        store(
-            PTE_HIGH,
-            hi,
-            format!("install {name}: pte_high = {hi:#010x}"),
-        ),
-        store(PTE_LOW, lo, format!("install {name}: pte_low = {lo:#010x}")),
-    ];
-    with_sequence(writer, set)
+    let set = install_steps_with(writer == Writer::Seqcount, true, name, (lo, hi));
+    // The values, for traces of concrete installs.
+    set.into_iter()
+        .map(|mut i| {
+            if let Step::Store {
+                value: Value::Imm(v),
+                ..
+            } = i.step
+            {
+                i.what = format!("{} = {v:#010x}", i.what);
+            }
+            i
+        })
+        .collect()
 }
 
-fn with_sequence(writer: Writer, body: Vec<Instr>) -> Vec<Instr> {
-    match writer {
-        Writer::Pae => body,
-        Writer::Seqcount => {
-            // `addl $1,(s)` without lock: a load and a buffered store.
-            let bump = |what: &str| {
-                instr(
-                    Step::Rmw {
-                        at: SEQ,
-                        wide: false,
-                        op: Rmw::Add(Value::Imm(1)),
-                        locked: false,
-                    },
-                    what.to_string(),
-                )
-            };
-            let mut steps = vec![bump("sequence++ (odd)")];
-            steps.extend(body);
-            steps.push(bump("sequence++ (even)"));
-            steps
-        }
+/// A zap's stores, low first (`pae_clear`) or high first
+/// (`pae_clear_high_first`), inside a sequence count or not.
+pub(crate) fn zap_steps_with(seqcount: bool, low_first: bool) -> Vec<Instr> {
+    let mut clear = vec![
+        store(PTE_LOW, 0, "zap: pte_low = 0"),
+        store(PTE_HIGH, 0, "zap: pte_high = 0"),
+    ];
+    if !low_first {
+        clear.reverse();
     }
+    with_sequence(seqcount, clear)
+}
+
+/// An install's stores of `(lo, hi)`, high first (`pae_set`) or low first
+/// (`pae_set_low_first`), inside a sequence count or not; the steps say
+/// what they store, not the value (callers add it).
+pub(crate) fn install_steps_with(
+    seqcount: bool,
+    high_first: bool,
+    name: &str,
+    (lo, hi): (u32, u32),
+) -> Vec<Instr> {
+    let mut set = vec![
+        store(PTE_HIGH, hi, format!("install {name}: pte_high")),
+        store(PTE_LOW, lo, format!("install {name}: pte_low")),
+    ];
+    if !high_first {
+        set.reverse();
+    }
+    with_sequence(seqcount, set)
+}
+
+fn with_sequence(seqcount: bool, body: Vec<Instr>) -> Vec<Instr> {
+    if !seqcount {
+        return body;
+    }
+    // `addl $1,(s)` without lock: a load and a buffered store.
+    let bump = |what: &str| {
+        instr(
+            Step::Rmw {
+                at: SEQ,
+                wide: false,
+                op: Rmw::Add(Value::Imm(1)),
+                locked: false,
+            },
+            what.to_string(),
+        )
+    };
+    let mut steps = vec![bump("sequence++ (odd)")];
+    steps.extend(body);
+    steps.push(bump("sequence++ (even)"));
+    steps
 }
 
 /// The seed's names for installs 0, 1, 2, ...
@@ -378,7 +408,7 @@ pub(crate) mod tests {
             .filter_map(|i| match *i {
                 "mov (%r),%r" | "cmp (%r),%r" if wide => Some("load8"),
                 "mov (%r),%r" | "cmp (%r),%r" => Some("load+0"),
-                "mov 0x4(%r),%r" => Some("load+4"),
+                "mov 0x4(%r),%r" | "cmp 0x4(%r),%r" => Some("load+4"),
                 "mov %r,0x4(%r)" | "movl $0x0,0x4(%r)" => Some("store+4"),
                 "mov %r,(%r)" if wide => Some("store8"),
                 "mov %r,(%r)" | "movl $0x0,(%r)" => Some("store+0"),

@@ -119,6 +119,35 @@ pub fn refault() -> Vec<&'static str> {
     header
 }
 
+/// The CSV header of `litmus protocols`: one row per pair, writer count
+/// and window (the model's answer repeated on each).
+pub fn protocols() -> Vec<&'static str> {
+    let mut header = vec!["run_id", "timestamp"];
+    header.extend(MACHINE);
+    header.extend([
+        "cores",
+        "reader",
+        "writer",
+        "writers",
+        "bound",
+        "model",
+        "model_cycles",
+        "model_cycles_from_installs",
+        "window",
+        "window_ns",
+        "writer_turn_ns",
+        "reads",
+        "seconds",
+        "torn",
+        "absent",
+        "torn_stalled",
+        "torn_per_s",
+        "expected",
+        "verdict",
+    ]);
+    header
+}
+
 /// A column and the value it stands for in a file from before it.
 pub type Added = (&'static str, &'static str);
 

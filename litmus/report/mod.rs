@@ -9,5 +9,6 @@ pub mod format;
 pub mod machine;
 pub mod model;
 pub mod progress;
+pub mod protocol;
 pub mod run;
 pub mod sink;

@@ -172,7 +172,10 @@ impl RunRequest {
         argv.extend(["--sync".into(), self.sync.name().into()]);
         argv.push("--timebase-delta".into());
         argv.push(self.timebase_delta.map_or("auto".into(), |d| d.to_string()));
-        argv.extend(["--tuning".into(), if self.tuning { "auto" } else { "off" }.into()]);
+        argv.extend([
+            "--tuning".into(),
+            if self.tuning { "auto" } else { "off" }.into(),
+        ]);
         if self.quiet {
             argv.push("--quiet".into());
         }

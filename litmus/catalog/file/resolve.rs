@@ -386,4 +386,3 @@ impl<'s> Resolver<'s> {
         })
     }
 }
-

@@ -93,7 +93,13 @@ pub(super) fn columns(threads: &[Vec<String>]) -> String {
     out
 }
 
-pub(super) fn header(arch: &str, name: &str, summary: &str, expect: Expect, model: Expect) -> String {
+pub(super) fn header(
+    arch: &str,
+    name: &str,
+    summary: &str,
+    expect: Expect,
+    model: Expect,
+) -> String {
     format!(
         "{arch} {name}\n\"{summary}\"\n(*\n * Result: {}\n *\n * Written by pte-litmus `litmus export --herd`; its x86-TSO model says {}.\n *)\n",
         expect.result_line(),
