@@ -631,7 +631,7 @@ fn compare_bad_input_is_one_line_and_status_2() {
     std::fs::write(&other, "a,b,c\n1,2,3\n").unwrap();
     assert_bad_input(
         &["compare", other.to_str().unwrap()],
-        "not a litmus, bench-report or refault CSV",
+        "not a litmus, bench-report, refault or protocols CSV",
     );
 }
 

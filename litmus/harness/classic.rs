@@ -2,7 +2,7 @@
 //! `.litmus` file) in batches of instances, threads entering each instance
 //! together (timebase or flags), outcomes counted between batches.
 
-use super::instances::{Histogram, Instances, Key, KeyHasher};
+use super::instances::{Histogram, Instances};
 use super::ops::{Op, run_body};
 use super::pin::pin_current_thread;
 use super::spin::{Ending, Line, SpinBarrier, monitor, patience, spin_until_with};
@@ -11,8 +11,6 @@ use super::tuning::Tuning;
 use super::{Budget, OutcomeCount, Plan, Progress, RunResult, Sync};
 use crate::catalog::program::{MAX_REGISTERS, Program};
 use pte_asm::{read, tsc, write};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
@@ -83,8 +81,6 @@ struct ThreadState<'o> {
     next_id: u32,
     /// Thread 0: how `delta` follows the threads' lateness.
     pacing: Pacing,
-    /// Thread 0: whether each outcome seen is the test's witness.
-    witness_of: HashMap<Key, bool, BuildHasherDefault<KeyHasher>>,
 }
 
 /// Between batches: calibrate the timebase before the first batch and
@@ -147,20 +143,13 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
 /// calibrate again, size the next batch and draw its shifts.
 fn close_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) {
     let memory = &shared.memory;
-    let (test, witness_of) = (shared.test, &mut me.witness_of);
-    let mut witnesses = 0;
+    let test = shared.test;
     let at = memory.layout(shared.tuning.pattern().packed());
-    memory.count(
+    let witnesses = memory.count(
         at,
         len,
         &mut shared.results.histogram.lock().unwrap(),
-        |_, key| {
-            let columns = test.observed.len();
-            witnesses += *witness_of
-                .entry(*key)
-                .or_insert_with(|| test.is_witness(&key[..columns]))
-                as usize;
-        },
+        |values| test.is_witness(values),
     );
     let done = shared.batches.done.fetch_add(len as u64, Relaxed) + len as u64;
     let next = match plan.budget {
@@ -205,7 +194,6 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
         exchanged: 0,
         calibrated: (0, 0),
         next_id: 1,
-        witness_of: HashMap::default(),
         pacing: Pacing::default(),
     };
     let batches = &shared.batches;
@@ -349,14 +337,13 @@ fn finish(
         Sync::Flags => format!("batch {batch}, flag handshake per instance"),
     };
     let histogram = shared.results.histogram.into_inner().unwrap();
-    let columns = test.observed.len();
     let mut outcomes: Vec<OutcomeCount> = histogram
         .into_iter()
-        .map(|(key, count)| OutcomeCount {
-            label: test.label(&key[..columns]),
-            count,
-            witness: test.is_witness(&key[..columns]),
-            values: key[..columns].to_vec(),
+        .map(|(outcome, seen)| OutcomeCount {
+            label: test.label(outcome.values()),
+            count: seen.count,
+            witness: seen.witness,
+            values: outcome.values().to_vec(),
         })
         .collect();
     outcomes.sort_by(|a, b| a.label.cmp(&b.label));

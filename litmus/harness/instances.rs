@@ -34,13 +34,49 @@ pub struct Layout {
 /// disambiguation, which would narrow the window being measured.
 const SKEW: usize = 33;
 
-/// An outcome's observed values, as a histogram key.
-pub type Key = [u64; MAX_OBSERVED];
+/// An outcome: its observed values, the first `len` of `values`. Hashed
+/// and compared on those alone: a key of all 16 slots hashed 16 values
+/// for SB's two.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    values: [u64; MAX_OBSERVED],
+    len: u8,
+}
+
+impl Outcome {
+    pub fn values(&self) -> &[u64] {
+        &self.values[..self.len as usize]
+    }
+}
+
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Outcome) -> bool {
+        self.values() == other.values()
+    }
+}
+
+impl Eq for Outcome {}
+
+impl std::hash::Hash for Outcome {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for v in self.values() {
+            state.write_u64(*v);
+        }
+    }
+}
+
+/// How often an outcome was seen, and whether it is the witness (judged
+/// once, when first seen).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seen {
+    pub count: u64,
+    pub witness: bool,
+}
 
 /// The histogram of a run: outcomes and how often each was seen. Counted
 /// between batches while the other threads wait at a barrier, so it must
-/// be quick: keys hash with a multiply per value, not SipHash.
-pub type Histogram = HashMap<Key, u64, BuildHasherDefault<KeyHasher>>;
+/// be quick: one lookup per instance, a multiply per value, not SipHash.
+pub type Histogram = HashMap<Outcome, Seen, BuildHasherDefault<KeyHasher>>;
 
 /// FxHash's mixing step (rustc's own hasher), for small integer keys.
 #[derive(Default)]
@@ -233,17 +269,22 @@ impl Instances {
     }
 
     /// Thread 0, between batches: add each of the first `len` instances'
-    /// outcome to `histogram`, and hand each to `each` with its slot.
+    /// outcome to `histogram` (`is_witness` judging each new one); returns
+    /// how many were the witness.
     pub fn count(
         &self,
         at: Layout,
         len: usize,
         histogram: &mut Histogram,
-        mut each: impl FnMut(usize, &Key),
-    ) {
+        is_witness: impl Fn(&[u64]) -> bool,
+    ) -> usize {
+        let mut witnesses = 0;
         for slot in 0..len {
-            let mut key = [0u64; MAX_OBSERVED];
-            for (value, source) in key.iter_mut().zip(&self.sources) {
+            let mut key = Outcome {
+                values: [0; MAX_OBSERVED],
+                len: self.sources.len() as u8,
+            };
+            for (value, source) in key.values.iter_mut().zip(&self.sources) {
                 *value = match *source {
                     Source::Register(t, k) => self.recorded_value(t, slot, k),
                     Source::Location(l, size) => {
@@ -256,9 +297,14 @@ impl Instances {
                     }
                 };
             }
-            *histogram.entry(key).or_default() += 1;
-            each(slot, &key);
+            let seen = histogram.entry(key).or_insert_with(|| Seen {
+                count: 0,
+                witness: is_witness(key.values()),
+            });
+            seen.count += 1;
+            witnesses += seen.witness as usize;
         }
+        witnesses
     }
 }
 
@@ -366,10 +412,16 @@ mod tests {
         m.record(1, 2, 0, 1);
         m.record(1, 2, 1, 0);
         let mut h = Histogram::default();
-        m.count(m.layout(false), 4, &mut h, |_, _| {});
-        let mut witness = [0u64; MAX_OBSERVED];
-        witness[0] = 1;
-        assert_eq!(h[&witness], 1, "{h:?}");
-        assert_eq!(h[&[0u64; MAX_OBSERVED]], 3);
+        let witnesses = m.count(m.layout(false), 4, &mut h, |v| v == [1, 0]);
+        assert_eq!(witnesses, 1);
+        let outcome = |a, b| {
+            let mut values = [0; MAX_OBSERVED];
+            (values[0], values[1]) = (a, b);
+            Outcome { values, len: 2 }
+        };
+        assert_eq!(h[&outcome(1, 0)].count, 1, "{h:?}");
+        assert!(h[&outcome(1, 0)].witness);
+        assert_eq!(h[&outcome(0, 0)].count, 3);
+        assert!(!h[&outcome(0, 0)].witness);
     }
 }
