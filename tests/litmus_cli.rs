@@ -881,7 +881,21 @@ fn the_catalogue_runs_with_nothing_forbidden() {
         .lines()
         .filter(|l| l.ends_with("  ok") || l.ends_with("  not-observed"))
         .count();
-    assert_eq!(judged, 23, "every file judged:\n{text}");
+    // The i586 build has no `mfence`: those files are unavailable, saying
+    // why; every other build runs all 23.
+    let unavailable: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("=== ") && l.contains("unavailable"))
+        .collect();
+    assert!(
+        unavailable.iter().all(|l| l.contains("needs SSE2")),
+        "{unavailable:?}"
+    );
+    if cfg!(target_feature = "sse2") {
+        assert!(unavailable.is_empty(), "{unavailable:?}");
+    }
+    assert_eq!(judged + unavailable.len(), 23, "every file judged:\n{text}");
+    assert!(judged >= 7, "{text}");
 }
 
 /// Export, then import: every exported file is read back, and the model
