@@ -187,7 +187,7 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
             }
         }
     }
-    print_report(request, &answers, &measured);
+    print_report(request, &answers, &measured, &cores);
     if unexpected > 0 {
         return Err(Error::Finding(format!(
             "{unexpected} run(s) saw a torn read the model rules out"
@@ -199,7 +199,12 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
     Ok(())
 }
 
-fn print_report(request: &ProtocolsRequest, answers: &[Answer], measured: &[Measured]) {
+fn print_report(
+    request: &ProtocolsRequest,
+    answers: &[Answer],
+    measured: &[Measured],
+    cores: &Cores,
+) {
     println!();
     println!(
         "The model: zap+install cycles inside one read that tear it (in brackets: with both \
@@ -223,6 +228,11 @@ fn print_report(request: &ProtocolsRequest, answers: &[Answer], measured: &[Meas
             windows.join(" / "),
             request.bound
         );
+        // The reader and its writers: sharing cores, the writers' turns
+        // come at the scheduler's pace and the zeros say little.
+        if let Some(note) = cores.oversubscription(writers + 1) {
+            println!("({note}: writer turns come at the scheduler's pace.)");
+        }
         println!();
         print!(
             "{}",
