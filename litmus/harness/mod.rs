@@ -31,7 +31,8 @@
 //!
 //! Files: [`pin`] (which cores), [`spin`] (waiting without sleeping, the
 //! monitor), [`timebase`] and [`tuning`] (when instances start, where they lie), [`instances`] (a classic
-//! test's memory), [`classic`] and [`pte`] (the two runners), [`window`]
+//! test's memory), [`classic`], [`pte`] and [`protocol`] (the runners;
+//! the last two stream on `stream.rs`'s reader, writers and threads), [`window`]
 //! (the PTE reader's window in time), [`clocks`] (what a tick, a cycle and
 //! a `pause` are worth here), [`refault`] (the kernel's own zap and refault).
 
@@ -44,6 +45,7 @@ pub mod protocol;
 pub mod pte;
 pub mod refault;
 pub mod spin;
+mod stream;
 pub mod timebase;
 pub mod tuning;
 pub mod window;

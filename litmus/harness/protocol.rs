@@ -3,16 +3,13 @@
 //! turns zapping it and installing the next, streaming as the PTE runner
 //! does ([`super::pte`]), with no synchronisation in between.
 
-use super::pin::pin_current_thread;
-use super::pte::{PteLine, reads_per_chunk};
-use super::spin::{Ending, Line, monitor, patience, spin_until_with};
-use super::{Budget, OutcomeCount, Plan, Progress, RunResult};
+use super::spin::Line;
+use super::stream::Stream;
+use super::{OutcomeCount, Plan, Progress, RunResult};
 use crate::catalog::protocol::{Installs, Pair};
 use crate::catalog::pte::PteOutcome;
 use pte_asm::{read, write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Barrier, Mutex};
-use std::time::Instant;
 
 /// One pair to run: its protocols, how many writers take turns, and what
 /// they install.
@@ -32,112 +29,57 @@ pub struct ProtocolJob<'a> {
 pub const OUTCOMES: [&str; 4] = ["intact", "torn", "absent", "stalled"];
 const STALLED: usize = 3;
 
-struct Shared<'a> {
-    job: &'a ProtocolJob<'a>,
-    entry: PteLine,
-    /// Whose turn it is among several writers.
-    turn: Line,
-    /// With a bound: the number of the latest install, stored after it.
-    installed: Line,
-    ending: Ending,
-    reads: AtomicU64,
-    /// Zap+install cycles the writers completed.
-    cycles: AtomicU64,
-    pin_error: Mutex<Option<String>>,
-}
-
-fn reader(shared: &Shared, plan: &Plan, ready: &Barrier) -> [u64; 4] {
-    if let Err(e) = pin_current_thread(plan.cores.for_thread(0)) {
-        shared.pin_error.lock().unwrap().get_or_insert(e);
-    }
-    ready.wait();
-    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
-    let (protocol, installs) = (shared.job.pair.reader, shared.job.installs);
+fn reader(stream: &Stream, job: &ProtocolJob, installed: &Line, plan: &Plan) -> [u64; 4] {
+    let (seq, pte) = (&stream.entry.seq, &stream.entry.pte);
+    let (protocol, installs) = (job.pair.reader, job.installs);
     let spins = plan.reader_delay;
-    let chunk = reads_per_chunk(spins);
     let mut counts = [0u64; 4];
-    let mut reads = 0u64;
-    while !shared.ending.stop.load(Relaxed) {
-        let chunk = match plan.budget {
-            Budget::Iterations(n) => chunk.min((n - reads).min(u32::MAX as u64) as u32),
-            Budget::Duration(_) => chunk,
-        };
-        match shared.job.bound {
-            None => {
-                for _ in 0..chunk {
-                    let (lo, hi) = protocol.read(seq, pte, spins);
-                    counts[installs.classify(lo, hi) as usize] += 1;
-                }
-            }
-            Some(bound) => {
-                for _ in 0..chunk {
-                    // Loads in order (x86-TSO): `before` is no later than
-                    // the install the read's first load saw, `after` no
-                    // earlier than the one before its last load's, so at
-                    // most `after - before + 1` cycles landed inside.
-                    let before = read::load32(&shared.installed.0);
-                    let (lo, hi) = protocol.read(seq, pte, spins);
-                    let after = read::load32(&shared.installed.0);
-                    let outcome = installs.classify(lo, hi);
-                    let inside = after.wrapping_sub(before).saturating_add(1);
-                    let stalled = outcome == PteOutcome::Torn && inside > bound;
-                    counts[if stalled { STALLED } else { outcome as usize }] += 1;
-                }
+    stream.read_chunks(plan, |chunk| match job.bound {
+        None => {
+            for _ in 0..chunk {
+                let (lo, hi) = protocol.read(seq, pte, spins);
+                counts[installs.classify(lo, hi) as usize] += 1;
             }
         }
-        reads += chunk as u64;
-        shared.reads.store(reads, Relaxed);
-        if matches!(plan.budget, Budget::Iterations(n) if reads >= n) {
-            shared.ending.stop.store(true, Relaxed);
+        Some(bound) => {
+            for _ in 0..chunk {
+                // Loads in order (x86-TSO): `before` is no later than
+                // the install the read's first load saw, `after` no
+                // earlier than the one before its last load's, so at
+                // most `after - before + 1` cycles landed inside.
+                let before = read::load32(&installed.0);
+                let (lo, hi) = protocol.read(seq, pte, spins);
+                let after = read::load32(&installed.0);
+                let outcome = installs.classify(lo, hi);
+                let inside = after.wrapping_sub(before).saturating_add(1);
+                let stalled = outcome == PteOutcome::Torn && inside > bound;
+                counts[if stalled { STALLED } else { outcome as usize }] += 1;
+            }
         }
-    }
+    });
     counts
 }
 
-fn writer(shared: &Shared, w: usize, core: usize, patience: u32, ready: &Barrier) {
-    if let Err(e) = pin_current_thread(core) {
-        shared.pin_error.lock().unwrap().get_or_insert(e);
-    }
-    ready.wait();
-    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
-    let job = shared.job;
+/// Writer `w`'s zap+install cycles; returns how many it made.
+fn writer(stream: &Stream, job: &ProtocolJob, installed: &Line, w: usize, patience: u32) -> u64 {
+    let (seq, pte) = (&stream.entry.seq, &stream.entry.pte);
     let (protocol, writers) = (job.pair.writer, job.writers as u64);
-    let mut cycles = 0u64;
     let counting = job.bound.is_some();
     // Install numbers go up by one per install across all writers; the
     // PTE starts as install 0.
     let mut k = w as u64;
-    'run: loop {
-        for _ in 0..1024 {
-            if writers > 1 {
-                let mut stopped = false;
-                spin_until_with(patience, || {
-                    stopped = shared.ending.stop.load(Relaxed);
-                    stopped || read::load32(&shared.turn.0) == w as u32
-                });
-                if stopped {
-                    break 'run;
-                }
-            }
-            k += 1;
-            let (lo, hi) = job.installs.install(k);
-            protocol.zap(seq, pte);
-            protocol.install(seq, pte, lo, hi);
-            if counting {
-                // After the install's stores: readers bound their cycles.
-                write::store32(&shared.installed.0, k as u32);
-            }
-            cycles += 1;
-            if writers > 1 {
-                k += writers - 1;
-                write::store32(&shared.turn.0, ((w as u64 + 1) % writers) as u32);
-            }
+    stream.write_turns(w, job.writers, patience, || {
+        k += 1;
+        let (lo, hi) = job.installs.install(k);
+        protocol.zap(seq, pte);
+        protocol.install(seq, pte, lo, hi);
+        if counting {
+            // After the install's stores: readers bound their cycles.
+            write::store32(&installed.0, k as u32);
         }
-        if shared.ending.stop.load(Relaxed) {
-            break;
-        }
-    }
-    shared.cycles.fetch_add(cycles, Relaxed);
+        // The other writers' installs come between this one's.
+        k += writers - 1;
+    })
 }
 
 /// Run one pair (its reader already checked available) with the reader's
@@ -148,57 +90,25 @@ pub fn run_protocol(
     interrupted: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
-    let shared = Shared {
-        job,
-        entry: PteLine::default(),
-        turn: Line::default(),
-        installed: Line::default(),
-        ending: Ending::default(),
-        reads: AtomicU64::new(0),
-        cycles: AtomicU64::new(0),
-        pin_error: Mutex::new(None),
-    };
+    let stream = Stream::default();
+    // With a bound: the number of the latest install, stored after it, in
+    // a line of its own (outside the read).
+    let installed = Line::default();
+    let cycles = AtomicU64::new(0);
     let (lo, hi) = job.installs.install(0);
     job.pair
         .writer
-        .install(&shared.entry.seq, &shared.entry.pte, lo, hi);
-    let ready = Barrier::new(1 + job.writers);
-    let started = Instant::now();
-    let counts = std::thread::scope(|scope| {
-        let reading = scope.spawn(|| {
-            let counts = reader(&shared, plan, &ready);
-            shared.ending.stop.store(true, Relaxed);
-            counts
-        });
-        let patience = patience(&plan.cores, 1 + job.writers);
-        let writing: Vec<_> = (0..job.writers)
-            .map(|w| {
-                let (shared, ready, core) = (&shared, &ready, plan.cores.for_thread(1 + w));
-                scope.spawn(move || writer(shared, w, core, patience, ready))
-            })
-            .collect();
-        let finish = scope.spawn(|| {
-            for w in writing {
-                w.join().expect("writer thread");
-            }
-            let counts = reading.join().expect("reader thread");
-            shared.ending.finished.store(true, Relaxed);
-            counts
-        });
-        monitor(
-            plan.budget,
-            started,
-            interrupted,
-            &shared.ending,
-            || shared.reads.load(Relaxed),
-            progress,
-        );
-        finish.join().expect("joining thread")
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    if let Some(e) = shared.pin_error.into_inner().unwrap() {
-        return Err(e);
-    }
+        .install(&stream.entry.seq, &stream.entry.pte, lo, hi);
+    let (counts, reads, seconds) = stream.run(
+        plan,
+        job.writers,
+        interrupted,
+        progress,
+        |stream| reader(stream, job, &installed, plan),
+        |stream, w, patience| {
+            cycles.fetch_add(writer(stream, job, &installed, w, patience), Relaxed);
+        },
+    )?;
     let outcomes = OUTCOMES
         .iter()
         .zip(counts)
@@ -211,10 +121,10 @@ pub fn run_protocol(
         .collect();
     Ok(RunResult {
         outcomes,
-        iterations: shared.reads.into_inner(),
+        iterations: reads,
         seconds,
         interrupted: interrupted.load(Relaxed),
-        writer_turns: shared.cycles.into_inner(),
+        writer_turns: cycles.into_inner(),
         detail: format!(
             "{} writer thread(s) taking turns, {} installs a period, reader window {} pause",
             job.writers,
@@ -250,6 +160,7 @@ pub fn protocol_turn_ticks(
 mod tests {
     use super::*;
     use crate::catalog::protocol::{Reader, SEED_INSTALLS, Writer};
+    use crate::harness::Budget;
     use crate::harness::pin::Cores;
 
     fn plan(reads: u64) -> Plan {

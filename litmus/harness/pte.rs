@@ -3,62 +3,19 @@
 //! synchronisation in between.
 
 use super::pin::pin_current_thread;
-use super::spin::{Ending, Line, monitor, patience, spin_until_with};
-use super::{Budget, OutcomeCount, Plan, Progress, RunResult};
+use super::spin::{Line, spin_until_with};
+use super::stream::{PteLine, Stream};
+use super::{OutcomeCount, Plan, Progress, RunResult};
 use crate::catalog::pte::{PteOutcome, PteTest, WriterStep};
 use pte_asm::strategy::{PteReader, ReadStrategy};
-use pte_asm::{Pte, SeqCount, read, with_reader, write};
+use pte_asm::{read, with_reader, write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Barrier, Mutex};
-use std::time::Instant;
 
-/// The PTE under test and its sequence count, in one cache line, as a
-/// per-entry seqcount would be.
-#[repr(C, align(64))]
-#[derive(Default)]
-pub(super) struct PteLine {
-    pub(super) pte: Pte,
-    pub(super) seq: SeqCount,
-}
-
-struct PteShared {
-    entry: PteLine,
-    /// Whose turn it is among several writers.
-    turn: Line,
-    ending: Ending,
-    reads: AtomicU64,
-    lost: AtomicU64,
-    /// Turns (zap and install) the writers completed.
-    turns: AtomicU64,
-    pin_error: Mutex<Option<String>>,
-}
-
-/// Reads between two looks at the stop flag (fewer with a wide window).
-pub(super) fn reads_per_chunk(reader_delay: u32) -> u32 {
-    (16_384 / (reader_delay + 1)).max(1)
-}
-
-fn pte_reader<R: PteReader>(
-    shared: &PteShared,
-    test: &PteTest,
-    plan: &Plan,
-    ready: &Barrier,
-) -> [u64; 3] {
-    if let Err(e) = pin_current_thread(plan.cores.for_thread(0)) {
-        shared.pin_error.lock().unwrap().get_or_insert(e);
-    }
-    ready.wait();
-    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
+fn pte_reader<R: PteReader>(stream: &Stream, test: &PteTest, plan: &Plan) -> [u64; 3] {
+    let (seq, pte) = (&stream.entry.seq, &stream.entry.pte);
     let (scheme, delay) = (test.scheme, plan.reader_delay);
-    let chunk = reads_per_chunk(delay);
     let mut counts = [0u64; 3];
-    let mut reads = 0u64;
-    while !shared.ending.stop.load(Relaxed) {
-        // An iterations budget is met exactly: the last chunk is cut short.
-        let chunk = match plan.budget {
-            Budget::Iterations(n) => chunk.min((n - reads).min(u32::MAX as u64) as u32),
-            Budget::Duration(_) => chunk,
-        };
+    stream.read_chunks(plan, |chunk| {
         for _ in 0..chunk {
             // SAFETY: the caller checked the strategy's availability.
             let (lo, hi) = unsafe {
@@ -70,74 +27,43 @@ fn pte_reader<R: PteReader>(
             };
             counts[scheme.classify(lo, hi) as usize] += 1;
         }
-        reads += chunk as u64;
-        shared.reads.store(reads, Relaxed);
-        if matches!(plan.budget, Budget::Iterations(n) if reads >= n) {
-            shared.ending.stop.store(true, Relaxed);
-        }
-    }
+    });
     counts
 }
 
+/// Writer `w`'s turns, the test's steps each; returns (turns, lost).
 fn pte_writer(
-    shared: &PteShared,
+    stream: &Stream,
     test: &PteTest,
     strategy: ReadStrategy,
     w: usize,
-    core: usize,
     patience: u32,
-    ready: &Barrier,
-) {
-    if let Err(e) = pin_current_thread(core) {
-        shared.pin_error.lock().unwrap().get_or_insert(e);
-    }
-    ready.wait();
-    let (seq, pte) = (&shared.entry.seq, &shared.entry.pte);
+) -> (u64, u64) {
+    let (seq, pte) = (&stream.entry.seq, &stream.entry.pte);
     let (writer, scheme, writers) = (strategy.writer(), test.scheme, test.writers as u32);
     let mut last = pte_asm::halves(0);
     let mut lost = 0u64;
-    let mut turns = 0u64;
     // Install numbers start at 0 (the seed's A) and go up by one per
     // install across all writers.
     let mut k = (w as u32).wrapping_sub(1);
-    'run: loop {
-        for _ in 0..1024 {
-            if writers > 1 {
-                // Take the turn; hand it on below (plain store and load).
-                let mut stopped = false;
-                spin_until_with(patience, || {
-                    stopped = shared.ending.stop.load(Relaxed);
-                    stopped || read::load32(&shared.turn.0) == w as u32
-                });
-                if stopped {
-                    break 'run;
+    let turns = stream.write_turns(w, test.writers, patience, || {
+        for step in test.turn {
+            match step {
+                WriterStep::CheckLast => lost += (read::split(pte) != last) as u64,
+                WriterStep::Zap => writer.zap(seq, pte),
+                WriterStep::CheckZero => lost += (read::split(pte) != (0, 0)) as u64,
+                WriterStep::Install => {
+                    k = k.wrapping_add(1);
+                    let (lo, hi) = scheme.install(k);
+                    writer.install(seq, pte, lo, hi);
+                    last = (lo, hi);
                 }
             }
-            for step in test.turn {
-                match step {
-                    WriterStep::CheckLast => lost += (read::split(pte) != last) as u64,
-                    WriterStep::Zap => writer.zap(seq, pte),
-                    WriterStep::CheckZero => lost += (read::split(pte) != (0, 0)) as u64,
-                    WriterStep::Install => {
-                        k = k.wrapping_add(1);
-                        let (lo, hi) = scheme.install(k);
-                        writer.install(seq, pte, lo, hi);
-                        last = (lo, hi);
-                    }
-                }
-            }
-            turns += 1;
-            if writers > 1 {
-                k = k.wrapping_add(writers - 1);
-                write::store32(&shared.turn.0, (w as u32 + 1) % writers);
-            }
         }
-        if shared.ending.stop.load(Relaxed) {
-            break;
-        }
-    }
-    shared.lost.fetch_add(lost, Relaxed);
-    shared.turns.fetch_add(turns, Relaxed);
+        // The other writers' installs come between this one's.
+        k = k.wrapping_add(writers - 1);
+    });
+    (turns, lost)
 }
 
 /// Run a PTE test with one read strategy (already checked available).
@@ -148,53 +74,22 @@ pub fn run_pte(
     interrupted: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
-    let shared = PteShared {
-        entry: PteLine::default(),
-        turn: Line::default(),
-        ending: Ending::default(),
-        reads: AtomicU64::new(0),
-        lost: AtomicU64::new(0),
-        turns: AtomicU64::new(0),
-        pin_error: Mutex::new(None),
-    };
-    let ready = Barrier::new(1 + test.writers);
-    let started = Instant::now();
-    let counts = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            let counts = with_reader!(strategy, R => pte_reader::<R>(&shared, test, plan, &ready),
-                missing => unreachable!("the runner only runs compiled strategies"));
-            shared.ending.stop.store(true, Relaxed);
-            counts
-        });
-        let patience = patience(&plan.cores, 1 + test.writers);
-        let writers: Vec<_> = (0..test.writers)
-            .map(|w| {
-                let (shared, ready, core) = (&shared, &ready, plan.cores.for_thread(1 + w));
-                scope.spawn(move || pte_writer(shared, test, strategy, w, core, patience, ready))
-            })
-            .collect();
-        let finish = scope.spawn(|| {
-            for writer in writers {
-                writer.join().expect("writer thread");
-            }
-            let counts = reader.join().expect("reader thread");
-            shared.ending.finished.store(true, Relaxed);
-            counts
-        });
-        monitor(
-            plan.budget,
-            started,
-            interrupted,
-            &shared.ending,
-            || shared.reads.load(Relaxed),
-            progress,
-        );
-        finish.join().expect("joining thread")
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    if let Some(e) = shared.pin_error.into_inner().unwrap() {
-        return Err(e);
-    }
+    let (lost, turns) = (AtomicU64::new(0), AtomicU64::new(0));
+    let (counts, reads, seconds) = Stream::default().run(
+        plan,
+        test.writers,
+        interrupted,
+        progress,
+        |stream| {
+            with_reader!(strategy, R => pte_reader::<R>(stream, test, plan),
+                missing => unreachable!("the runner only runs compiled strategies"))
+        },
+        |stream, w, patience| {
+            let (t, l) = pte_writer(stream, test, strategy, w, patience);
+            turns.fetch_add(t, Relaxed);
+            lost.fetch_add(l, Relaxed);
+        },
+    )?;
     let mut outcomes: Vec<OutcomeCount> =
         [PteOutcome::Intact, PteOutcome::Torn, PteOutcome::Absent]
             .into_iter()
@@ -208,17 +103,17 @@ pub fn run_pte(
     if test.writer_checks() {
         outcomes.push(OutcomeCount {
             label: PteOutcome::Lost.name().into(),
-            count: shared.lost.into_inner(),
+            count: lost.into_inner(),
             witness: test.witness == PteOutcome::Lost,
             values: Vec::new(),
         });
     }
     Ok(RunResult {
         outcomes,
-        iterations: shared.reads.into_inner(),
+        iterations: reads,
         seconds,
         interrupted: interrupted.load(Relaxed),
-        writer_turns: shared.turns.into_inner(),
+        writer_turns: turns.into_inner(),
         detail: format!(
             "{} writer thread(s), {}, reader window {} pause",
             test.writers,

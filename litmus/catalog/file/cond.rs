@@ -3,7 +3,7 @@
 //! observable names (`0:EAX`, `x`, `[x]`) it and `locations` use.
 
 use super::parse::{ParseError, error};
-use super::token::{Token, tokens};
+use super::token::{Token, render, tokens};
 use crate::catalog::program::{Prop, Quantifier};
 
 /// An observable before it is resolved: a thread's register by name, or a
@@ -198,18 +198,6 @@ impl PropParser<'_> {
             ),
         }
     }
-}
-
-pub fn render(t: &[Token]) -> String {
-    t.iter()
-        .map(|t| match t {
-            Token::Word(w) => w.clone(),
-            Token::Percent(r) => format!("%{r}"),
-            Token::Number(n) => n.to_string(),
-            Token::Punct(p) => p.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("")
 }
 
 #[cfg(test)]

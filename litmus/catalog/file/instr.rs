@@ -18,7 +18,7 @@
 //! naming the construct.
 
 use super::parse::{Arch, ParseError, error};
-use super::token::{Token, as_value};
+use super::token::{Token, as_value, render};
 use crate::catalog::program::{Fence, Instr, Operand, RmwOp, Size};
 
 /// A register of a thread: its index and the width its name says.
@@ -226,7 +226,7 @@ fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, Pars
     let bad = || {
         error(
             line,
-            format!("operand '{}' of '{text}' is not understood", show(t)),
+            format!("operand '{}' of '{text}' is not understood", render(t)),
         )
     };
     match t {
@@ -270,23 +270,12 @@ fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, Pars
                 line,
                 format!(
                     "'{}': an offset from a named location is not supported (set a register to it: 0:rsi={name})",
-                    show(t)
+                    render(t)
                 ),
             )
         }
         _ => bad(),
     }
-}
-
-fn show(t: &[Token]) -> String {
-    t.iter()
-        .map(|t| match t {
-            Token::Word(w) => w.clone(),
-            Token::Percent(r) => format!("%{r}"),
-            Token::Number(n) => n.to_string(),
-            Token::Punct(p) => p.to_string(),
-        })
-        .collect()
 }
 
 /// An instruction once its memory operand (if any) is resolved: `mem` is

@@ -298,7 +298,7 @@ impl<'s> Resolver<'s> {
                 line,
                 format!(
                     "'{}' is not a number (pointers are not supported)",
-                    cond::render(t)
+                    token::render(t)
                 ),
             ),
         }

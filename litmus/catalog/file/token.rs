@@ -101,6 +101,19 @@ pub fn as_value(n: i128, mask: u64) -> u64 {
     (n as u64) & mask
 }
 
+/// Tokens as the file spelt them, for messages.
+pub fn render(t: &[Token]) -> String {
+    t.iter()
+        .map(|t| match t {
+            Token::Word(w) => w.clone(),
+            Token::Percent(r) => format!("%{r}"),
+            Token::Number(n) => n.to_string(),
+            Token::Punct(p) => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
