@@ -9,6 +9,7 @@
 //! `<group>/<strategy>/<param>/new/{benchmark,estimates}.json`.
 
 use crate::error::Error;
+use crate::report::answer::Prices;
 use crate::report::columns;
 use crate::report::machine::Machine;
 use crate::report::sink::CsvSink;
@@ -283,4 +284,119 @@ fn read_and_write(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Strin
         written.push((name, rows.len()));
     }
     Ok(written)
+}
+
+/// Core cycles per `read` for this build's target, for `litmus run`'s
+/// answer table: from `csv` (a `bench-report` CSV) when given, else from
+/// this build's criterion output when `cargo bench` has left one, else
+/// none. A given file that cannot be read or holds no such rows is bad
+/// input; a criterion directory that cannot be read is passed over.
+pub fn prices(csv: Option<&Path>) -> Result<Option<Prices>, Error> {
+    let header: Vec<String> = columns::bench_report()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    match csv {
+        Some(path) => prices_from_csv(path).map(Some).map_err(Error::BadInput),
+        None => {
+            let dir = criterion_dir();
+            if !dir.join(MACHINE_FILE).is_file() {
+                return Ok(None);
+            }
+            let Ok(rows) = report_rows(&dir) else {
+                return Ok(None);
+            };
+            let source = format!("{} (cargo bench)", dir.display());
+            Ok(read_prices(
+                &header,
+                rows.iter().map(|r| r.as_slice()),
+                source,
+            ))
+        }
+    }
+}
+
+fn prices_from_csv(path: &Path) -> Result<Prices, String> {
+    let shown = path.display();
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("{shown}: {e}"))?
+        .iter()
+        .map(String::from)
+        .collect();
+    for needed in ["target", "bench", "strategy", "param", "core_cycles_per_op"] {
+        if !header.iter().any(|h| h == needed) {
+            return Err(format!(
+                "{shown}: no '{needed}' column (not a bench-report CSV, or one from before it)"
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("{shown}: {e}"))?;
+        rows.push((
+            i + 2,
+            record.iter().map(String::from).collect::<Vec<String>>(),
+        ));
+    }
+    let cell = |row: &[String], name: &str| {
+        let at = header
+            .iter()
+            .position(|h| h == name)
+            .expect("checked above");
+        row.get(at).cloned().unwrap_or_default()
+    };
+    for (line, row) in &rows {
+        let cycles = cell(row, "core_cycles_per_op");
+        if !cycles.is_empty() && cycles.parse::<f64>().is_err() {
+            return Err(format!(
+                "{shown}, line {line}: core_cycles_per_op '{cycles}' is not a number"
+            ));
+        }
+    }
+    let commit = rows
+        .first()
+        .map(|(_, r)| cell(r, "commit"))
+        .unwrap_or_default();
+    let cpu = rows
+        .first()
+        .map(|(_, r)| cell(r, "cpu_model"))
+        .unwrap_or_default();
+    let source = format!("{shown} ({cpu}, commit {commit})");
+    read_prices(&header, rows.iter().map(|(_, r)| r.as_slice()), source).ok_or_else(|| {
+        format!(
+            "{shown}: no read rows with core cycles for {} (bench-report of `cargo bench --bench pte_read` on this target)",
+            pte_asm::TARGET
+        )
+    })
+}
+
+/// The `read` group's rows for this build's target, as prices.
+fn read_prices<'r>(
+    header: &[String],
+    rows: impl Iterator<Item = &'r [String]>,
+    source: String,
+) -> Option<Prices> {
+    let at = |name: &str| header.iter().position(|h| h == name);
+    let (target, bench, strategy, param, cycles) = (
+        at("target")?,
+        at("bench")?,
+        at("strategy")?,
+        at("param")?,
+        at("core_cycles_per_op")?,
+    );
+    let cycles: Vec<(String, f64)> = rows
+        .filter(|r| r.get(target).map(String::as_str) == Some(pte_asm::TARGET))
+        .filter(|r| r.get(bench).map(String::as_str) == Some("read"))
+        .filter(|r| r.get(param).map(String::as_str) == Some("-"))
+        .filter_map(|r| {
+            Some((
+                r.get(strategy)?.clone(),
+                r.get(cycles)?.parse::<f64>().ok()?,
+            ))
+        })
+        .collect();
+    (!cycles.is_empty()).then_some(Prices { source, cycles })
 }

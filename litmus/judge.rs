@@ -71,6 +71,18 @@ impl Verdict {
     }
 }
 
+/// What a verdict means, in words a reader needs no legend for:
+/// `allowed, seen`, `forbidden, never seen`, `allowed, not seen`,
+/// `FORBIDDEN and seen`. The CSV keeps [`Verdict::name`].
+pub fn words(expect: Expect, verdict: Verdict) -> &'static str {
+    match (verdict, expect) {
+        (Verdict::Unexpected, _) => "FORBIDDEN and seen",
+        (Verdict::NotObserved, _) => "allowed, not seen",
+        (Verdict::Ok, Expect::Allowed) => "allowed, seen",
+        (Verdict::Ok, Expect::Forbidden) => "forbidden, never seen",
+    }
+}
+
 /// Judge `witnesses` sightings of a witness that x86-TSO `expect`s.
 pub fn judge(expect: Expect, witnesses: u64) -> Verdict {
     match (expect, witnesses > 0) {
@@ -108,6 +120,15 @@ mod tests {
         assert_eq!(judge(Expect::Forbidden, 1), Verdict::Unexpected);
         assert_eq!(judge(Expect::Allowed, 5), Verdict::Ok);
         assert_eq!(judge(Expect::Allowed, 0), Verdict::NotObserved);
+    }
+
+    #[test]
+    fn verdict_words_say_what_they_mean() {
+        let said = |e, n| words(e, judge(e, n));
+        assert_eq!(said(Expect::Allowed, 3), "allowed, seen");
+        assert_eq!(said(Expect::Allowed, 0), "allowed, not seen");
+        assert_eq!(said(Expect::Forbidden, 0), "forbidden, never seen");
+        assert_eq!(said(Expect::Forbidden, 1), "FORBIDDEN and seen");
     }
 
     #[test]

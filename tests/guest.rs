@@ -96,6 +96,8 @@ impl FakeGuest {
         ] {
             std::fs::write(image.join(format!("modules/{module}.ko")), b"x").unwrap();
         }
+        let order = "virtio_ring\nvirtio\nvirtio_pci_modern_dev\nvirtio_pci_legacy_dev\nvirtio_pci\nnetfs\nfscache\n9pnet\n9pnet_virtio\n9p\n";
+        std::fs::write(image.join("modules/load-order"), order).unwrap();
         std::fs::create_dir_all(dir.join("bin")).unwrap();
         let qemu = dir.join("bin/qemu-system-i386");
         std::fs::write(&qemu, script).unwrap();
@@ -196,9 +198,32 @@ fn the_guest_boots_runs_and_its_rows_reach_the_host() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() == Some(2)
+        && let Some(why) = stderr
+            .lines()
+            .find(|l| l.contains(pte_litmus::guest::image::UNOBTAINABLE))
+    {
+        // Skipped, and said so past the test harness's capture: no network
+        // to Debian's archive is not a defect of the guest.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the_guest_boots_runs_and_its_rows_reach_the_host: {why}"
+        );
+        return;
+    }
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    // The guest's own report came through its console.
-    assert!(stdout.contains("=== PTE-ABA [lowhigh]"), "{stdout}");
+    // The guest's own report came through its console: its answer table,
+    // one line per strategy it ran.
+    assert!(stdout.contains("Which reads of a 64-bit PTE"), "{stdout}");
+    for strategy in ["lowhigh", "cmpxchg8b"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{strategy} "))),
+            "{stdout}"
+        );
+    }
     assert!(
         stdout.contains("a litmus guest under tcg with 2 vCPUs"),
         "{stdout}"

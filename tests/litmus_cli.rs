@@ -330,17 +330,22 @@ fn forbidden_outcomes_are_never_seen() {
 }
 
 /// The witness count of the summary row for `test` and `strategy`.
-fn witnesses(summary: &str, test: &str, strategy: &str) -> u64 {
-    summary
-        .lines()
-        .filter(|l| {
-            l.split_whitespace().next() == Some(test)
-                && l.split_whitespace().nth(1) == Some(strategy)
-        })
-        .map(|l| {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            words[words.len() - 3].parse::<u64>().expect("count column")
-        })
+fn witnesses(args: &[&str], test: &str, strategy: &str) -> u64 {
+    let csv = temp(&format!("witnesses-{test}-{strategy}.csv"));
+    let _ = std::fs::remove_file(&csv);
+    let mut args = args.to_vec();
+    args.extend(["--csv", csv.to_str().unwrap()]);
+    let out = litmus(&args);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[col("test")] == test && &r[col("strategy")] == strategy)
+        .filter(|r| &r[col("witness")] == "true")
+        .map(|r| r[col("count")].parse::<u64>().unwrap())
         .sum()
 }
 
@@ -348,7 +353,7 @@ fn witnesses(summary: &str, test: &str, strategy: &str) -> u64 {
 #[test]
 fn the_detectors_catch_torn_reads() {
     // split has no recheck: tears under a zap/install writer.
-    let out = litmus(&[
+    let args = [
         "run",
         "PTE-MP",
         "--strategy",
@@ -358,19 +363,15 @@ fn the_detectors_catch_torn_reads() {
         "--reader-delay",
         "0,10",
         "--quiet",
-    ]);
-    assert!(
-        witnesses(&stdout(&out), "PTE-MP", "split") > 0,
-        "split never tore:\n{}",
-        stdout(&out)
-    );
+    ];
+    assert!(witnesses(&args, "PTE-MP", "split") > 0, "split never tore");
 
     // lowhigh: the seed's ABA. A window given in time (a vCPU descheduled
     // mid-read for 200 ns after each load) makes it frequent; up to ten
     // tries of a second each.
     let mut seen = 0;
     for _ in 0..10 {
-        let out = litmus(&[
+        let args = [
             "run",
             "PTE-ABA",
             "--strategy",
@@ -380,9 +381,8 @@ fn the_detectors_catch_torn_reads() {
             "--reader-window",
             "200ns",
             "--quiet",
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-        seen += witnesses(&stdout(&out), "PTE-ABA", "lowhigh");
+        ];
+        seen += witnesses(&args, "PTE-ABA", "lowhigh");
         if seen > 0 {
             break;
         }
@@ -390,12 +390,8 @@ fn the_detectors_catch_torn_reads() {
     assert!(seen > 0, "lowhigh never returned a PTE that never existed");
 
     // SB, the store-buffering reordering x86-TSO allows.
-    let out = litmus(&["run", "SB", "--iterations", "1000000", "--quiet"]);
-    assert!(
-        witnesses(&stdout(&out), "SB", "-") > 0,
-        "SB witness never seen:\n{}",
-        stdout(&out)
-    );
+    let args = ["run", "SB", "--iterations", "1000000", "--quiet"];
+    assert!(witnesses(&args, "SB", "-") > 0, "SB witness never seen");
 }
 
 /// A batch shorter than `--batch` counts exactly the instances it ran: in
@@ -403,7 +399,15 @@ fn the_detectors_catch_torn_reads() {
 #[test]
 fn short_batches_count_only_instances_that_ran() {
     for iterations in ["10", "70"] {
-        let out = litmus(&["run", "R", "--iterations", iterations, "--batch", "64"]);
+        let out = litmus(&[
+            "run",
+            "R",
+            "--iterations",
+            iterations,
+            "--batch",
+            "64",
+            "--verbose",
+        ]);
         let text = stdout(&out);
         assert_eq!(out.status.code(), Some(0), "{text}");
         assert!(
@@ -560,6 +564,23 @@ fn compare_groups_machines_and_puts_forbidden_and_disagreements_first() {
         "{md}"
     );
     assert!(md.contains("| --- |"));
+    // The answer opens the reply, per machine, before any other view: M2's
+    // lowhigh row says its forbidden torn PTE in words.
+    assert!(
+        md.starts_with("### Which reads of a 64-bit PTE stay whole on M1: "),
+        "{md}"
+    );
+    let litmus_view = md.find("## Litmus tests").unwrap();
+    let m2 = md.find("stay whole on M2: ").unwrap();
+    assert!(m2 < litmus_view, "{md}");
+    let broken = md[m2..]
+        .lines()
+        .find(|l| l.starts_with("| lowhigh |"))
+        .unwrap();
+    assert!(
+        broken.contains("FORBIDDEN and seen: ") && broken.contains("BROKEN"),
+        "{broken}"
+    );
 
     let svg = temp("compare.svg");
     let out = litmus(&[
@@ -659,7 +680,14 @@ fn model_prints_final_states_the_witness_and_the_seeds_trace() {
     assert!(forbidden.contains("x86-TSO forbids it"), "{forbidden}");
     // list and run show the model beside the declared expectation.
     assert!(stdout(&litmus(&["list"])).contains("the model: agrees for every strategy"));
-    let run = stdout(&litmus(&["run", "MP", "--iterations", "64", "--quiet"]));
+    let run = stdout(&litmus(&[
+        "run",
+        "MP",
+        "--iterations",
+        "64",
+        "--quiet",
+        "--verbose",
+    ]));
     assert!(
         run.lines()
             .any(|l| l.starts_with("MP ") && l.contains("Forbidden  Forbidden")),
@@ -806,6 +834,7 @@ fn a_litmus_file_runs_with_litmus7s_report_and_the_models_verdict() {
         sb.to_str().unwrap(),
         "--iterations",
         "200000",
+        "--verbose",
         "--csv",
         csv.to_str().unwrap(),
     ]);
@@ -849,6 +878,17 @@ fn a_bad_litmus_file_is_one_line_naming_file_and_line() {
             &format!("{shown}:4: instruction 'JNE' is not supported"),
         );
     }
+    let joined = temp("joined.litmus");
+    std::fs::write(
+        &joined,
+        "X86 JOINED\n{ x=0; y=0; }\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n \
+         MOV EAX,[y] MOV EBX,[x] ;\nexists (0:EAX=0)\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &["show", joined.to_str().unwrap()],
+        ":5: 'MOV EAX,[y] MOV EBX,[x]' holds two instructions: a column separator '|' is missing",
+    );
     assert_bad_input(
         &["run", "/nonexistent/x.litmus"],
         "cannot read /nonexistent/x.litmus",
@@ -877,15 +917,26 @@ fn the_catalogue_runs_with_nothing_forbidden() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(!text.contains("UNEXPECTED"), "{text}");
+    assert!(!text.contains("FORBIDDEN"), "{text}");
+    // The closing table's lines end with the verdict in words.
     let judged = text
         .lines()
-        .filter(|l| l.ends_with("  ok") || l.ends_with("  not-observed"))
+        .filter(|l| {
+            [
+                "  allowed, seen",
+                "  allowed, not seen",
+                "  forbidden, never seen",
+            ]
+            .iter()
+            .any(|w| l.ends_with(w))
+        })
         .count();
     // The i586 build has no `mfence`: those files are unavailable, saying
     // why; every other build runs all 23.
     let unavailable: Vec<&str> = text
         .lines()
-        .filter(|l| l.starts_with("=== ") && l.contains("unavailable"))
+        .filter_map(|l| l.strip_prefix("Unavailable here: "))
+        .flat_map(|l| l.split("; "))
         .collect();
     assert!(
         unavailable.iter().all(|l| l.contains("needs SSE2")),

@@ -241,9 +241,9 @@ pub static PTE: &[PteTest] = &[
         name: "PTE-ABA",
         summary: "the seed's race: low halves recur while high changes; a PTE that never existed?",
         about: "Jann Horn, LKML, October 2022: between the reader's first low load and its \
-                recheck the PTE is zapped and refilled twice (A=0x0001000100010000, \
-                B=0x0001000200020000, C=0x0001000300010000); low comes back equal, high came \
-                from B, and ptep_get_lockless() returns 0x0001000200010000. Only a single 8-byte \
+                recheck the PTE is zapped and refilled twice (A=0x0001000100010067, \
+                B=0x0001000200020067, C=0x0001000300010067); low comes back equal, high came \
+                from B, and ptep_get_lockless() returns 0x0001000200010067. Only a single 8-byte \
                 access or a sequence count closes it.",
         scheme: Scheme::Aba,
         writers: 1,
@@ -337,6 +337,38 @@ mod tests {
             Scheme::Aba.classify(0x0001_0067, 0x0001_0002),
             PteOutcome::Torn
         );
+    }
+
+    /// The PTEs `litmus show` quotes are the ones the writer installs (and
+    /// the seed's torn read is torn): prose and scheme cannot drift apart.
+    #[test]
+    fn the_ptes_quoted_in_the_descriptions_are_the_installed_ones() {
+        let installed: Vec<u64> = (0..8)
+            .map(|k| {
+                let (lo, hi) = Scheme::Aba.install(k);
+                pte_asm::join(lo, hi)
+            })
+            .collect();
+        for test in PTE.iter().filter(|t| t.scheme == Scheme::Aba) {
+            let quoted: Vec<u64> = test
+                .about
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter_map(|w| w.strip_prefix("0x"))
+                .map(|hex| u64::from_str_radix(hex, 16).unwrap())
+                .collect();
+            for pte in &quoted {
+                let (lo, hi) = (*pte as u32, (*pte >> 32) as u32);
+                assert!(
+                    installed.contains(pte) || Scheme::Aba.classify(lo, hi) == PteOutcome::Torn,
+                    "{}: {pte:#018x} is neither installed nor torn",
+                    test.name
+                );
+            }
+            if test.name == "PTE-ABA" {
+                assert_eq!(quoted.len(), 4, "{}", test.about);
+                assert_eq!(&quoted[..3], &installed[..3]);
+            }
+        }
     }
 
     #[test]

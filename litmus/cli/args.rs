@@ -75,9 +75,22 @@ pub struct RunArgs {
     /// Append one row per run, test, strategy and outcome to this CSV.
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
-    /// No progress bar and no histograms: the summary only.
+    /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Each run's histogram (litmus7's report) as it finishes, and every
+    /// run's line at the end, before the closing tables.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// The closing tables (the answer, the litmus tests) as markdown, for a
+    /// mailing-list reply.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Price each read in the answer table from this `bench-report` CSV
+    /// (its rows for this build's target) [default: this build's `cargo
+    /// bench` output in target/criterion, where there is one].
+    #[arg(long, value_name = "PATH")]
+    pub bench_csv: Option<PathBuf>,
 }
 
 impl From<RunArgs> for RunRequest {
@@ -104,6 +117,9 @@ impl From<RunArgs> for RunRequest {
             tuning: a.tuning == "auto",
             csv: a.csv,
             quiet: a.quiet,
+            verbose: a.verbose,
+            markdown: a.markdown,
+            prices: None,
         }
     }
 }
@@ -243,8 +259,11 @@ pub fn parse_strategy(name: &str) -> Result<ReadStrategy, String> {
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        Ok(s) if s == 0.0 => Err(format!(
+            "'{text}' seconds would run nothing: give more than 0 (at most 86400)"
+        )),
         _ => Err(format!(
-            "'{text}' is not a number of seconds between 0 and 86400"
+            "'{text}' is not a number of seconds above 0 and at most 86400"
         )),
     }
 }
@@ -286,6 +305,17 @@ mod tests {
     #[test]
     fn numbers_are_parsed_strictly() {
         assert!(parse_seconds("0.5").is_ok());
+        // Zero is a number: the message says why it is refused.
+        let zero = parse_seconds("0").unwrap_err();
+        assert!(
+            zero.contains("would run nothing") && !zero.contains("not a number"),
+            "{zero}"
+        );
+        assert!(
+            parse_seconds("x")
+                .unwrap_err()
+                .contains("is not a number of seconds above 0")
+        );
         for bad in ["0", "-1", "inf", "NaN", "1e9", "x"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }

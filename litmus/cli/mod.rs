@@ -143,7 +143,13 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
                 print!("{}", report::catalog::show(t));
             }
         }
-        Command::Run(args) => run::execute(&args.into())?,
+        Command::Run(args) => {
+            let prices = bench::prices(args.bench_csv.as_deref())?;
+            run::execute(&run::RunRequest {
+                prices,
+                ..args.into()
+            })?
+        }
         Command::Guest(args) => guest::run(&args.into())?,
         Command::Protocols(args) => protocols::execute(&args.into())?,
         Command::Refault { core, cycles, csv } => refault::execute(&refault::RefaultRequest {

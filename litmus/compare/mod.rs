@@ -8,8 +8,10 @@
 //! cycles per operation and the ratio to `split`.
 //!
 //! Files: this one reads the CSVs, [`views`] gathers them per machine,
-//! [`text`] prints the tables, [`plot`] draws them.
+//! [`answer`] puts each machine's answer first, [`text`] prints the
+//! tables, [`plot`] draws them.
 
+pub mod answer;
 pub mod plot;
 pub mod text;
 pub mod views;

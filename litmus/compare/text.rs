@@ -1,5 +1,6 @@
-//! `litmus compare`'s tables, as aligned text or markdown: a legend of the
-//! machines, then one table per view with a column per machine.
+//! `litmus compare`'s tables, as aligned text or markdown: the answer per
+//! machine, then a legend of the machines and one table per view with a
+//! column per machine.
 
 use super::Inputs;
 use super::views::{BenchView, LitmusView, ProtocolView, RefaultView, Seen, disagree};
@@ -55,6 +56,8 @@ pub fn report(inputs: &Inputs, markdown: bool) -> String {
     let mut out = String::new();
     if !inputs.litmus.is_empty() {
         let view = LitmusView::build(inputs);
+        // What a kernel developer came for comes first.
+        out.push_str(&super::answer::section(inputs, &view, markdown));
         litmus(&mut out, &view, markdown);
         if !view.narrowest().is_empty() {
             narrowest(&mut out, &view, markdown);

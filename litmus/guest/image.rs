@@ -6,32 +6,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The 9p stack of Debian's 6.1 `686-pae` kernel, in insertion order (the
-/// package has no `modules.dep`, and busybox's `insmod` resolves nothing).
-pub const MODULES: [&str; 10] = [
-    "drivers/virtio/virtio",
-    "drivers/virtio/virtio_ring",
-    "drivers/virtio/virtio_pci_modern_dev",
-    "drivers/virtio/virtio_pci_legacy_dev",
-    "drivers/virtio/virtio_pci",
-    "fs/netfs/netfs",
-    "fs/fscache/fscache",
-    "net/9p/9pnet",
-    "net/9p/9pnet_virtio",
-    "fs/9p/9p",
-];
-
-/// A module's file name without `.ko`: the last part of its [`MODULES`] path.
-pub fn module_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+use super::modules;
 
 /// The guest's kernel and userland, as cached on the host.
 pub struct GuestImage {
     /// `uname -r` of the kernel, e.g. `6.1.0-50-686-pae`.
     pub release: String,
     pub vmlinuz: PathBuf,
-    /// The 9p modules, in [`MODULES`] order.
+    /// The 9p modules, in the order they are inserted ([`super::modules`]).
     pub modules: Vec<PathBuf>,
     pub busybox: PathBuf,
 }
@@ -75,6 +57,10 @@ pub(super) fn quietly(what: &str, command: &mut Command) -> Result<String, Strin
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// How a failure to download the guest's packages begins (the guest test
+/// skips on it, saying why, rather than fail for want of a network).
+pub const UNOBTAINABLE: &str = "Debian's i386 686-pae kernel or busybox cannot be had";
+
 /// The kernel and busybox, from the cache or downloaded into it.
 pub fn fetch_image(cache: &Path) -> Result<GuestImage, String> {
     let root = cache.join("debian-i386");
@@ -82,6 +68,7 @@ pub fn fetch_image(cache: &Path) -> Result<GuestImage, String> {
         let image = image_in(&root, release);
         let complete = image.vmlinuz.is_file()
             && image.busybox.is_file()
+            && !image.modules.is_empty()
             && image.modules.iter().all(|m| m.is_file());
         complete.then_some(image)
     };
@@ -90,9 +77,12 @@ pub fn fetch_image(cache: &Path) -> Result<GuestImage, String> {
     {
         return Ok(image);
     }
-    let (apt_options, package) = resolve_kernel(&root)?;
+    // Only the download can fail for want of Debian's archive; what the
+    // package then holds is judged by `unpack`.
+    let unobtainable = |e: String| format!("{UNOBTAINABLE}: {e}");
+    let (apt_options, package) = resolve_kernel(&root).map_err(unobtainable)?;
     let release = package.trim_start_matches("linux-image-").to_string();
-    download(&root, &apt_options, &package)?;
+    download(&root, &apt_options, &package).map_err(unobtainable)?;
     unpack(&root, &package, &release)
 }
 
@@ -200,27 +190,52 @@ fn unpack(root: &Path, package: &str, release: &str) -> Result<GuestImage, Strin
         &image.vmlinuz,
     )?;
     copy(unpacked.join("bin/busybox"), &image.busybox)?;
-    for (module, to) in MODULES.iter().zip(&image.modules) {
-        copy(
-            unpacked.join(format!("lib/modules/{release}/kernel/{module}.ko")),
-            to,
-        )?;
+    // The modules in the order their own `depends=` requires, then that
+    // order, last: a cache without it is incomplete.
+    let order = modules::resolve(&unpacked.join(format!("lib/modules/{release}/kernel")))
+        .map_err(|e| format!("{package}: {e}"))?;
+    let modules_dir = root.join(release).join("modules");
+    for (name, file) in &order {
+        copy(file.clone(), &modules_dir.join(format!("{name}.ko")))?;
     }
+    let names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
+    fs::write(modules_dir.join(LOAD_ORDER), names.join("\n") + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", modules_dir.display()))?;
     let _ = fs::remove_dir_all(&unpacked);
     fs::write(root.join("release"), release)
         .map_err(|e| format!("cannot write {}: {e}", root.join("release").display()))?;
-    Ok(image)
+    Ok(image_in(root, release))
 }
 
+/// The file in a cached image's `modules/` that lists its modules, one
+/// name a line, in the order they are inserted.
+pub const LOAD_ORDER: &str = "load-order";
+
+/// The image cached under `root` for `release`, as far as it is there (no
+/// load order yet: no modules).
 pub(super) fn image_in(root: &Path, release: &str) -> GuestImage {
     let dir = root.join(release);
+    let modules_dir = dir.join("modules");
+    let order = fs::read_to_string(modules_dir.join(LOAD_ORDER)).unwrap_or_default();
     GuestImage {
         release: release.to_string(),
         vmlinuz: dir.join("vmlinuz"),
-        modules: MODULES
-            .iter()
-            .map(|m| dir.join("modules").join(format!("{}.ko", module_name(m))))
+        modules: order
+            .lines()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(|name| modules_dir.join(format!("{name}.ko")))
             .collect(),
         busybox: dir.join("busybox"),
+    }
+}
+
+impl GuestImage {
+    /// The modules' names, in the order they are inserted.
+    pub fn module_names(&self) -> Vec<String> {
+        self.modules
+            .iter()
+            .filter_map(|m| super::modules::module_name(m))
+            .collect()
     }
 }

@@ -2,7 +2,7 @@
 //! `/init` script that runs it, and the newc cpio archive holding both with
 //! busybox and the 9p modules.
 
-use super::image::{GuestImage, MODULES, module_name, quietly};
+use super::image::{GuestImage, quietly};
 use super::qemu::{MARK_EXIT, MARK_FAIL, MARK_PROBE, MARK_START};
 use crate::report::machine::{ACCEL_VAR, VCPUS_VAR};
 use std::fs;
@@ -59,10 +59,9 @@ pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// The guest's `/init`: mount, insert the 9p modules, run `litmus`, report
-/// its exit status on the console, power off.
-pub fn init_script(run_argv: &[String]) -> String {
-    let modules: Vec<&str> = MODULES.iter().map(|m| module_name(m)).collect();
+/// The guest's `/init`: mount, insert the 9p modules (`modules`, in load
+/// order), run `litmus`, report its exit status on the console, power off.
+pub fn init_script(run_argv: &[String], modules: &[String]) -> String {
     let argv: Vec<String> = run_argv.iter().map(|a| shell_quote(a)).collect();
     format!(
         r#"#!/bin/busybox sh
@@ -152,24 +151,34 @@ mod tests {
 
     #[test]
     fn init_runs_litmus_with_the_arguments_and_reports_its_status() {
-        let init = init_script(&["PTE-ABA".into(), "--duration".into(), "5".into()]);
+        let modules = ["virtio_ring".to_string(), "virtio".into(), "9pnet".into()];
+        let init = init_script(
+            &["PTE-ABA".into(), "--duration".into(), "5".into()],
+            &modules,
+        );
         assert!(init.starts_with("#!/bin/busybox sh\n"));
         assert!(init.contains("/litmus run 'PTE-ABA' '--duration' '5' --csv /results/guest.csv"));
         assert!(init.contains(MARK_EXIT) && init.contains(MARK_START) && init.contains(MARK_PROBE));
-        // Every module is inserted, in dependency order.
-        let at = |m: &str| {
-            init.find(&format!(" {m} "))
-                .or_else(|| init.find(&format!(" {m};")))
-                .unwrap()
-        };
-        assert!(at("virtio") < at("virtio_ring") && at("9pnet") < at("9pnet_virtio"));
+        // Every module is inserted, in the order given (the load order).
+        assert!(
+            init.contains("for m in virtio_ring virtio 9pnet; do insmod"),
+            "{init}"
+        );
     }
 
     #[test]
     fn the_initramfs_is_a_newc_archive_with_init_litmus_and_modules() {
         let dir = std::env::temp_dir().join(format!("pte-litmus-initramfs-{}", std::process::id()));
         let root = dir.join("image");
+        let modules = root.join("6.1.0-0-686-pae/modules");
+        fs::create_dir_all(&modules).unwrap();
+        fs::write(
+            modules.join(super::super::image::LOAD_ORDER),
+            "virtio_ring\n9p\n",
+        )
+        .unwrap();
         let image = image_in(&root, "6.1.0-0-686-pae");
+        assert_eq!(image.module_names(), ["virtio_ring", "9p"]);
         for file in image.modules.iter().chain([&image.busybox, &image.vmlinuz]) {
             fs::create_dir_all(file.parent().unwrap()).unwrap();
             fs::write(file, b"x").unwrap();

@@ -8,11 +8,13 @@
 //! host then appends the rows to the request's CSV. The rows carry the
 //! guest's kernel, `pointer_width` 32, the accelerator and the vCPU count.
 //!
-//! Files: [`image`] (download and cache), [`initramfs`] (the guest's
+//! Files: [`image`] (download and cache), [`modules`] (which kernel modules,
+//! in the order their `depends=` needs), [`initramfs`] (the guest's
 //! `litmus`, `/init`, the archive), [`qemu`] (boot and console).
 
 pub mod image;
 pub mod initramfs;
+pub mod modules;
 pub mod qemu;
 
 use crate::error::{BadInputExt, Error};
@@ -123,7 +125,7 @@ pub fn run(config: &GuestConfig) -> Result<(), Error> {
         None => initramfs::build_guest_litmus().map_err(failed)?,
     };
     let work = WorkDir::create(&cache)?;
-    let init = initramfs::init_script(&config.run.to_argv());
+    let init = initramfs::init_script(&config.run.to_argv(), &image.module_names());
     initramfs::write_initramfs(&work.initramfs(), &image, &litmus, &init).map_err(failed)?;
     let (share, initramfs) = (work.share(), work.initramfs());
     let console_log = cache.join("console.log");

@@ -1,8 +1,9 @@
 //! Everything the suite prints or writes: the CSV headers (each defined
 //! once, in [`columns`]), the CSV sink, the machine identity every row
 //! carries, number formatting, the progress bar, and the text reports of
-//! `list`, `show`, `model` and `run`.
+//! `list`, `show`, `model` and `run`, with the answer table (`answer`).
 
+pub mod answer;
 pub mod catalog;
 pub mod columns;
 pub mod format;

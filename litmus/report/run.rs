@@ -1,14 +1,15 @@
 //! `litmus run`'s reports: each run's histogram, litmus7-style; the CSV rows
 //! of a run; the summary table at the end.
 
-use super::format::human_rate;
+use super::answer::{self, Observed, Prices};
+use super::format::{human_rate, table};
 use super::machine::Machine;
 use crate::catalog::Test;
 use crate::catalog::program::{Observation, Quantifier};
 use crate::harness::pin::Cores;
 use crate::harness::window::{Window, nanos};
 use crate::harness::{Job, OutcomeCount, RunResult};
-use crate::judge::{Expect, Verdict};
+use crate::judge::{self, Expect, Verdict};
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
@@ -150,12 +151,7 @@ pub fn histogram(
         witnesses,
         human_rate(result.witness_rate()),
         result.iterations.saturating_sub(witnesses),
-        match judged.verdict {
-            Verdict::Ok if witnesses > 0 => "ok, allowed and observed",
-            Verdict::Ok => "ok, forbidden and never observed",
-            Verdict::Unexpected => "UNEXPECTED: a forbidden outcome was observed",
-            Verdict::NotObserved => "allowed but not observed in this run",
-        }
+        judge::words(judged.expect, judged.verdict)
     );
     if let Some(c) = &judged.condition {
         let _ = writeln!(
@@ -227,19 +223,23 @@ pub fn csv_rows(
         .collect()
 }
 
-/// A finished (or unavailable) run, for the summary table.
+/// A finished (or unavailable) run, for the closing tables.
 pub struct Summary {
     pub test: &'static str,
+    /// A PTE test's run (judged per strategy and window), not a litmus program's.
+    pub pte: bool,
     pub strategy: &'static str,
     /// The window as asked for, and what it came to.
     pub window: Window,
     pub units: Option<Units>,
-    pub expect: Option<Expect>,
     pub model: Option<Expect>,
     pub witness: String,
     pub witnesses: u64,
     pub rate: f64,
-    pub verdict: String,
+    pub reads: u64,
+    pub seconds: f64,
+    /// The expectation and the judge's verdict; `Err`: why it could not run.
+    pub judged: Result<(Expect, Verdict), String>,
 }
 
 impl Summary {
@@ -247,36 +247,58 @@ impl Summary {
     pub fn ran(job: &Job, judged: &Judged, units: Option<&Units>, result: &RunResult) -> Summary {
         Summary {
             test: job.test.name(),
+            pte: job.is_pte(),
             strategy: job.strategy_name(),
             window: job.window,
             units: units.copied(),
-            expect: Some(judged.expect),
             model: Some(judged.model),
             witness: witness_label(job),
             witnesses: result.witnesses(),
             rate: result.witness_rate(),
-            verdict: judged.verdict.name().into(),
+            reads: result.iterations,
+            seconds: result.seconds,
+            judged: Ok((judged.expect, judged.verdict)),
         }
     }
 
-    /// A run this build or CPU cannot make.
-    pub fn unavailable(job: &Job) -> Summary {
+    /// A run this build or CPU cannot make, and why.
+    pub fn unavailable(job: &Job, reason: String) -> Summary {
         Summary {
             test: job.test.name(),
+            pte: job.is_pte(),
             strategy: job.strategy_name(),
             window: job.window,
             units: None,
-            expect: None,
             model: None,
             witness: "-".into(),
             witnesses: 0,
             rate: 0.0,
-            verdict: "unavailable".into(),
+            reads: 0,
+            seconds: 0.0,
+            judged: Err(reason),
+        }
+    }
+
+    fn is_pte(&self) -> bool {
+        self.pte
+    }
+
+    fn expect(&self) -> Option<Expect> {
+        self.judged.as_ref().ok().map(|(e, _)| *e)
+    }
+
+    /// The verdict in words (`allowed, seen`, `FORBIDDEN and seen`), or
+    /// `unavailable`.
+    fn verdict_words(&self) -> &'static str {
+        match &self.judged {
+            Ok((expect, verdict)) => judge::words(*expect, *verdict),
+            Err(_) => "unavailable",
         }
     }
 }
 
-/// The table at the end of a run: one line per job.
+/// Every run's line: test, strategy, window, expectation, model, witness,
+/// count, rate and verdict (`--verbose`).
 pub fn summary(summaries: &[Summary]) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -285,7 +307,7 @@ pub fn summary(summaries: &[Summary]) -> String {
         "test", "strategy", "window", "ns", "expected", "model", "witness", "count", "per s"
     );
     for s in summaries {
-        let window = if s.test.starts_with("PTE") || s.units.is_some() {
+        let window = if s.is_pte() {
             s.window.to_string()
         } else {
             "-".into()
@@ -298,15 +320,110 @@ pub fn summary(summaries: &[Summary]) -> String {
             window,
             s.units
                 .map_or("-".into(), |u| format!("{:.0}", u.window_ns)),
-            s.expect.map_or("-", |e| e.name()),
+            s.expect().map_or("-", |e| e.name()),
             s.model.map_or("-", |e| e.name()),
             s.witness,
             s.witnesses,
             human_rate(s.rate),
-            s.verdict
+            s.verdict_words()
         );
     }
     out
+}
+
+/// The litmus programs' table (classic tests and `.litmus` files): one
+/// line each, with x86-TSO's `Result:` and what this machine did.
+pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
+    let rows: Vec<Vec<String>> = summaries
+        .iter()
+        .filter(|s| !s.is_pte())
+        .map(|s| {
+            vec![
+                s.test.to_string(),
+                s.expect().map_or("-", |e| e.result_line()).to_string(),
+                s.witness.clone(),
+                s.witnesses.to_string(),
+                format!("{}/s", human_rate(s.rate)),
+                s.verdict_words().to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let header = ["test", "x86-TSO", "witness", "seen", "rate", "verdict"].map(String::from);
+    let heading = "Litmus tests: what x86-TSO allows, and what this machine did";
+    let mut out = if markdown {
+        format!("### {heading}\n\n")
+    } else {
+        format!("{heading}\n\n")
+    };
+    out.push_str(&table(&header, &rows, markdown));
+    out
+}
+
+/// The PTE runs, as the answer table takes them.
+pub fn observed(summaries: &[Summary]) -> Vec<Observed> {
+    summaries
+        .iter()
+        .filter(|s| s.is_pte())
+        .filter_map(|s| {
+            let (expect, _) = s.judged.as_ref().ok()?;
+            Some(Observed {
+                test: s.test.to_string(),
+                strategy: s.strategy.to_string(),
+                expect: *expect,
+                witnesses: s.witnesses,
+                reads: s.reads,
+                seconds: s.seconds,
+                window_ns: s.units.map(|u| u.window_ns),
+            })
+        })
+        .collect()
+}
+
+/// `native64 (x86-64 only)`: the strategies and tests that could not run,
+/// each once, with why.
+pub fn unavailable(summaries: &[Summary]) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    for s in summaries {
+        if let Err(reason) = &s.judged {
+            let what = if s.is_pte() { s.strategy } else { s.test };
+            let line = format!("{what} ({reason})");
+            if !said.contains(&line) {
+                said.push(line);
+            }
+        }
+    }
+    said
+}
+
+/// What ends every `litmus run`: the litmus programs' table, the answer
+/// (when PTE tests ran), what could not run, and the seed's sentence.
+pub fn closing(summaries: &[Summary], prices: Option<&Prices>, markdown: bool) -> String {
+    let mut parts = Vec::new();
+    let litmus = litmus_table(summaries, markdown);
+    if !litmus.is_empty() {
+        parts.push(litmus);
+    }
+    let mut strategies: Vec<&str> = Vec::new();
+    for s in summaries.iter().filter(|s| s.is_pte()) {
+        if !strategies.contains(&s.strategy) {
+            strategies.push(s.strategy);
+        }
+    }
+    let answer = answer::answer(&observed(summaries), &strategies, prices, markdown);
+    if !answer.is_empty() {
+        parts.push(answer);
+    }
+    let missing = unavailable(summaries);
+    if !missing.is_empty() {
+        parts.push(format!("Unavailable here: {}.\n", missing.join("; ")));
+    }
+    if let Some(sentence) = seed_sentence(summaries) {
+        parts.push(format!("{sentence}\n"));
+    }
+    format!("\n{}", parts.join("\n"))
 }
 
 /// The sentence that ends a run of `PTE-ABA`: what the seed's race needs

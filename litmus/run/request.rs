@@ -5,6 +5,7 @@ use crate::catalog::Test;
 use crate::error::Error;
 use crate::harness::window::Window;
 use crate::harness::{Budget, Job, Sync};
+use crate::report::answer::Prices;
 use pte_asm::strategy::ReadStrategy;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -62,7 +63,15 @@ pub struct RunRequest {
     /// `--tuning auto`: learn each test's memory pattern and shifts.
     pub tuning: bool,
     pub csv: Option<PathBuf>,
+    /// No progress bar.
     pub quiet: bool,
+    /// Each run's histogram and line, not only the closing tables.
+    pub verbose: bool,
+    /// The closing tables as markdown (for a mailing-list reply).
+    pub markdown: bool,
+    /// Core cycles per read for the answer table, where a benchmark is at
+    /// hand (the command line finds it; the guest has none).
+    pub prices: Option<Prices>,
 }
 
 impl RunRequest {
@@ -178,6 +187,12 @@ impl RunRequest {
         ]);
         if self.quiet {
             argv.push("--quiet".into());
+        }
+        if self.verbose {
+            argv.push("--verbose".into());
+        }
+        if self.markdown {
+            argv.push("--markdown".into());
         }
         argv
     }

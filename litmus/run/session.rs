@@ -23,7 +23,7 @@ use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::progress::Bar;
 use crate::report::run::{
-    Conditioned, Judged, Summary, Units, csv_rows, histogram, seed_sentence, summary, title,
+    Conditioned, Judged, Summary, Units, closing, csv_rows, histogram, summary, title,
 };
 use crate::report::{columns, sink::CsvSink};
 use pte_asm::cpu::Features;
@@ -54,7 +54,8 @@ struct Session {
     cores: Cores,
     plan: Plan,
     sink: Option<CsvSink>,
-    quiet: bool,
+    /// Each run's histogram as it finishes, and every run's line at the end.
+    verbose: bool,
     tear_rate: f64,
     bar: Bar,
     /// Units of the progress bar per job.
@@ -121,7 +122,7 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         },
         cores,
         sink,
-        quiet: request.quiet,
+        verbose: request.verbose,
         tear_rate: request.tear_rate,
         bar: Bar::new(per_job * runnable, by_time, request.quiet),
         per_job,
@@ -135,8 +136,10 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
     let mut done = 0;
     for job in &jobs {
         if let Err(reason) = job.availability(&cpu) {
-            println!("\n=== {}: unavailable: {reason}", title(job));
-            session.summaries.push(Summary::unavailable(job));
+            if session.verbose {
+                println!("\n=== {}: unavailable: {reason}", title(job));
+            }
+            session.summaries.push(Summary::unavailable(job, reason));
             continue;
         }
         let ran = session.run_job(job, done);
@@ -151,9 +154,21 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         }
     }
     session.bar.finish();
-    print!("{}", summary(&session.summaries));
-    if let Some(sentence) = seed_sentence(&session.summaries) {
-        println!("\n{sentence}");
+    if session.verbose {
+        print!("{}", summary(&session.summaries));
+    }
+    print!(
+        "{}",
+        closing(
+            &session.summaries,
+            request.prices.as_ref(),
+            request.markdown
+        )
+    );
+    if !session.verbose {
+        println!(
+            "\nEach run's histogram and line: --verbose; every outcome of every run: --csv FILE."
+        );
     }
     if INTERRUPTED.load(Relaxed) {
         return Err(Error::Interrupted);
@@ -200,7 +215,7 @@ impl Session {
             return Ok(false);
         }
         self.finding |= judged.verdict == judge::Verdict::Unexpected;
-        if !self.quiet {
+        if self.verbose {
             self.bar.print(&histogram(
                 job,
                 &self.cores,

@@ -130,6 +130,15 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         return error(line, format!("'LOCK' cannot prefix '{mnemonic}'"));
     }
     let rest: Vec<Token> = tokens.collect();
+    if let Some(second) = second_instruction(arch, &rest) {
+        return error(
+            line,
+            format!(
+                "'{text}' holds two instructions: a column separator '|' is missing \
+                 before '{second}'"
+            ),
+        );
+    }
     let mut args = Vec::new();
     for piece in rest.split(|t| *t == Token::Punct(",")) {
         if piece.is_empty() {
@@ -163,6 +172,30 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         locked,
         args,
     })
+}
+
+/// A mnemonic among an instruction's operands, outside brackets and not
+/// after a comma: the next column's instruction, its `|` forgotten.
+fn second_instruction(arch: Arch, rest: &[Token]) -> Option<&str> {
+    let mut depth = 0i32;
+    let mut previous: Option<&Token> = None;
+    for token in rest {
+        match token {
+            Token::Punct("[" | "(") => depth += 1,
+            Token::Punct("]" | ")") => depth -= 1,
+            Token::Word(w)
+                if depth == 0
+                    && previous.is_some_and(|p| *p != Token::Punct(","))
+                    && (w.eq_ignore_ascii_case("lock")
+                        || mnemonic_of(arch, &w.to_ascii_lowercase()).is_some()) =>
+            {
+                return Some(w);
+            }
+            _ => {}
+        }
+        previous = Some(token);
+    }
+    None
 }
 
 fn supported(arch: Arch) -> &'static str {
@@ -399,6 +432,16 @@ mod tests {
             (Arch::X86_64, "movl $1,4(x)", "offset from a named location"),
             (Arch::X86_64, "movl $1,(x", "not understood"),
             (Arch::X86, "LOCK", "no instruction"),
+            (
+                Arch::X86,
+                "MOV EAX,[y] MOV EBX,[x]",
+                "a column separator '|' is missing before 'MOV'",
+            ),
+            (
+                Arch::X86_64,
+                "movl $1,(x) mfence",
+                "a column separator '|' is missing before 'mfence'",
+            ),
         ];
         for (arch, text, says) in cases {
             let e = parse(arch, text, 7).unwrap_err();
