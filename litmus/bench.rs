@@ -10,9 +10,9 @@
 
 use crate::error::Error;
 use crate::report::answer::Prices;
-use crate::report::columns;
 use crate::report::machine::Machine;
 use crate::report::sink::CsvSink;
+use crate::report::{columns, csv_file};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -318,41 +318,24 @@ pub fn prices(csv: Option<&Path>) -> Result<Option<Prices>, Error> {
 
 fn prices_from_csv(path: &Path) -> Result<Prices, String> {
     let shown = path.display();
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{shown}: {e}"))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let file = csv_file::read(path)?;
     for needed in ["target", "bench", "strategy", "param", "core_cycles_per_op"] {
-        if !header.iter().any(|h| h == needed) {
+        if file.column(needed).is_none() {
             return Err(format!(
                 "{shown}: no '{needed}' column (not a bench-report CSV, or one from before it)"
             ));
         }
     }
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| format!("{shown}: {e}"))?;
-        rows.push((
-            i + 2,
-            record.iter().map(String::from).collect::<Vec<String>>(),
-        ));
-    }
+    let (header, rows) = (&file.header, &file.rows);
     let cell = |row: &[String], name: &str| {
-        let at = header
-            .iter()
-            .position(|h| h == name)
-            .expect("checked above");
+        let at = file.column(name).expect("checked above");
         row.get(at).cloned().unwrap_or_default()
     };
-    for (line, row) in &rows {
+    for (line, row) in rows {
         let cycles = cell(row, "core_cycles_per_op");
         if !cycles.is_empty() && cycles.parse::<f64>().is_err() {
             return Err(format!(
-                "{shown}, line {line}: core_cycles_per_op '{cycles}' is not a number"
+                "{shown}:{line}: core_cycles_per_op '{cycles}' is not a number"
             ));
         }
     }
@@ -365,7 +348,7 @@ fn prices_from_csv(path: &Path) -> Result<Prices, String> {
         .map(|(_, r)| cell(r, "cpu_model"))
         .unwrap_or_default();
     let source = format!("{shown} ({cpu}, commit {commit})");
-    read_prices(&header, rows.iter().map(|(_, r)| r.as_slice()), source).ok_or_else(|| {
+    read_prices(header, rows.iter().map(|(_, r)| r.as_slice()), source).ok_or_else(|| {
         format!(
             "{shown}: no read rows with core cycles for {} (bench-report of `cargo bench --bench pte_read` on this target)",
             pte_asm::TARGET
@@ -399,4 +382,91 @@ fn read_prices<'r>(
         })
         .collect();
     (!cycles.is_empty()).then_some(Prices { source, cycles })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bench-report CSV: its header, then `rows` of (target, bench,
+    /// strategy, param, core cycles).
+    fn bench_csv(name: &str, rows: &[[&str; 5]]) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("pte-litmus-{name}-{}.csv", std::process::id()));
+        let header = columns::bench_report();
+        let mut text = header.join(",") + "\n";
+        for [target, bench, strategy, param, cycles] in rows {
+            let row: Vec<&str> = header
+                .iter()
+                .map(|c| match *c {
+                    "target" => *target,
+                    "bench" => *bench,
+                    "strategy" => *strategy,
+                    "param" => *param,
+                    "core_cycles_per_op" => *cycles,
+                    "cpu_model" => "Some CPU",
+                    "commit" => "abc123",
+                    _ => "",
+                })
+                .collect();
+            text += &(row.join(",") + "\n");
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn prices_are_this_targets_read_rows_without_a_param() {
+        let path = bench_csv(
+            "prices",
+            &[
+                [pte_asm::TARGET, "read", "lowhigh", "-", "1.25"],
+                [pte_asm::TARGET, "read", "cmpxchg8b", "-", "9.5"],
+                [pte_asm::TARGET, "read", "lowhigh", "other-line", "30"],
+                [pte_asm::TARGET, "walk", "lowhigh", "-", "7"],
+                ["i386-other-linux", "read", "fild", "-", "3"],
+            ],
+        );
+        let prices = prices(Some(&path)).unwrap().unwrap();
+        assert_eq!(
+            prices.cycles,
+            [
+                ("lowhigh".to_string(), 1.25),
+                ("cmpxchg8b".to_string(), 9.5)
+            ]
+        );
+        assert!(
+            prices.source.contains("Some CPU, commit abc123"),
+            "{}",
+            prices.source
+        );
+    }
+
+    #[test]
+    fn a_bench_csv_that_cannot_price_is_one_line_naming_it() {
+        let bad = |path: &Path| match prices(Some(path)) {
+            Err(Error::BadInput(line)) => line,
+            other => panic!("{other:?}"),
+        };
+        let nan = bench_csv("nan", &[[pte_asm::TARGET, "read", "lowhigh", "-", "many"]]);
+        assert!(
+            bad(&nan).ends_with(":2: core_cycles_per_op 'many' is not a number"),
+            "{}",
+            bad(&nan)
+        );
+        let other = bench_csv("other", &[["i386-other-linux", "read", "fild", "-", "3"]]);
+        assert!(bad(&other).contains("no read rows with core cycles for"));
+        let litmus =
+            std::env::temp_dir().join(format!("pte-litmus-notbench-{}.csv", std::process::id()));
+        std::fs::write(&litmus, "test,count\nSB,1\n").unwrap();
+        assert!(
+            bad(&litmus).contains("no 'target' column"),
+            "{}",
+            bad(&litmus)
+        );
+        assert!(
+            bad(Path::new("/nonexistent/bench.csv"))
+                .starts_with("cannot read /nonexistent/bench.csv")
+        );
+    }
 }

@@ -259,7 +259,7 @@ pub fn parse_strategy(name: &str) -> Result<ReadStrategy, String> {
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
-        Ok(s) if s == 0.0 => Err(format!(
+        Ok(0.0) => Err(format!(
             "'{text}' seconds would run nothing: give more than 0 (at most 86400)"
         )),
         _ => Err(format!(

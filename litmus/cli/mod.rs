@@ -253,6 +253,8 @@ mod tests {
             "--timebase-delta",
             "900",
             "--quiet",
+            "--verbose",
+            "--markdown",
             "--csv",
             "host.csv",
         ]
@@ -266,6 +268,7 @@ mod tests {
         );
         let again = parse(&argv);
         assert_eq!(again.csv, None);
+        assert!(again.verbose && again.markdown);
         assert_eq!(
             run::RunRequest {
                 csv: None,

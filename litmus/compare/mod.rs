@@ -21,7 +21,7 @@ pub use text::report;
 
 use crate::error::Error;
 use crate::judge::Expect;
-use crate::report::columns;
+use crate::report::{columns, csv_file};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -163,26 +163,10 @@ fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
     for path in paths {
         let path = path.as_ref();
         let shown = path.display();
-        let mut reader =
-            csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| format!("{shown}: {e}"))?
-            .iter()
-            .map(String::from)
-            .collect();
-        let (kind, filled) = kind_of(path, &header)?;
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                format!("{shown}:{line}: malformed CSV row ({})", e.kind_text())
-            })?;
-            let line = record.position().map_or(0, |p| p.line());
-            let mut row: Row = header
-                .iter()
-                .cloned()
-                .zip(record.iter().map(String::from))
-                .collect();
+        let file = csv_file::read(path)?;
+        let (kind, filled) = kind_of(path, &file.header)?;
+        for (line, record) in file.rows {
+            let mut row: Row = file.header.iter().cloned().zip(record).collect();
             for (column, value) in &filled {
                 row.insert(column.to_string(), value.to_string());
             }
@@ -226,24 +210,6 @@ fn check_row(kind: Kind, row: &mut Row) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-trait KindText {
-    fn kind_text(&self) -> String;
-}
-
-impl KindText for csv::Error {
-    fn kind_text(&self) -> String {
-        match self.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => {
-                format!("{len} fields where the header has {expected_len}")
-            }
-            csv::ErrorKind::Utf8 { .. } => "not UTF-8".into(),
-            _ => self.to_string(),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -97,9 +97,7 @@ impl Tally {
         match (self.verdict(), self.narrowest) {
             (Verdict::Unexpected, _) => format!("FORBIDDEN and seen: {}", self.witnesses),
             (_, Some((ns, rate))) if ns.is_nan() => format!("tears: {}/s", human_rate(rate)),
-            (_, Some((ns, rate))) if ns == 0.0 => {
-                format!("tears: {}/s with no window", human_rate(rate))
-            }
+            (_, Some((0.0, rate))) => format!("tears: {}/s with no window", human_rate(rate)),
             (_, Some((ns, rate))) => format!("tears: {}/s at {}", human_rate(rate), nanos(ns)),
             (_, None) => format!("never in {} reads", count(self.reads)),
         }

@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod catalog;
 pub mod columns;
+pub mod csv_file;
 pub mod format;
 pub mod machine;
 pub mod model;
