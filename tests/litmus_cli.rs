@@ -788,7 +788,11 @@ fn the_window_search_finds_a_window_that_tears_and_compare_shows_it() {
         .map(|r| r[col("count")].parse::<u64>().unwrap())
         .sum();
     assert!(lowhigh.contains("turns)"), "{lowhigh}");
-    assert_eq!(lowhigh.contains("none to"), torn == 0, "{torn} torn: {lowhigh}");
+    assert_eq!(
+        lowhigh.contains("none to"),
+        torn == 0,
+        "{torn} torn: {lowhigh}"
+    );
 }
 
 /// `litmus refault` writes a row `compare` reads (the kernel's cycle per
@@ -1003,4 +1007,89 @@ fn exported_files_come_back_with_the_built_in_verdicts() {
         stderr(&out)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--mode`: perpetual runs what converts (its rows say so), says why a
+/// test does not convert (unavailable under `perpetual`, run as instances
+/// under `auto`), and a forbidden test stays unseen.
+#[test]
+fn perpetual_mode_runs_what_converts_and_says_why_not() {
+    let csv = temp("perpetual.csv");
+    let out = litmus(&[
+        "run",
+        "SB",
+        "MP",
+        "R",
+        "--mode",
+        "perpetual",
+        "--iterations",
+        "100000",
+        "--quiet",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains(
+            "Unavailable here: R (no perpetual form: both threads store y: which came last needs \
+             their coherence order)"
+        ),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(rows.iter().all(|r| &r[col("mode")] == "perpetual"));
+    let witnesses = |test: &str| -> u64 {
+        rows.iter()
+            .filter(|r| &r[col("test")] == test && &r[col("witness")] == "true")
+            .map(|r| r[col("count")].parse::<u64>().unwrap())
+            .sum()
+    };
+    assert!(witnesses("SB") > 0, "{text}");
+    assert_eq!(witnesses("MP"), 0, "{text}");
+    assert!(rows.iter().all(|r| &r[col("test")] != "R"));
+
+    let auto = temp("auto-mode.csv");
+    let out = litmus(&[
+        "run",
+        "SB",
+        "R",
+        "--mode",
+        "auto",
+        "--iterations",
+        "20000",
+        "--quiet",
+        "--csv",
+        auto.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("litmus: R: runs as instances, not perpetually: both threads store y"),
+        "{text}"
+    );
+    let mut reader = csv::Reader::from_path(&auto).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let (test, mode) = (
+        header.iter().position(|h| h == "test").unwrap(),
+        header.iter().position(|h| h == "mode").unwrap(),
+    );
+    let modes: std::collections::BTreeSet<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[test].to_string(), r[mode].to_string())
+        })
+        .collect();
+    assert_eq!(
+        modes.into_iter().collect::<Vec<_>>(),
+        [
+            ("R".to_string(), "instances".to_string()),
+            ("SB".to_string(), "perpetual".to_string())
+        ]
+    );
+    assert_bad_input(&["run", "SB", "--mode", "forever"], "forever");
 }

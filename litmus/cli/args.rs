@@ -5,7 +5,7 @@ use crate::guest::{Accel, GuestConfig};
 use crate::harness::window::Window;
 use crate::protocols::ProtocolsRequest;
 use crate::run::request::DEFAULT_TEAR_RATE;
-use crate::run::{RunRequest, SyncMode};
+use crate::run::{Mode, RunRequest, SyncMode};
 use pte_asm::protocol::{Reader, Writer as ProtocolWriter};
 use pte_asm::strategy::ReadStrategy;
 use std::path::PathBuf;
@@ -72,6 +72,14 @@ pub struct RunArgs {
     /// aligned.
     #[arg(long, value_name = "auto|off", default_value = "auto", value_parser = ["auto", "off"])]
     pub tuning: String,
+    /// How classic tests and `.litmus` files run: `instances` (litmus7's
+    /// way: the threads meet at every instance), `perpetual` (PerpLE's:
+    /// each thread loops its body with no meeting, every store writes a
+    /// value naming its instance, the outcomes are found afterwards;
+    /// tests that do not convert are unavailable, saying why) or `auto`
+    /// (perpetual where the test converts, instances elsewhere).
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["instances", "perpetual", "auto"])]
+    pub mode: String,
     /// Append one row per run, test, strategy and outcome to this CSV.
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
@@ -115,6 +123,7 @@ impl From<RunArgs> for RunRequest {
             },
             timebase_delta: a.timebase_delta.0,
             tuning: a.tuning == "auto",
+            mode: Mode::parse(&a.mode).expect("clap checked the name"),
             csv: a.csv,
             quiet: a.quiet,
             verbose: a.verbose,

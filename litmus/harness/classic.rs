@@ -354,5 +354,6 @@ fn finish(
         interrupted: interrupted.load(Relaxed),
         detail,
         writer_turns: 0,
+        mode: super::RunMode::Instances,
     })
 }

@@ -40,6 +40,7 @@ pub mod classic;
 pub mod clocks;
 pub mod instances;
 pub mod ops;
+pub mod perpetual;
 pub mod pin;
 pub mod protocol;
 pub mod pte;
@@ -155,6 +156,26 @@ pub struct OutcomeCount {
     pub values: Vec<u64>,
 }
 
+/// How a run executed its test: litmus7's instances (threads meet at every
+/// instance), perpetually (PerpLE's method: no meeting within a batch), or
+/// the PTE tests' stream of reads against a writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    Instances,
+    Perpetual,
+    Stream,
+}
+
+impl RunMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunMode::Instances => "instances",
+            RunMode::Perpetual => "perpetual",
+            RunMode::Stream => "stream",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RunResult {
     pub outcomes: Vec<OutcomeCount>,
@@ -167,6 +188,7 @@ pub struct RunResult {
     /// PTE tests: zap-and-install turns the writers completed (0 for
     /// classic tests).
     pub writer_turns: u64,
+    pub mode: RunMode,
 }
 
 impl RunResult {

@@ -125,6 +125,7 @@ pub fn run_protocol(
         seconds,
         interrupted: interrupted.load(Relaxed),
         writer_turns: cycles.into_inner(),
+        mode: super::RunMode::Stream,
         detail: format!(
             "{} writer thread(s) taking turns, {} installs a period, reader window {} pause",
             job.writers,

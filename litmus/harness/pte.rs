@@ -114,6 +114,7 @@ pub fn run_pte(
         seconds,
         interrupted: interrupted.load(Relaxed),
         writer_turns: turns.into_inner(),
+        mode: super::RunMode::Stream,
         detail: format!(
             "{} writer thread(s), {}, reader window {} pause",
             test.writers,

@@ -24,8 +24,9 @@ pub const MACHINE: [&str; 14] = [
 /// Columns `litmus run` added after its first header, oldest first, each
 /// with the value a row from before it means: `accel` `none` (not run in a
 /// `litmus guest`), the window's units unknown (`window` is then derived
-/// from `reader_delay` by the reader of the file).
-pub const RUN_ADDED: [(&str, &str); 8] = [
+/// from `reader_delay` by the reader of the file), `mode` unknown (a
+/// litmus program ran as instances then, a PTE test as a stream).
+pub const RUN_ADDED: [(&str, &str); 9] = [
     ("accel", "none"),
     ("vcpus", ""),
     ("window", ""),
@@ -34,6 +35,7 @@ pub const RUN_ADDED: [(&str, &str); 8] = [
     ("refault_ns", ""),
     ("source", "-"),
     ("source_hash", ""),
+    ("mode", ""),
 ];
 
 /// Columns `bench-report` added after its first header, oldest first.
@@ -64,6 +66,7 @@ pub fn run() -> Vec<&'static str> {
         "window_ns",
         "writer_turn_ns",
         "refault_ns",
+        "mode",
         "iterations",
         "seconds",
         "outcome",
@@ -192,8 +195,9 @@ mod tests {
     fn older_headers_lack_a_tail_of_the_added_columns() {
         let versions = older(&run(), &RUN_ADDED);
         assert_eq!(versions.len(), RUN_ADDED.len());
-        // Newest first: only source_hash missing; oldest: all of them.
-        assert_eq!(versions[0].1, [("source_hash", "")]);
+        // Newest first: only mode missing; oldest: all of them.
+        assert_eq!(versions[0].1, [("mode", "")]);
+        assert_eq!(versions[1].1, [("source_hash", ""), ("mode", "")]);
         let (oldest, missing) = versions.last().unwrap();
         assert_eq!(oldest.len(), run().len() - RUN_ADDED.len());
         assert_eq!(missing.len(), RUN_ADDED.len());

@@ -210,6 +210,7 @@ pub fn csv_rows(
                 units.map_or(String::new(), |u| format!("{:.1}", u.window_ns)),
                 units.map_or(String::new(), |u| format!("{:.1}", u.writer_turn_ns)),
                 units.map_or(String::new(), |u| format!("{:.1}", u.refault_ns)),
+                result.mode.name().into(),
                 result.iterations.to_string(),
                 format!("{:.6}", result.seconds),
                 o.label.clone(),
@@ -238,6 +239,8 @@ pub struct Summary {
     pub rate: f64,
     pub reads: u64,
     pub seconds: f64,
+    /// How it ran (`instances`, `perpetual`, `stream`; `-` if it did not).
+    pub mode: &'static str,
     /// The expectation and the judge's verdict; `Err`: why it could not run.
     pub judged: Result<(Expect, Verdict), String>,
 }
@@ -257,6 +260,7 @@ impl Summary {
             rate: result.witness_rate(),
             reads: result.iterations,
             seconds: result.seconds,
+            mode: result.mode.name(),
             judged: Ok((judged.expect, judged.verdict)),
         }
     }
@@ -275,6 +279,7 @@ impl Summary {
             rate: 0.0,
             reads: 0,
             seconds: 0.0,
+            mode: "-",
             judged: Err(reason),
         }
     }
@@ -341,6 +346,7 @@ pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
             vec![
                 s.test.to_string(),
                 s.expect().map_or("-", |e| e.result_line()).to_string(),
+                s.mode.to_string(),
                 s.witness.clone(),
                 s.witnesses.to_string(),
                 format!("{}/s", human_rate(s.rate)),
@@ -351,7 +357,10 @@ pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let header = ["test", "x86-TSO", "witness", "seen", "rate", "verdict"].map(String::from);
+    let header = [
+        "test", "x86-TSO", "mode", "witness", "seen", "rate", "verdict",
+    ]
+    .map(String::from);
     let heading = "Litmus tests: what x86-TSO allows, and what this machine did";
     let mut out = if markdown {
         format!("### {heading}\n\n")

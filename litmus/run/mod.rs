@@ -1,9 +1,10 @@
 //! `litmus run`: the jobs a request names, each run by the harness, judged,
 //! reported and recorded as it finishes.
 
+pub mod modes;
 pub mod request;
 pub mod search;
 mod session;
 
-pub use request::{RunRequest, SyncMode};
+pub use request::{Mode, RunRequest, SyncMode};
 pub use session::execute;

@@ -28,6 +28,34 @@ impl SyncMode {
     }
 }
 
+/// How litmus programs (classic tests and `.litmus` files) run: `--mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// litmus7's way: the threads meet at every instance.
+    Instances,
+    /// PerpLE's way: iterations with no meeting, where the test converts;
+    /// a test that does not is unavailable, saying why.
+    Perpetual,
+    /// Perpetual where the test converts, instances elsewhere.
+    Auto,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Instances => "instances",
+            Mode::Perpetual => "perpetual",
+            Mode::Auto => "auto",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Mode> {
+        [Mode::Instances, Mode::Perpetual, Mode::Auto]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
 /// The windows of a run that names none: no window, and one wide enough
 /// for the seed's two refills by the test's writer (one turn in each of
 /// the reader's two gaps, with a turn to spare in each).
@@ -62,6 +90,7 @@ pub struct RunRequest {
     pub timebase_delta: Option<u32>,
     /// `--tuning auto`: learn each test's memory pattern and shifts.
     pub tuning: bool,
+    pub mode: Mode,
     pub csv: Option<PathBuf>,
     /// No progress bar.
     pub quiet: bool,
@@ -185,6 +214,7 @@ impl RunRequest {
             "--tuning".into(),
             if self.tuning { "auto" } else { "off" }.into(),
         ]);
+        argv.extend(["--mode".into(), self.mode.name().into()]);
         if self.quiet {
             argv.push("--quiet".into());
         }

@@ -1,22 +1,23 @@
 //! One `litmus run` from start to summary. Everything is checked before
 //! anything runs; each finished run is written to the CSV at once.
 
-use super::RunRequest;
+use super::modes::{Runner, merge, perpetual_form};
 use super::search::{Narrowest, Trial, narrowest};
+use super::{Mode, RunRequest};
 use crate::catalog::Test;
-use crate::catalog::program::Observation;
+use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::clocks::Clocks;
-use crate::harness::ops::compile;
+
 use crate::harness::pin::Cores;
 use crate::harness::pte::writer_turn_ticks;
 use crate::harness::refault;
 use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
-    Budget, INTERRUPTED, Job, Plan, RunResult, interrupt_on_ctrl_c, run_classic, run_pte,
+    Budget, INTERRUPTED, Job, Plan, RunMode, RunResult, interrupt_on_ctrl_c, run_pte,
 };
-use crate::judge;
+use crate::judge::{self, Expect};
 use crate::model;
 use crate::model::Exploration;
 use crate::report::format::describe_budget;
@@ -24,6 +25,7 @@ use crate::report::machine::Machine;
 use crate::report::progress::Bar;
 use crate::report::run::{
     Conditioned, Judged, Summary, Units, closing, csv_rows, histogram, summary, title,
+    witness_label,
 };
 use crate::report::{columns, sink::CsvSink};
 use pte_asm::cpu::Features;
@@ -69,6 +71,8 @@ struct Session {
     cpu: Features,
     summaries: Vec<Summary>,
     finding: bool,
+    /// `--mode`: how litmus programs run.
+    mode: Mode,
 }
 
 /// Run everything `request` asks for. A forbidden outcome seen is
@@ -105,7 +109,13 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
              see nothing, try --sync flags"
         );
     }
-    let runnable = jobs.iter().filter(|j| j.availability(&cpu).is_ok()).count() as u64;
+    let runnable = jobs
+        .iter()
+        .filter(|j| {
+            j.availability(&cpu).is_ok()
+                && perpetual_form(j, request.mode).is_none_or(|p| p.is_ok())
+        })
+        .count() as u64;
     let (per_job, by_time) = match budget {
         Budget::Duration(d) => (d.as_millis() as u64, true),
         Budget::Iterations(n) => (n, false),
@@ -132,10 +142,11 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         cpu,
         summaries: Vec::new(),
         finding: false,
+        mode: request.mode,
     };
     let mut done = 0;
     for job in &jobs {
-        if let Err(reason) = job.availability(&cpu) {
+        if let Err(reason) = job.availability(&cpu).and(session.perpetual_available(job)) {
             if session.verbose {
                 println!("\n=== {}: unavailable: {reason}", title(job));
             }
@@ -245,10 +256,32 @@ impl Session {
     /// run, then judged outcome by outcome against the model's reachable
     /// final states, and its witness against the expectation (the declared
     /// one, else the model's).
+    /// Under `--mode perpetual`, a litmus program that does not convert
+    /// cannot run: why.
+    fn perpetual_available(&self, job: &Job) -> Result<(), String> {
+        match (self.mode, perpetual_form(job, self.mode)) {
+            (Mode::Perpetual, Some(Err(why))) => Err(format!("no perpetual form: {why}")),
+            _ => Ok(()),
+        }
+    }
+
     fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
         let program = job.test.program().expect("a litmus test");
-        let ops = compile(&program, &self.cpu).failed()?;
-        let result = run_classic(&program, &ops, &self.plan, &INTERRUPTED, &self.bar).failed()?;
+        let form = perpetual_form(job, self.mode);
+        if let Some(Err(why)) = &form {
+            self.bar.print(&format!(
+                "litmus: {}: runs as instances, not perpetually: {why}\n",
+                program.name
+            ));
+        }
+        let label = witness_label(job);
+        let runner = Runner {
+            plan: &self.plan,
+            cpu: &self.cpu,
+            progress: &self.bar,
+            label: &label,
+        };
+        let runs = runner.run(&program, form, self.mode)?;
         let key = job.test.key();
         if !self.explorations.contains_key(&key) {
             let exploration = model::explore(&model::litmus::litmus_program(&program));
@@ -257,24 +290,18 @@ impl Session {
         let exploration = &self.explorations[&key];
         let model_expect = exploration.verdict();
         let expect = job.test.declared(None).unwrap_or(model_expect);
-        let forbidden: Vec<String> = result
-            .outcomes
-            .iter()
-            .filter(|o| o.count > 0 && !exploration.reaches(&o.values))
-            .map(|o| o.label.clone())
-            .collect();
-        let forbidden_seen = result
-            .outcomes
-            .iter()
-            .filter(|o| forbidden.contains(&o.label))
-            .map(|o| o.count)
-            .sum();
-        let positive: u64 = result
-            .outcomes
-            .iter()
-            .filter(|o| program.holds(&o.values))
-            .map(|o| o.count)
-            .sum();
+        let (mut forbidden, mut forbidden_seen, mut positive) = (Vec::new(), 0, 0);
+        for run in &runs {
+            let (f, seen, p) = tally(&program, exploration, model_expect, run);
+            for label in f {
+                if !forbidden.contains(&label) {
+                    forbidden.push(label);
+                }
+            }
+            forbidden_seen += seen;
+            positive += p;
+        }
+        let result = merge(runs);
         let judged = Judged {
             expect,
             model: model_expect,
@@ -447,4 +474,50 @@ impl Session {
         ));
         Ok(found.pauses.unwrap_or(max))
     }
+}
+
+/// One run's forbidden outcomes (those the model never reaches), how often
+/// they were seen, and how often the condition held.
+fn tally(
+    program: &Program,
+    exploration: &Exploration,
+    model_expect: Expect,
+    result: &RunResult,
+) -> (Vec<String>, u64, u64) {
+    if result.mode == RunMode::Perpetual {
+        // Only the condition's outcome is counted: it is forbidden where
+        // the model reaches no state with it.
+        let witnesses = result.witnesses();
+        let seen = if model_expect == Expect::Forbidden {
+            witnesses
+        } else {
+            0
+        };
+        let forbidden = result
+            .outcomes
+            .iter()
+            .filter(|o| o.witness && seen > 0)
+            .map(|o| o.label.clone())
+            .collect();
+        return (forbidden, seen, witnesses);
+    }
+    let forbidden: Vec<String> = result
+        .outcomes
+        .iter()
+        .filter(|o| o.count > 0 && !exploration.reaches(&o.values))
+        .map(|o| o.label.clone())
+        .collect();
+    let forbidden_seen = result
+        .outcomes
+        .iter()
+        .filter(|o| forbidden.contains(&o.label))
+        .map(|o| o.count)
+        .sum();
+    let positive = result
+        .outcomes
+        .iter()
+        .filter(|o| program.holds(&o.values))
+        .map(|o| o.count)
+        .sum();
+    (forbidden, forbidden_seen, positive)
 }

@@ -1,0 +1,275 @@
+//! Finding the original test's outcome in a perpetual batch.
+//!
+//! A *tuple* `(i, j)` is thread 0's iteration `i` with thread 1's iteration
+//! `j`. Its *projection* is the original test's execution made of those
+//! two iterations' events, each load's value taken from the store instance
+//! it read (decoded from the value, [`super::convert::decode`]):
+//!
+//! - it read the tuple's own store (the writer's iteration in the tuple):
+//!   the projection reads that store, with its original value;
+//! - it read an older instance of the location's stores (an earlier
+//!   iteration, or 0, the value before the batch): the projection reads the
+//!   initial value;
+//! - it read a newer instance: the tuple has no projection (the load saw a
+//!   store the tuple does not contain, after the one it does).
+//!
+//! Why a projection with the condition's outcome is a witness, a real
+//! execution of the original test. Its edges are edges of what the hardware
+//! did in the whole batch: program order and fences are the same
+//! instructions in the same order; each reads-from edge is the batch's own
+//! (the load read that store); each from-reads edge (a load reading the
+//! initial value, before a tuple store to the location) is the batch's too,
+//! since the store instance the load read precedes the tuple's store in
+//! coherence order (one thread stores each location, so its coherence order
+//! is that thread's program order, iteration after iteration, which x86
+//! keeps); the coherence edges from the initial write have no other side.
+//! So any cycle of the projection (a happens-before cycle x86-TSO forbids)
+//! is a cycle of the hardware's own execution, and the other iterations'
+//! events, which the projection leaves out, cannot have made a cycle the
+//! hardware did not show: a forbidden outcome found here was done by the
+//! hardware, and an allowed one is an execution the original test has.
+//!
+//! Witnesses are counted disjoint: each iteration of each thread in at
+//! most one counted tuple, so a count is comparable with instances. The
+//! linear counter ([`count`]) rests on coherence: a thread's successive
+//! loads of a location read non-decreasing instances, so the other
+//! thread's iterations that each iteration can pair with form an interval
+//! whose ends never decrease; greedy pairing in order is then a maximum
+//! matching. It checks each pair it counts exactly, so it stays sound if
+//! the hardware breaks coherence (it may then count fewer).
+//! [`count_exhaustive`] tries every tuple and finds a maximum matching:
+//! the test oracle.
+
+use super::convert::{Conjunct, Perpetual, decode};
+
+/// A batch's recorded loads: per thread, `n[t]` rows of its loads' values
+/// (the threads run for the same time, not the same iterations).
+pub struct Recorded<'a> {
+    pub n: [usize; 2],
+    pub loads: [&'a [u32]; 2],
+}
+
+impl Recorded<'_> {
+    #[inline(always)]
+    fn value(&self, p: &Perpetual, t: usize, i: usize, load: usize) -> u64 {
+        self.loads[t][i * p.threads[t].loads.len() + load] as u64
+    }
+}
+
+/// What a load shows in a projection, as a constraint on the iteration of
+/// its location's writer in the tuple.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shows {
+    /// The same whatever the writer's iteration.
+    Always(u64),
+    /// Iteration `k` of the writer: `original`; a later one: `init`; an
+    /// earlier one: no projection.
+    Instance { k: u64, original: u64, init: u64 },
+    /// A value no store of the batch wrote.
+    Garbage,
+}
+
+fn shows(p: &Perpetual, t: usize, load: usize, raw: u64) -> Shows {
+    let loc = p.threads[t].loads[load].loc as usize;
+    let init = p.init[loc];
+    let Some(writer) = p.writers[loc] else {
+        return if raw == 0 {
+            Shows::Always(init)
+        } else {
+            Shows::Garbage
+        };
+    };
+    match decode(raw, writer.stores) {
+        None => Shows::Always(init),
+        Some((index, k)) => match p.threads[writer.thread]
+            .stores
+            .iter()
+            .find(|s| s.loc as usize == loc && s.index == index)
+        {
+            Some(s) => Shows::Instance {
+                k,
+                original: s.original,
+                init,
+            },
+            None => Shows::Garbage,
+        },
+    }
+}
+
+/// The load's value in the projection where its writer is at iteration
+/// `w`; `None`: no projection.
+fn projected(shows: Shows, w: u64) -> Option<u64> {
+    match shows {
+        Shows::Always(v) => Some(v),
+        Shows::Instance { k, original, .. } if w == k => Some(original),
+        Shows::Instance { k, init, .. } if w > k => Some(init),
+        _ => None,
+    }
+}
+
+/// Is tuple `(i, j)` a witness: has it a projection, with the condition's
+/// outcome?
+pub fn witness_at(p: &Perpetual, rec: &Recorded, i: usize, j: usize) -> bool {
+    let at = [i as u64, j as u64];
+    let mut values: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+    for t in 0..2 {
+        for load in 0..p.threads[t].loads.len() {
+            let loc = p.threads[t].loads[load].loc as usize;
+            let w = p.writers[loc].map_or(0, |w| at[w.thread]);
+            match projected(shows(p, t, load, rec.value(p, t, at[t] as usize, load)), w) {
+                Some(v) => values[t].push(v),
+                None => return false,
+            }
+        }
+    }
+    p.disjuncts.iter().any(|conjuncts| {
+        conjuncts.iter().all(|c| match *c {
+            Conjunct::Fixed(holds) => holds,
+            Conjunct::Load {
+                thread,
+                load,
+                value,
+            } => values[thread][load] == value,
+        })
+    })
+}
+
+/// The other thread's iterations one iteration can pair with, `[lo, hi]`;
+/// `None`: it can be in no witness.
+type Window = Option<(u64, u64)>;
+
+/// For iteration `i` of thread `t`, under the conjunction `conjuncts`:
+/// can it be in a witness, and the interval of the other thread's
+/// iterations it can pair with.
+fn window(
+    p: &Perpetual,
+    conjuncts: &[Conjunct],
+    rec: &Recorded,
+    t: usize,
+    i: usize,
+) -> Window {
+    let (mut lo, mut hi) = (0u64, u64::MAX);
+    for load in 0..p.threads[t].loads.len() {
+        let loc = p.threads[t].loads[load].loc as usize;
+        let s = shows(p, t, load, rec.value(p, t, i, load));
+        let wanted = conjuncts.iter().filter_map(|c| match *c {
+            Conjunct::Load {
+                thread,
+                load: l,
+                value,
+            } if thread == t && l == load => Some(value),
+            _ => None,
+        });
+        let writer = p.writers[loc].map(|w| w.thread);
+        if writer == Some(t) {
+            // Its own store: the tuple's iteration is `i` itself.
+            let v = projected(s, i as u64)?;
+            if wanted.into_iter().any(|want| want != v) {
+                return None;
+            }
+            continue;
+        }
+        match s {
+            Shows::Garbage => return None,
+            Shows::Always(v) => {
+                if wanted.into_iter().any(|want| want != v) {
+                    return None;
+                }
+            }
+            Shows::Instance { k, original, init } => {
+                lo = lo.max(k);
+                for want in wanted {
+                    match (want == original, want == init) {
+                        (true, true) => {}
+                        (true, false) => hi = hi.min(k),
+                        (false, true) => lo = lo.max(k + 1),
+                        (false, false) => return None,
+                    }
+                }
+            }
+        }
+    }
+    let fixed = conjuncts
+        .iter()
+        .all(|c| !matches!(c, Conjunct::Fixed(false)));
+    (fixed && lo <= hi).then_some((lo, hi))
+}
+
+/// Disjoint witnesses, in linear time (per disjunct of the condition);
+/// the pairs it counted.
+pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
+    let [first, n] = rec.n;
+    let mut used = vec![false; n];
+    let mut pairs = Vec::new();
+    // Per disjunct: thread 1's windows, and the next of its iterations
+    // still worth trying.
+    let mut second: Vec<(Vec<Window>, usize)> = p
+        .disjuncts
+        .iter()
+        .map(|d| ((0..n).map(|j| window(p, d, rec, 1, j)).collect(), 0))
+        .collect();
+    for i in 0..first {
+        let mut best: Option<usize> = None;
+        for (d, (windows, next)) in p.disjuncts.iter().zip(second.iter_mut()) {
+            let Some((lo, hi)) = window(p, d, rec, 0, i) else {
+                continue;
+            };
+            // Pass over thread 1's iterations no later `i` can use under
+            // this disjunct: taken, unusable, before this `i`'s interval,
+            // or whose own interval ended.
+            while *next < n
+                && (used[*next]
+                    || *next < lo as usize
+                    || windows[*next].is_none_or(|(_, h)| h < i as u64))
+            {
+                *next += 1;
+            }
+            let j = *next;
+            if j >= n || j as u64 > hi {
+                continue;
+            }
+            let (first_i, _) = windows[j].expect("skipped above");
+            if first_i <= i as u64 && best.is_none_or(|b| j < b) {
+                best = Some(j);
+            }
+        }
+        if let Some(j) = best
+            && witness_at(p, rec, i, j)
+        {
+            used[j] = true;
+            pairs.push((i, j));
+        }
+    }
+    (pairs.len() as u64, pairs)
+}
+
+/// Disjoint witnesses by trying every tuple and matching them at most
+/// (augmenting paths): quadratic or worse, the oracle of [`count`].
+pub fn count_exhaustive(p: &Perpetual, rec: &Recorded) -> u64 {
+    let [first, n] = rec.n;
+    let edges: Vec<Vec<usize>> = (0..first)
+        .map(|i| (0..n).filter(|&j| witness_at(p, rec, i, j)).collect())
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; n];
+    fn augment(
+        i: usize,
+        edges: &[Vec<usize>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for &j in &edges[i] {
+            if seen[j] {
+                continue;
+            }
+            seen[j] = true;
+            if owner[j].is_none_or(|other| augment(other, edges, seen, owner)) {
+                owner[j] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    (0..first)
+        .filter(|&i| augment(i, &edges, &mut vec![false; n], &mut owner))
+        .count() as u64
+}
