@@ -2,7 +2,8 @@
 # The project's test command: installs what the tests need on a fresh Debian
 # machine (rustup targets, gcc-multilib to link the 32-bit gnu targets,
 # binutils for the objdump the instruction checks run, QEMU for the guest
-# test), then runs every test
+# test, clippy and rustfmt), checks the format and the lints (warnings are
+# errors), then runs every test
 # for x86_64, i686, i586 and i686-musl, optimised as the litmus runs are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,11 @@ TARGETS=(x86_64-unknown-linux-gnu i686-unknown-linux-gnu i586-unknown-linux-gnu 
 installed=$(rustup target list --installed)
 for target in "${TARGETS[@]}"; do
     grep -qx "$target" <<<"$installed" || rustup target add "$target"
+done
+# clippy and rustfmt: the lint and format checks below.
+installed_components=$(rustup component list --installed)
+for component in clippy rustfmt; do
+    grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
 done
 packages=()
 dpkg -s gcc-multilib >/dev/null 2>&1 || packages+=(gcc-multilib)
@@ -26,6 +32,16 @@ if [ ${#packages[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+
+# --- format and lints (the lints in Cargo.toml's [workspace.lints]) -------------
+echo "=== cargo fmt --all --check"
+cargo fmt --all --check
+for target in x86_64-unknown-linux-gnu i686-unknown-linux-gnu i586-unknown-linux-gnu; do
+    echo "=== cargo clippy --release --workspace --all-targets --target $target -- -D warnings"
+    cargo clippy --release --workspace --all-targets --target "$target" -- -D warnings
+done
+echo "=== cargo clippy --release -p pte-asm --all-targets --target i686-unknown-linux-musl -- -D warnings"
+cargo clippy --release -p pte-asm --all-targets --target i686-unknown-linux-musl -- -D warnings
 
 # --- test every target ---------------------------------------------------------
 # The host's target builds without --target, into target/release, where the

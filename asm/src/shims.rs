@@ -292,8 +292,8 @@ shims! {
     // anything.
     fence pte_asm_add_chain() always => cycles::add_chain(3),
         [];
-    read pte_asm_rdtsc(s, p, n) always => crate::halves(tsc::rdtsc()),
+    read pte_asm_rdtsc(s, p, n) always => halves(tsc::rdtsc()),
         [];
-    read pte_asm_rdtscp(s, p, n) rdtscp => crate::halves(tsc::rdtscp()),
+    read pte_asm_rdtscp(s, p, n) rdtscp => halves(tsc::rdtscp()),
         [];
 }

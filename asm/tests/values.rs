@@ -131,10 +131,10 @@ fn every_write_shim_stores_the_value() {
 fn fence_shims_run() {
     let cpu = Features::detect();
     for shim in SHIMS {
-        if let ShimFn::Fence(f) = shim.call {
-            if (shim.runs_on)(&cpu) {
-                f();
-            }
+        if let ShimFn::Fence(f) = shim.call
+            && (shim.runs_on)(&cpu)
+        {
+            f();
         }
     }
 }
@@ -157,10 +157,10 @@ fn with_reader_dispatches_every_available_strategy() {
     for strategy in ReadStrategy::ALL {
         let available = strategy.availability(&cpu);
         let compiled = with_reader!(strategy, R => { assert_eq!(R::STRATEGY, strategy); true }, missing => false);
-        if available.is_err() {
+        if let Err(reason) = available {
             // Unavailable strategies are never executed; a missing one is
             // unavailable, with a reason.
-            assert!(!available.unwrap_err().is_empty());
+            assert!(!reason.is_empty());
             continue;
         }
         assert!(
@@ -268,7 +268,7 @@ fn the_invariant_tsc_bit_is_the_one_linux_reports() {
         .unwrap_or("");
     let linux = flags.split_whitespace().any(|f| f == "nonstop_tsc");
     assert_eq!(
-        pte_asm::cpu::Features::detect().invariant_tsc,
+        Features::detect().invariant_tsc,
         linux,
         "cpuid 0x80000007:EDX bit 8 against /proc/cpuinfo's nonstop_tsc"
     );
@@ -314,7 +314,7 @@ fn read_modify_writes_do_what_the_sdm_says() {
         assert_eq!(value_of(&p), u64::MAX);
     }
     #[cfg(target_arch = "x86")]
-    if pte_asm::cpu::Features::detect().cx8 {
+    if Features::detect().cx8 {
         // SAFETY: CX8 checked.
         unsafe {
             assert_eq!(

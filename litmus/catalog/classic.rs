@@ -21,8 +21,8 @@ pub enum Loc {
 impl Loc {
     pub fn name(self) -> &'static str {
         match self {
-            Loc::X => "x",
-            Loc::Y => "y",
+            X => "x",
+            Y => "y",
         }
     }
 }
@@ -85,8 +85,8 @@ pub enum Observe {
 impl fmt::Display for Observe {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Observe::Reg(t, r) => write!(f, "{t}:r{r}"),
-            Observe::Final(loc) => write!(f, "{}", loc.name()),
+            Reg(t, r) => write!(f, "{t}:r{r}"),
+            Final(loc) => write!(f, "{}", loc.name()),
         }
     }
 }
@@ -143,8 +143,8 @@ impl ClassicTest {
             .observed
             .iter()
             .map(|o| match *o {
-                Observe::Reg(t, r) => Observable::Reg { thread: t, reg: r },
-                Observe::Final(loc) => Observable::Loc(loc as u8),
+                Reg(t, r) => Observable::Reg { thread: t, reg: r },
+                Final(loc) => Observable::Loc(loc as u8),
             })
             .collect();
         let witness = observed
@@ -323,7 +323,7 @@ mod tests {
         for t in CLASSIC {
             assert_eq!(t.witness.len(), t.observed.len(), "{}", t.name);
             for o in t.observed {
-                if let Observe::Reg(thread, r) = o {
+                if let Reg(thread, r) = o {
                     let ops = t.threads[*thread as usize];
                     assert!(
                         ops.contains(&Op::Load(X, *r)) || ops.contains(&Op::Load(Y, *r)),

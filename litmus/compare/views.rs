@@ -252,7 +252,7 @@ impl ProtocolView {
             let cell = match row["verdict"].as_str() {
                 "UNEXPECTED" => format!("UNEXPECTED {}", row["torn"]),
                 _ if row["torn"] == "0" => "0".to_string(),
-                _ => format!("{}/s", crate::report::format::human_rate(torn_per_s)),
+                _ => format!("{}/s", human_rate(torn_per_s)),
             };
             rows[index].2[m] = Some(cell);
         }

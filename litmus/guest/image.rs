@@ -235,7 +235,7 @@ impl GuestImage {
     pub fn module_names(&self) -> Vec<String> {
         self.modules
             .iter()
-            .filter_map(|m| super::modules::module_name(m))
+            .filter_map(|m| modules::module_name(m))
             .collect()
     }
 }

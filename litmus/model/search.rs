@@ -203,17 +203,24 @@ impl State {
 /// Every final state of `program` under x86-TSO, by breadth-first search
 /// (so the trace to a witness is a shortest one).
 pub fn explore(program: &Program) -> Exploration {
-    search(program, false)
+    search(program, false, MAX_STATES)
+}
+
+/// As [`explore`], stopping at `max_states` (the result says it was
+/// truncated): for callers that only need the search to end, as the
+/// `.litmus` reader's fuzz test.
+pub fn explore_bounded(program: &Program, max_states: usize) -> Exploration {
+    search(program, false, max_states)
 }
 
 /// The same under sequential consistency (stores reach memory as they
 /// execute): a witness found here needs no store buffering, only an
 /// interleaving, and its trace reads like the seed's.
 pub fn explore_sc(program: &Program) -> Exploration {
-    search(program, true)
+    search(program, true, MAX_STATES)
 }
 
-fn search(program: &Program, sc: bool) -> Exploration {
+fn search(program: &Program, sc: bool, max_states: usize) -> Exploration {
     let started = std::time::Instant::now();
     let initial = State {
         memory: program.init.clone(),
@@ -255,7 +262,7 @@ fn search(program: &Program, sc: bool) -> Exploration {
             }
             continue;
         }
-        if states.len() >= MAX_STATES {
+        if states.len() >= max_states {
             truncated = true;
             continue;
         }

@@ -111,11 +111,11 @@ pub fn read(path: &Path) -> Result<FileTest, Error> {
     let text = String::from_utf8(bytes.clone())
         .map_err(|_| Error::BadInput(format!("{shown}: not UTF-8 text")))?;
     let mut test = from_text(&text).map_err(|e| {
-        Error::BadInput(if e.line == 0 {
+        Error::BadInput(escape_controls(&if e.line == 0 {
             format!("{shown}: {}", e.message)
         } else {
             format!("{shown}:{}: {}", e.line, e.message)
-        })
+        }))
     })?;
     test.source = path.to_path_buf();
     test.hash = Sha256::digest(&bytes)
@@ -123,6 +123,21 @@ pub fn read(path: &Path) -> Result<FileTest, Error> {
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok(test)
+}
+
+/// `text` with each control character (a tab, a newline, a 0x1d from a
+/// damaged file) written as an escape (`\t`, `\n`, `\u{1d}`): a message
+/// quoting a file stays one line and prints nothing raw to a terminal.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Read a test from its text (no file: `source` and `hash` left empty).

@@ -141,13 +141,7 @@ type Window = Option<(u64, u64)>;
 /// For iteration `i` of thread `t`, under the conjunction `conjuncts`:
 /// can it be in a witness, and the interval of the other thread's
 /// iterations it can pair with.
-fn window(
-    p: &Perpetual,
-    conjuncts: &[Conjunct],
-    rec: &Recorded,
-    t: usize,
-    i: usize,
-) -> Window {
+fn window(p: &Perpetual, conjuncts: &[Conjunct], rec: &Recorded, t: usize, i: usize) -> Window {
     let (mut lo, mut hi) = (0u64, u64::MAX);
     for load in 0..p.threads[t].loads.len() {
         let loc = p.threads[t].loads[load].loc as usize;
