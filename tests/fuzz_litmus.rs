@@ -10,22 +10,6 @@ use pte_litmus::error::Error;
 use pte_litmus::model;
 use std::path::{Path, PathBuf};
 
-/// A tiny xorshift: the damage is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Tokens a damaged file might hold: the syntax's own, numbers at the
 /// edges, names of registers and locations, and bytes no file should.
 const SPLICE: &[&str] = &[
@@ -78,22 +62,22 @@ const SPLICE: &[&str] = &[
     " P0 | P1 | P2 ;",
 ];
 
-fn damage(text: &str, rng: &mut Rng) -> Vec<u8> {
+fn damage(text: &str, rng: &mut fastrand::Rng) -> Vec<u8> {
     let mut bytes = text.as_bytes().to_vec();
-    for _ in 0..1 + rng.below(3) {
-        match rng.below(4) {
+    for _ in 0..1 + rng.usize(..3) {
+        match rng.usize(..4) {
             // Flip a byte's bits.
             0 if !bytes.is_empty() => {
-                let at = rng.below(bytes.len());
-                bytes[at] ^= 1 << rng.below(8);
+                let at = rng.usize(..bytes.len());
+                bytes[at] ^= 1 << rng.u32(..8);
             }
             // Duplicate or drop a line.
             1 | 2 => {
                 let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-                let at = rng.below(lines.len());
+                let at = rng.usize(..lines.len());
                 let mut out: Vec<&[u8]> = Vec::new();
                 for (i, line) in lines.iter().enumerate() {
-                    if i == at && rng.below(2) == 0 {
+                    if i == at && rng.bool() {
                         continue;
                     }
                     out.push(line);
@@ -105,8 +89,8 @@ fn damage(text: &str, rng: &mut Rng) -> Vec<u8> {
             }
             // Splice a token in.
             _ => {
-                let at = rng.below(bytes.len() + 1);
-                let token = SPLICE[rng.below(SPLICE.len())].as_bytes();
+                let at = rng.usize(..=bytes.len());
+                let token = SPLICE[rng.usize(..SPLICE.len())].as_bytes();
                 bytes.splice(at..at, token.iter().copied());
             }
         }
@@ -137,7 +121,8 @@ fn damaged_litmus_files_are_refused_in_one_line_or_read_and_modelled() {
     assert!(files.len() > 50, "{files:?}");
     let dir = std::env::temp_dir().join(format!("pte-litmus-fuzzed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    // Seeded: the damage is the same on every run.
+    let mut rng = fastrand::Rng::with_seed(0x5eed_1234_abcd_ef01);
     let (mut refused, mut read) = (0, 0);
     for source in &files {
         let text = std::fs::read_to_string(source).unwrap();

@@ -78,20 +78,6 @@ fn what_does_not_convert_says_why() {
     assert!(convert(&nested).is_err());
 }
 
-/// A tiny xorshift: the tests' executions are reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Run `p`'s converted threads for `n` iterations each on an x86-TSO
 /// machine: a FIFO store buffer per thread (thread 1 takes
 /// `second_share` percent of the steps), loads forwarding from their own
@@ -101,7 +87,7 @@ impl Rng {
 fn tso(
     p: &Perpetual,
     n: [usize; 2],
-    rng: &mut Rng,
+    rng: &mut fastrand::Rng,
     flush_bias: u64,
     second_share: u64,
 ) -> [Vec<u32>; 2] {
@@ -120,8 +106,8 @@ fn tso(
         set_stores(t, 0, regs);
     }
     while (0..2).any(|t| at[t].0 < n[t]) || buffers.iter().any(|b| !b.is_empty()) {
-        let t = (rng.below(100) < second_share) as usize;
-        let flush = !buffers[t].is_empty() && (at[t].0 >= n[t] || rng.below(100) < flush_bias);
+        let t = (rng.u64(..100) < second_share) as usize;
+        let flush = !buffers[t].is_empty() && (at[t].0 >= n[t] || rng.u64(..100) < flush_bias);
         if flush {
             let (loc, v) = buffers[t].pop_front().unwrap();
             memory[loc as usize] = v;
@@ -182,10 +168,10 @@ fn the_linear_count_is_the_maximum_on_tso_executions_and_never_forbidden() {
     ];
     for (name, allowed) in tests {
         let p = convert(&program(name)).unwrap();
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15);
         let mut total = 0;
         for round in 0..40 {
-            let n = [1 + rng.below(60) as usize, 1 + rng.below(60) as usize];
+            let n = [1 + rng.usize(..60), 1 + rng.usize(..60)];
             let recorded = tso(&p, n, &mut rng, [5, 20, 50, 90][round % 4], 50);
             let rec = Recorded {
                 n,
@@ -233,10 +219,10 @@ fn the_seeds_race_as_two_variables_converts_and_counts_soundly() {
     let p = convert(&file.program).unwrap();
     assert_eq!(p.disjuncts.len(), 5);
     assert_eq!(p.writers[0].map(|w| (w.thread, w.stores)), Some((1, 4)));
-    let mut rng = Rng(7);
+    let mut rng = fastrand::Rng::with_seed(7);
     let mut total = 0;
     for round in 0..60 {
-        let n = [1 + rng.below(20) as usize, 1 + rng.below(40) as usize];
+        let n = [1 + rng.usize(..20), 1 + rng.usize(..40)];
         let recorded = tso(&p, n, &mut rng, [2, 10, 50][round % 3], [75, 90][round % 2]);
         let rec = Recorded {
             n,
@@ -258,15 +244,11 @@ fn the_seeds_race_as_two_variables_converts_and_counts_soundly() {
 #[test]
 fn on_incoherent_values_the_linear_count_stays_sound() {
     let p = convert(&program("SB")).unwrap();
-    let mut rng = Rng(12345);
+    let mut rng = fastrand::Rng::with_seed(12345);
     for _ in 0..200 {
-        let n = 1 + rng.below(40) as usize;
-        let n = [n, 1 + rng.below(40) as usize];
-        let mut values = |t: usize| -> Vec<u32> {
-            (0..n[t])
-                .map(|_| rng.below(n[1 - t] as u64 + 2) as u32)
-                .collect()
-        };
+        let n = [1 + rng.usize(..40), 1 + rng.usize(..40)];
+        let mut values =
+            |t: usize| -> Vec<u32> { (0..n[t]).map(|_| rng.u32(..n[1 - t] as u32 + 2)).collect() };
         let (a, b) = (values(0), values(1));
         let rec = Recorded { n, loads: [&a, &b] };
         let (linear, pairs) = count(&p, &rec);
