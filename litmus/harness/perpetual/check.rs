@@ -35,8 +35,12 @@
 //! loads of a location read non-decreasing instances, so the other
 //! thread's iterations that each iteration can pair with form an interval
 //! whose ends never decrease; greedy pairing in order is then a maximum
-//! matching. It checks each pair it counts exactly, so it stays sound if
-//! the hardware breaks coherence (it may then count fewer).
+//! matching for a condition that is one conjunction. For a disjunction
+//! (the exported seed's race) it takes, per iteration, the earliest free
+//! partner any disjunct allows: not proven maximal, equal to the maximum
+//! on every execution the tests try. It checks each pair it counts
+//! exactly, so it stays sound if the hardware breaks coherence (it may then
+//! count fewer).
 //! [`count_exhaustive`] tries every tuple and finds a maximum matching:
 //! the test oracle.
 
