@@ -9,11 +9,11 @@
 //! | --- | --- | --- |
 //! | 0 | [`error`], [`judge`] | how a command ends; the one place a verdict is decided |
 //! | 1 | [`catalog`] | the tests as data |
-//! | 2 | [`harness`] | pinning, spinning, timebase, the classic and PTE runners |
+//! | 2 | [`harness`] | pinning, spinning, timebase, the classic, perpetual, PTE and protocol runners |
 //! | 3 | [`model`] | the x86-TSO explorer and the herd export |
 //! | 4 | [`report`] | CSV headers and sink, machine identity, formatting, text reports |
-//! | 5 | [`run`] | `litmus run`: jobs, judged, reported, recorded |
-//! | 6 | [`bench`], [`compare`], [`guest`], [`refault`] | the other commands' work |
+//! | 5 | [`run`] | `litmus run`: jobs, their mode, judged, reported, recorded |
+//! | 6 | [`bench`], [`compare`], [`guest`], [`protocols`], [`refault`] | the other commands' work |
 //! | 7 | [`cli`] | clap types and dispatch |
 
 pub use pte_asm;

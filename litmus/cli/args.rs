@@ -49,8 +49,9 @@ pub struct RunArgs {
     /// window must reach.
     #[arg(long, value_name = "RATE", default_value_t = DEFAULT_TEAR_RATE, value_parser = parse_rate)]
     pub tear_rate: f64,
-    /// Instances per batch of a classic test (256: their lines still fit
-    /// a 32 KiB L1, and fewer batch boundaries leave more time for bodies).
+    /// Instances per batch of a classic test (fewer batch boundaries leave
+    /// more time for bodies; each instance's cells have lines of their own,
+    /// so a larger batch spreads over more of the cache).
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = parse_batch)]
     pub batch: usize,
     /// How classic-test threads enter each instance together: `timebase`

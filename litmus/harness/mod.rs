@@ -9,9 +9,11 @@
 //!   (`load32`/`store32`, or relaxed atomic loads and stores, which are
 //!   plain `mov`s: the PTE reader's per-chunk 64-bit progress store is a
 //!   `movq` on i686 and a `fistpll` on i586, never locked): nothing it adds
-//!   inside or between bodies fences or serialises. Fences, locks, `cpuid`, system
-//!   calls and clock reads happen only at batch boundaries or in the
-//!   monitoring thread (the timebase's calibration too).
+//!   inside or between bodies fences or serialises. Fences, locks, `cpuid`
+//!   and system calls happen only at batch boundaries or in the monitoring
+//!   thread (the timebase's calibration too); the clock is read between
+//!   bodies with `rdtsc`, which serialises nothing (the timebase's wait
+//!   before each instance, the perpetual runner every 16 iterations).
 //! - Classic tests run in batches of many instances, litmus7-style: each
 //!   instance has its own locations, each in its own cache line. Threads
 //!   enter each instance together by one of two barriers ([`Sync`]):
