@@ -363,25 +363,19 @@ fn read_prices<'r>(
     source: String,
 ) -> Option<Prices> {
     let at = |name: &str| header.iter().position(|h| h == name);
-    let (target, bench, strategy, param, cycles) = (
-        at("target")?,
+    let target = at("target")?;
+    let columns = [
         at("bench")?,
         at("strategy")?,
         at("param")?,
         at("core_cycles_per_op")?,
-    );
-    let cycles: Vec<(String, f64)> = rows
-        .filter(|r| r.get(target).map(String::as_str) == Some(pte_asm::TARGET))
-        .filter(|r| r.get(bench).map(String::as_str) == Some("read"))
-        .filter(|r| r.get(param).map(String::as_str) == Some("-"))
-        .filter_map(|r| {
-            Some((
-                r.get(strategy)?.clone(),
-                r.get(cycles)?.parse::<f64>().ok()?,
-            ))
-        })
-        .collect();
-    (!cycles.is_empty()).then_some(Prices { source, cycles })
+        at("commit")?,
+    ];
+    Prices::from_rows(
+        |_| source,
+        rows.filter(|r| r.get(target).map(String::as_str) == Some(pte_asm::TARGET))
+            .map(|r| columns.map(|c| r.get(c).map_or("", String::as_str))),
+    )
 }
 
 #[cfg(test)]

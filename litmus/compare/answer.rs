@@ -18,12 +18,6 @@ pub fn section(inputs: &Inputs, view: &LitmusView, markdown: bool) -> String {
         if observed.is_empty() {
             continue;
         }
-        let mut strategies: Vec<&str> = Vec::new();
-        for o in &observed {
-            if !strategies.contains(&o.strategy.as_str()) {
-                strategies.push(&o.strategy);
-            }
-        }
         let prices = prices(&inputs.bench, machine);
         if let Some(p) = &prices {
             priced.push(p.source.clone());
@@ -31,7 +25,6 @@ pub fn section(inputs: &Inputs, view: &LitmusView, markdown: bool) -> String {
         let title = format!("Which reads of a 64-bit PTE stay whole on {}", named[m]);
         out.push_str(&answer_titled(
             &observed,
-            &strategies,
             prices.as_ref(),
             markdown,
             &title,
@@ -72,20 +65,12 @@ fn observed(view: &LitmusView, m: usize) -> Vec<Observed> {
 /// target as `machine` (its key, in `MACHINE_KEY` order).
 fn prices(bench: &[Row], machine: &[String]) -> Option<Prices> {
     let (cpu, target) = (&machine[0], &machine[4]);
-    let rows: Vec<&Row> = bench
-        .iter()
-        .filter(|r| r["cpu_model"] == *cpu && r["target"] == *target)
-        .filter(|r| r["bench"] == "read" && r["param"] == "-")
-        .collect();
-    let cycles: Vec<(String, f64)> = rows
-        .iter()
-        .filter_map(|r| Some((r["strategy"].clone(), r["core_cycles_per_op"].parse().ok()?)))
-        .collect();
-    (!cycles.is_empty()).then(|| Prices {
-        source: format!(
-            "bench rows of {cpu}, {target} (commit {})",
-            rows[0]["commit"]
-        ),
-        cycles,
-    })
+    let columns = ["bench", "strategy", "param", "core_cycles_per_op", "commit"];
+    Prices::from_rows(
+        |commit| format!("bench rows of {cpu}, {target} (commit {commit})"),
+        bench
+            .iter()
+            .filter(|r| r["cpu_model"] == *cpu && r["target"] == *target)
+            .map(|r| columns.map(|c| r[c].as_str())),
+    )
 }

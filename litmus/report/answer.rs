@@ -44,6 +44,31 @@ pub struct Prices {
 }
 
 impl Prices {
+    /// The prices bench-report rows give, each row as `[bench, strategy,
+    /// param, core cycles per op, commit]`: one read of each strategy is
+    /// the `read` group's row without a parameter. `source` names them,
+    /// given the commit of the first row used. `None`: no such row.
+    pub fn from_rows<'r>(
+        source: impl FnOnce(&str) -> String,
+        rows: impl Iterator<Item = [&'r str; 5]>,
+    ) -> Option<Prices> {
+        let used: Vec<[&str; 5]> = rows
+            .filter(|[bench, _, param, cycles, _]| {
+                *bench == "read" && *param == "-" && cycles.parse::<f64>().is_ok()
+            })
+            .collect();
+        let [_, _, _, _, commit] = used.first()?;
+        Some(Prices {
+            source: source(commit),
+            cycles: used
+                .iter()
+                .map(|[_, strategy, _, cycles, _]| {
+                    (strategy.to_string(), cycles.parse().expect("parsed above"))
+                })
+                .collect(),
+        })
+    }
+
     fn of(&self, strategy: &str) -> Option<f64> {
         self.cycles
             .iter()
@@ -140,15 +165,10 @@ fn safety(tallies: &[Option<Tally>], lost: Option<&Tally>) -> &'static str {
     }
 }
 
-/// The answer table, one row per strategy that ran (in `strategies`
-/// order), as aligned text or markdown; then what its figures mean.
-pub fn answer(
-    observed: &[Observed],
-    strategies: &[&str],
-    prices: Option<&Prices>,
-    markdown: bool,
-) -> String {
-    answer_titled(observed, strategies, prices, markdown, HEADING, true)
+/// The answer table, one row per strategy that ran (in the order of
+/// `observed`), as aligned text or markdown; then what its figures mean.
+pub fn answer(observed: &[Observed], prices: Option<&Prices>, markdown: bool) -> String {
+    answer_titled(observed, prices, markdown, HEADING, true)
 }
 
 /// The answer's heading in `litmus run`.
@@ -159,7 +179,6 @@ pub const HEADING: &str = "Which reads of a 64-bit PTE stay whole against the ke
 /// figures mean (`litmus compare` prints them once, after every machine).
 pub fn answer_titled(
     observed: &[Observed],
-    strategies: &[&str],
     prices: Option<&Prices>,
     markdown: bool,
     title: &str,
@@ -175,6 +194,13 @@ pub fn answer_titled(
         ]
         .map(String::from),
     );
+    // One row per strategy, in the order the runs came.
+    let mut strategies: Vec<&str> = Vec::new();
+    for o in observed {
+        if !strategies.contains(&o.strategy.as_str()) {
+            strategies.push(&o.strategy);
+        }
+    }
     let mut rows = Vec::new();
     let (mut safe, mut unsafe_) = (Vec::new(), Vec::new());
     for strategy in strategies {
@@ -211,9 +237,9 @@ pub fn answer_titled(
         );
         let said = safety(&tallies, lost.as_ref());
         if said.starts_with("safe") {
-            safe.push(*strategy);
+            safe.push(strategy);
         } else if said != "-" {
-            unsafe_.push(*strategy);
+            unsafe_.push(strategy);
         }
         row.push(said.into());
         rows.push(row);
@@ -320,18 +346,7 @@ mod tests {
             source: "a test".into(),
             cycles: vec![("lowhigh".into(), 1.01)],
         };
-        let text = answer(
-            &observed,
-            &[
-                "lowhigh",
-                "cmpxchg8b",
-                "fild",
-                "cmpxchg8b-nolock",
-                "seqcount",
-            ],
-            Some(&prices),
-            false,
-        );
+        let text = answer(&observed, Some(&prices), false);
         let lowhigh = row(&text, "lowhigh");
         assert!(lowhigh.contains("tears: 5.0k/s at 578ns"), "{lowhigh}");
         assert!(lowhigh.contains("never in 1.0M reads"), "{lowhigh}");
@@ -362,7 +377,7 @@ mod tests {
     #[test]
     fn an_allowed_tear_never_seen_is_not_called_safe() {
         let observed = vec![run("PTE-ABA3", "lowhigh", Expect::Allowed, 0, 0.0)];
-        let text = answer(&observed, &["lowhigh"], None, true);
+        let text = answer(&observed, None, true);
         assert!(text.contains("| lowhigh | - | never in 1.0M reads | - | ABA3 | - | unsafe: x86-TSO lets it tear (not seen here) |"), "{text}");
         assert!(text.contains("cargo bench --bench pte_read -- read"));
     }

@@ -284,10 +284,6 @@ impl Summary {
         }
     }
 
-    fn is_pte(&self) -> bool {
-        self.pte
-    }
-
     fn expect(&self) -> Option<Expect> {
         self.judged.as_ref().ok().map(|(e, _)| *e)
     }
@@ -312,7 +308,7 @@ pub fn summary(summaries: &[Summary]) -> String {
         "test", "strategy", "window", "ns", "expected", "model", "witness", "count", "per s"
     );
     for s in summaries {
-        let window = if s.is_pte() {
+        let window = if s.pte {
             s.window.to_string()
         } else {
             "-".into()
@@ -341,7 +337,7 @@ pub fn summary(summaries: &[Summary]) -> String {
 pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
     let rows: Vec<Vec<String>> = summaries
         .iter()
-        .filter(|s| !s.is_pte())
+        .filter(|s| !s.pte)
         .map(|s| {
             vec![
                 s.test.to_string(),
@@ -375,7 +371,7 @@ pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
 pub fn observed(summaries: &[Summary]) -> Vec<Observed> {
     summaries
         .iter()
-        .filter(|s| s.is_pte())
+        .filter(|s| s.pte)
         .filter_map(|s| {
             let (expect, _) = s.judged.as_ref().ok()?;
             Some(Observed {
@@ -397,7 +393,7 @@ pub fn unavailable(summaries: &[Summary]) -> Vec<String> {
     let mut said: Vec<String> = Vec::new();
     for s in summaries {
         if let Err(reason) = &s.judged {
-            let what = if s.is_pte() { s.strategy } else { s.test };
+            let what = if s.pte { s.strategy } else { s.test };
             let line = format!("{what} ({reason})");
             if !said.contains(&line) {
                 said.push(line);
@@ -415,13 +411,7 @@ pub fn closing(summaries: &[Summary], prices: Option<&Prices>, markdown: bool) -
     if !litmus.is_empty() {
         parts.push(litmus);
     }
-    let mut strategies: Vec<&str> = Vec::new();
-    for s in summaries.iter().filter(|s| s.is_pte()) {
-        if !strategies.contains(&s.strategy) {
-            strategies.push(s.strategy);
-        }
-    }
-    let answer = answer::answer(&observed(summaries), &strategies, prices, markdown);
+    let answer = answer::answer(&observed(summaries), prices, markdown);
     if !answer.is_empty() {
         parts.push(answer);
     }

@@ -3,12 +3,14 @@
 //! faster in two short probes at the start of its budget.
 //!
 //! Why `auto` probes rather than always running perpetually: on this
-//! project's VM the perpetual form shows `SB`-like witnesses 15 to 30
-//! times faster than litmus7 at its best mode, the instances 2 to 5 times,
-//! but the seed's race written as two variables (`PTE-ABA+lowhigh`), whose
-//! witness needs the reader's three loads to straddle all eight of the
-//! writer's stores, showed 0.05 times litmus7's rate perpetually and 118
-//! times as instances (README, "Perpetual runs"). Each probe is a tenth
+//! project's VM (AMD EPYC family 26, 2026-12-02,
+//! `results/checks/perpetual-vs-litmus7.csv`) the perpetual form showed
+//! `SB` and `SB+rfi-pos` witnesses 31 and 14 times as fast as litmus7 at its
+//! best mode, the instances 5 and 3 times, but the seed's race written as
+//! two variables (`PTE-ABA+lowhigh`), whose witness needs the reader's
+//! three loads to straddle all eight of the writer's stores, showed 0.41
+//! times litmus7's rate perpetually and 246 times as instances (medians of
+//! 5 rounds; README, "Perpetual runs"). Each probe is a tenth
 //! of the budget (at most 50 ms); what the probes see counts with the rest.
 
 use super::Mode;
@@ -17,9 +19,7 @@ use crate::error::{Error, FailedExt};
 use crate::harness::ops::compile;
 use crate::harness::perpetual::convert::{Perpetual, convert};
 use crate::harness::perpetual::run_perpetual;
-use crate::harness::{
-    Budget, INTERRUPTED, Job, OutcomeCount, Plan, Progress, RunResult, run_classic,
-};
+use crate::harness::{Budget, INTERRUPTED, Job, Plan, Progress, RunResult, run_classic};
 use pte_asm::cpu::Features;
 use std::time::Duration;
 
@@ -135,7 +135,7 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
         for o in run.outcomes {
             match merged.outcomes.iter_mut().find(|m| m.label == o.label) {
                 Some(m) => m.count += o.count,
-                None => merged.outcomes.push(OutcomeCount { ..o }),
+                None => merged.outcomes.push(o),
             }
         }
         merged.iterations += run.iterations;
@@ -154,7 +154,7 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::harness::RunMode;
+    use crate::harness::{OutcomeCount, RunMode};
 
     fn run(mode: RunMode, outcomes: &[(&str, u64, bool)], seconds: f64) -> RunResult {
         RunResult {

@@ -9,7 +9,6 @@ use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::clocks::Clocks;
-
 use crate::harness::pin::Cores;
 use crate::harness::pte::writer_turn_ticks;
 use crate::harness::refault;
@@ -252,10 +251,6 @@ impl Session {
         Ok(true)
     }
 
-    /// A litmus program (a built-in classic test or a `.litmus` file):
-    /// run, then judged outcome by outcome against the model's reachable
-    /// final states, and its witness against the expectation (the declared
-    /// one, else the model's).
     /// Under `--mode perpetual`, a litmus program that does not convert
     /// cannot run: why.
     fn perpetual_available(&self, job: &Job) -> Result<(), String> {
@@ -265,6 +260,10 @@ impl Session {
         }
     }
 
+    /// A litmus program (a built-in classic test or a `.litmus` file):
+    /// run, then judged outcome by outcome against the model's reachable
+    /// final states, and its witness against the expectation (the declared
+    /// one, else the model's).
     fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
         let program = job.test.program().expect("a litmus test");
         let form = perpetual_form(job, self.mode);

@@ -31,14 +31,23 @@ pub struct Writer {
 }
 
 /// A store of a constant: the register that now holds its value, its
-/// location, which of the writer's stores to that location it is, and the
-/// value the original test stores.
+/// location, which of the writer's `stores` stores to that location it is
+/// (`index`), and the value the original test stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoreSlot {
     pub reg: u8,
     pub loc: u8,
     pub index: u64,
+    pub stores: u64,
     pub original: u64,
+}
+
+impl StoreSlot {
+    /// The value this store writes in iteration `k`.
+    #[inline(always)]
+    pub fn value(&self, k: u64) -> u64 {
+        encode(self.index, self.stores, k)
+    }
 }
 
 /// A load: the register it now writes, and its location.
@@ -199,11 +208,13 @@ fn convert_thread(
                 let reg = fresh()?;
                 let index = stores_to[at.loc as usize];
                 stores_to[at.loc as usize] += 1;
-                debug_assert_eq!(writers[at.loc as usize].map(|w| w.thread), Some(t));
+                let writer = writers[at.loc as usize].expect("the thread storing it");
+                debug_assert_eq!(writer.thread, t);
                 plan.stores.push(StoreSlot {
                     reg,
                     loc: at.loc,
                     index,
+                    stores: writer.stores,
                     original,
                 });
                 *value = Operand::Reg(reg);

@@ -21,7 +21,7 @@ use super::spin::{Ending, SpinBarrier, monitor};
 use super::timebase::TIMEBASE_LEAD;
 use super::{Budget, OutcomeCount, Plan, Progress, RunResult};
 use check::Recorded;
-use convert::{Perpetual, encode};
+use convert::Perpetual;
 use pte_asm::{Pte, tsc, write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -51,8 +51,6 @@ struct Shared<'p> {
     memory: Vec<Slot>,
     /// Per thread: its loads' values, `BATCH` rows.
     buffers: [Mutex<Vec<u32>>; 2],
-    /// Per thread, per store slot: how many stores its location takes.
-    stores_of: [Vec<u64>; 2],
     start: SpinBarrier,
     end: SpinBarrier,
     counted: SpinBarrier,
@@ -78,7 +76,6 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
     let plan = &shared.p.threads[t];
     let ops = &shared.ops[t][..];
     let init = shared.p.program.init_regs[t];
-    let stores_of = &shared.stores_of[t];
     let width = plan.loads.len();
     let memory = &shared.memory;
     let mut buffer = shared.buffers[t].lock().unwrap();
@@ -91,8 +88,8 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
             return k;
         }
         let mut regs = init;
-        for (s, stores) in plan.stores.iter().zip(stores_of) {
-            regs[s.reg as usize] = encode(s.index, *stores, k as u64);
+        for s in &plan.stores {
+            regs[s.reg as usize] = s.value(k as u64);
         }
         // The body: one primitive per instruction, nothing else.
         run_body(ops, |l| &memory[l as usize].0, &mut regs);
@@ -178,13 +175,6 @@ pub fn run_perpetual(
     interrupted: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
-    let stores_of = |t: usize| -> Vec<u64> {
-        p.threads[t]
-            .stores
-            .iter()
-            .map(|s| p.writers[s.loc as usize].map_or(1, |w| w.stores))
-            .collect()
-    };
     let buffer = |t: usize| Mutex::new(vec![0u32; BATCH * p.threads[t].loads.len()]);
     let shared = Shared {
         p,
@@ -196,7 +186,6 @@ pub fn run_perpetual(
             .map(|_| Slot(Pte::new(0)))
             .collect(),
         buffers: [buffer(0), buffer(1)],
-        stores_of: [stores_of(0), stores_of(1)],
         start: SpinBarrier::new(2),
         end: SpinBarrier::new(2),
         counted: SpinBarrier::new(2),

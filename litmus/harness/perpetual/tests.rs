@@ -98,8 +98,7 @@ fn tso(
     let mut regs = [p.program.init_regs[0], p.program.init_regs[1]];
     let set_stores = |t: usize, k: usize, regs: &mut [u64; 16]| {
         for s in &p.threads[t].stores {
-            let stores = p.writers[s.loc as usize].unwrap().stores;
-            regs[s.reg as usize] = encode(s.index, stores, k as u64);
+            regs[s.reg as usize] = s.value(k as u64);
         }
     };
     for (t, regs) in regs.iter_mut().enumerate() {
