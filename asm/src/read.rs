@@ -369,8 +369,10 @@ pub unsafe fn movq_mmx(pte: &Pte) -> (u32, u32) {
 pub unsafe fn fild(pte: &Pte) -> (u32, u32) {
     // Left uninitialised: zeroing it first would put two more stores to the
     // same slot ahead of `fistpll`, and on i686 the loads after it then
-    // stalled (12 ticks a read instead of 2.4; found by
-    // scripts/cross-check.sh). 8-byte aligned so the 8-byte store stays whole.
+    // stalled: scripts/cross-check.sh measured several times the ticks per
+    // read on i686 (2026-11-25, the CPU unrecorded; its CSV in
+    // results/checks/ holds the fixed code's figures). 8-byte aligned so
+    // the 8-byte store stays whole.
     let mut buf = core::mem::MaybeUninit::<X87Buffer>::uninit();
     // SAFETY: `pte` is live and aligned and only read; `buf` is a private
     // 8-byte stack slot, never shared, which `fistpll` fills entirely; the

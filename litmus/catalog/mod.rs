@@ -7,13 +7,14 @@
 //! litmus test as threads of instructions, which the built-in classic tests
 //! and `.litmus` files both become), [`file`] (herdtools7's `.litmus`
 //! files), [`protocol`] (the read and write protocols `litmus protocols`
-//! judges).
+//! judges), [`pte_read`] (what one read of a PTE is: intact, torn, absent).
 
 pub mod classic;
 pub mod file;
 pub mod program;
 pub mod protocol;
 pub mod pte;
+pub mod pte_read;
 
 pub use classic::ClassicTest;
 pub use file::FileTest;
@@ -105,15 +106,13 @@ impl Test {
         }
     }
 
-    /// The expectation the test declares for its witness (a PTE test's per
-    /// strategy, which it must be given); a `.litmus` file declares none:
-    /// its expectation is the model's.
-    pub fn declared(&self, strategy: Option<ReadStrategy>) -> Option<Expect> {
-        match (self, strategy) {
-            (Test::Classic(t), _) => Some(t.expect),
-            (Test::Pte(t), Some(s)) => Some((t.expect)(s)),
-            (Test::Pte(t), None) => panic!("{} is judged per read strategy", t.name),
-            (Test::File(_), _) => None,
+    /// What a run or a search of this test takes: the test itself, or for
+    /// a PTE test one case per read strategy in `strategies`.
+    pub fn cases(self, strategies: &[ReadStrategy]) -> Vec<Case> {
+        match self {
+            Test::Classic(t) => vec![Case::Classic(t)],
+            Test::File(f) => vec![Case::File(f)],
+            Test::Pte(t) => strategies.iter().map(|&s| Case::Pte(t, s)).collect(),
         }
     }
 
@@ -123,6 +122,43 @@ impl Test {
         match self {
             Test::File(f) => (f.source.display().to_string(), f.hash.clone()),
             _ => ("-".into(), String::new()),
+        }
+    }
+}
+
+/// A test as one run or one model search takes it: a PTE test always
+/// with the read strategy it is run and judged by.
+#[derive(Clone, Copy)]
+pub enum Case {
+    Classic(&'static ClassicTest),
+    Pte(&'static PteTest, ReadStrategy),
+    File(&'static FileTest),
+}
+
+impl Case {
+    pub fn test(self) -> Test {
+        match self {
+            Case::Classic(t) => Test::Classic(t),
+            Case::Pte(t, _) => Test::Pte(t),
+            Case::File(f) => Test::File(f),
+        }
+    }
+
+    pub fn strategy(self) -> Option<ReadStrategy> {
+        match self {
+            Case::Pte(_, s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The expectation the test declares for its witness (a PTE test's for
+    /// this strategy); a `.litmus` file declares none: its expectation is
+    /// the model's.
+    pub fn declared(self) -> Option<Expect> {
+        match self {
+            Case::Classic(t) => Some(t.expect),
+            Case::Pte(t, s) => Some((t.expect)(s)),
+            Case::File(_) => None,
         }
     }
 }

@@ -9,7 +9,7 @@
 //! *any* choice tears, and the hardware run installs the choice the
 //! model's shortest torn read used ([`Installs`]).
 
-use super::pte::PteOutcome;
+use super::pte_read::{PTE_FLAGS, PteOutcome, classify_read};
 pub use pte_asm::protocol::{GENERATION_MASK, GENERATION_SHIFT, GENERATIONS, Reader, Writer};
 
 /// A read protocol against a write protocol.
@@ -37,10 +37,6 @@ impl Pair {
     }
 }
 
-/// The present bit of a PTE's low half.
-pub const PRESENT: u32 = 0x001;
-/// The flags of every installed PTE: present, rw, user, accessed, dirty.
-pub const FLAGS: u32 = 0x067;
 
 /// The PTEs a hardware run's writers install, in order, round and round
 /// (the first is the PTE the run starts with), and how a read is judged
@@ -86,14 +82,9 @@ impl Installs {
     /// whole) or torn.
     #[inline(always)]
     pub fn classify(&self, low: u32, high: u32) -> PteOutcome {
-        if low & PRESENT == 0 {
-            PteOutcome::Absent
-        } else if self.stored.contains(&(low, high)) {
-            PteOutcome::Intact
-        } else {
-            PteOutcome::Torn
-        }
+        classify_read(low, high, |low, high| self.stored.contains(&(low, high)))
     }
+
 }
 
 fn lcm(a: usize, b: usize) -> usize {
@@ -106,9 +97,9 @@ fn lcm(a: usize, b: usize) -> usize {
 /// The seed's A, B, C (low halves A = C, highs all different): what the
 /// hardware installs for a pair the model finds whole.
 pub const SEED_INSTALLS: [(u32, u32); 3] = [
-    (0x0001_0000 | FLAGS, 0x0001_0001),
-    (0x0002_0000 | FLAGS, 0x0001_0002),
-    (0x0001_0000 | FLAGS, 0x0001_0003),
+    (0x0001_0000 | PTE_FLAGS, 0x0001_0001),
+    (0x0002_0000 | PTE_FLAGS, 0x0001_0002),
+    (0x0001_0000 | PTE_FLAGS, 0x0001_0003),
 ];
 
 #[cfg(test)]

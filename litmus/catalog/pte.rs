@@ -2,6 +2,8 @@
 //! zap and install it, and every read is classified `intact`, `torn` or
 //! `absent` (`lost` when a writer finds its own write undone).
 
+pub use super::pte_read::{PTE_FLAGS, PteOutcome};
+use super::pte_read::classify_read;
 use crate::judge::Expect;
 use pte_asm::strategy::ReadStrategy;
 use std::fmt;
@@ -25,9 +27,6 @@ pub enum Scheme {
     Aba,
 }
 
-/// The flag bits of every installed PTE: present, rw, user, accessed, dirty.
-pub const PTE_FLAGS: u32 = 0x067;
-const PRESENT: u32 = 0x001;
 /// Installs before a `Fresh` low half recurs.
 const FRESH_PERIOD: u32 = 0xf_ffff;
 const ABA_L1: u32 = 0x0001_0000 | PTE_FLAGS;
@@ -38,38 +37,6 @@ const ABA_HIGH_FIRST: u32 = 0x0001_0001;
 /// Installs before the high halves repeat: a multiple of 3, so the low
 /// pattern lines up again too.
 const ABA_PERIOD: u32 = 65_535;
-
-/// What one PTE read returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PteOutcome {
-    /// A PTE the writer installed, whole.
-    Intact = 0,
-    /// Present, but its halves were never in the PTE together.
-    Torn = 1,
-    /// Not present (low half without `_PAGE_PRESENT`): GUP-fast would bail.
-    Absent = 2,
-    /// (`PTE-LOST`, counted by the writer) a write of the writer's was
-    /// overwritten by someone else.
-    Lost = 3,
-}
-
-impl PteOutcome {
-    pub const ALL: [PteOutcome; 4] = [
-        PteOutcome::Intact,
-        PteOutcome::Torn,
-        PteOutcome::Absent,
-        PteOutcome::Lost,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PteOutcome::Intact => "intact",
-            PteOutcome::Torn => "torn",
-            PteOutcome::Absent => "absent",
-            PteOutcome::Lost => "lost",
-        }
-    }
-}
 
 impl Scheme {
     /// The `k`-th installed PTE as `(low, high)`.
@@ -91,22 +58,15 @@ impl Scheme {
     /// Judge one read: was `(low, high)` ever installed whole?
     #[inline(always)]
     pub fn classify(self, low: u32, high: u32) -> PteOutcome {
-        if low & PRESENT == 0 {
-            return PteOutcome::Absent;
-        }
-        let intact = match self {
+        classify_read(low, high, |low, high| match self {
             Scheme::Fresh => low & 0xfff == PTE_FLAGS && low >> 12 == high && high != 0,
             Scheme::Aba => {
                 let k = high.wrapping_sub(ABA_HIGH_FIRST);
                 k < ABA_PERIOD && low == ABA_LOW[(k % 3) as usize]
             }
-        };
-        if intact {
-            PteOutcome::Intact
-        } else {
-            PteOutcome::Torn
-        }
+        })
     }
+
 }
 
 /// One step of a PTE writer's turn, by its `pte-asm` primitive. The

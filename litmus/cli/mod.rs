@@ -197,20 +197,18 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
 /// test unless given).
 fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<(), Error> {
     let mut first = true;
+    let strategies = if strategies.is_empty() {
+        &ReadStrategy::ALL[..]
+    } else {
+        strategies
+    };
     for test in Test::resolve(name)? {
-        let strategies: Vec<Option<ReadStrategy>> = match test {
-            Test::Pte(_) if strategies.is_empty() => {
-                ReadStrategy::ALL.iter().copied().map(Some).collect()
-            }
-            Test::Pte(_) => strategies.iter().copied().map(Some).collect(),
-            _ => vec![None],
-        };
-        for strategy in strategies {
+        for case in test.cases(strategies) {
             if !first {
                 println!();
             }
             first = false;
-            print!("{}", report::model::report(test, strategy, why));
+            print!("{}", report::model::report(case, why));
         }
     }
     Ok(())

@@ -56,57 +56,59 @@ pub mod window;
 pub use classic::run_classic;
 pub use pte::run_pte;
 
-use crate::catalog::Test;
+use crate::catalog::{Case, Test};
 use crate::judge::Expect;
 use pte_asm::cpu::Features;
-use pte_asm::strategy::ReadStrategy;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use window::Window;
 
-/// One run to make: a test, with a read strategy and the reader's window
-/// for PTE tests.
+/// One run to make: a case (a PTE test with its read strategy) and, for a
+/// PTE test, the reader's window.
 #[derive(Clone, Copy)]
 pub struct Job {
-    pub test: Test,
-    pub strategy: Option<ReadStrategy>,
+    pub case: Case,
     /// The window as asked for (`Pauses(0)` for classic tests).
     pub window: Window,
 }
 
 impl Job {
+    pub fn test(&self) -> Test {
+        self.case.test()
+    }
+
     pub fn threads(&self) -> usize {
-        self.test.threads()
+        self.test().threads()
     }
 
     /// The expectation the test declares (none for a `.litmus` file).
     pub fn declared(&self) -> Option<Expect> {
-        self.test.declared(self.strategy)
+        self.case.declared()
     }
 
     pub fn strategy_name(&self) -> &'static str {
-        self.strategy.map_or("-", |s| s.name())
+        self.case.strategy().map_or("-", |s| s.name())
     }
 
     pub fn writer_name(&self) -> &'static str {
-        self.strategy.map_or("-", |s| s.writer().name())
+        self.case.strategy().map_or("-", |s| s.writer().name())
     }
 
     pub fn is_pte(&self) -> bool {
-        matches!(self.test, Test::Pte(_))
+        matches!(self.case, Case::Pte(..))
     }
 
     /// The model's program key and strategy: what the model caches by.
     pub fn test_key(&self) -> String {
-        self.test.key()
+        self.test().key()
     }
 
     /// `Err(reason)` when this build or CPU cannot run it.
     pub fn availability(&self, cpu: &Features) -> Result<(), String> {
-        match (self.test, self.strategy) {
-            (Test::Pte(_), Some(s)) => s.availability(cpu).map_err(String::from),
-            (Test::Pte(t), None) => panic!("{} runs per read strategy", t.name),
-            (test, _) => ops::compile(&test.program().expect("a litmus program"), cpu).map(|_| ()),
+        match self.case {
+            Case::Pte(_, s) => s.availability(cpu).map_err(String::from),
+            Case::Classic(t) => ops::compile(&t.program(), cpu).map(|_| ()),
+            Case::File(f) => ops::compile(&f.program, cpu).map(|_| ()),
         }
     }
 }

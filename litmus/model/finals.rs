@@ -4,7 +4,7 @@
 use super::search::State;
 use super::{Judge, Program};
 use crate::catalog::program::{Observable, Observation, Size};
-use crate::catalog::pte::PteOutcome;
+use crate::catalog::pte_read::{PteOutcome, classify_read};
 use crate::judge::Expect;
 
 /// A reachable final state, named as the hardware runner names outcomes.
@@ -102,7 +102,8 @@ pub(super) fn final_of(program: &Program, state: &State) -> Final {
         }
         Judge::Installs { installs, read } => {
             let (lo, hi) = read.value(&state.threads[0].regs);
-            let torn = lo & 1 == 1 && !installs.contains(&(lo, hi));
+            let read = classify_read(lo, hi, |lo, hi| installs.contains(&(lo, hi)));
+            let torn = read == PteOutcome::Torn;
             Final {
                 label: if torn { "torn" } else { "whole" }.to_string(),
                 witness: torn,

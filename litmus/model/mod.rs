@@ -51,7 +51,7 @@ pub mod search;
 pub use program::{PTE_HIGH, PTE_LOW, SEQ, TURN, program, pte_program, read_steps};
 pub use search::{Exploration, Final, explore, explore_sc};
 
-use crate::catalog::Test;
+use crate::catalog::Case;
 use crate::catalog::program as catalog_program;
 use crate::catalog::pte::{PteOutcome, Scheme};
 use crate::judge::Expect;
@@ -197,18 +197,18 @@ pub enum Judge {
     },
 }
 
-/// The model's verdict for `test` (with `strategy` for PTE tests), with
-/// results cached per process: `list` and `run` ask for many.
-pub fn verdict(test: Test, strategy: Option<ReadStrategy>) -> Expect {
+/// The model's verdict for `case`, with results cached per process:
+/// `list` and `run` ask for many.
+pub fn verdict(case: Case) -> Expect {
     use std::sync::{Mutex, OnceLock};
     type Cache = Mutex<HashMap<(String, Option<ReadStrategy>), Expect>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let key = (test.key(), strategy);
+    let key = (case.test().key(), case.strategy());
     let cache = CACHE.get_or_init(Default::default);
     if let Some(v) = cache.lock().unwrap().get(&key) {
         return *v;
     }
-    let v = explore(&program(test, strategy)).verdict();
+    let v = explore(&program(case)).verdict();
     cache.lock().unwrap().insert(key, v);
     v
 }
@@ -220,7 +220,12 @@ mod tests {
     use ReadStrategy as S;
 
     fn model(name: &str, strategy: Option<ReadStrategy>) -> Expect {
-        explore(&program(Test::by_name(name).unwrap(), strategy)).verdict()
+        let test = crate::catalog::Test::by_name(name).unwrap();
+        let case = match strategy {
+            Some(s) => test.cases(&[s])[0],
+            None => test.cases(&[])[0],
+        };
+        explore(&program(case)).verdict()
     }
 
     #[test]

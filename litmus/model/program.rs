@@ -3,7 +3,7 @@
 //! turns run `model_turns` times; litmus programs come from [`super::litmus`].
 
 use super::{Cond, Instr, Judge, Program, REGS, Read, Reg, Rmw, Step, Value, Word};
-use crate::catalog::Test;
+use crate::catalog::Case;
 use crate::catalog::pte::{PteTest, THREAD_NAMES, WriterStep};
 use pte_asm::strategy::{ReadStrategy, Writer};
 
@@ -323,12 +323,12 @@ fn writer_threads(t: &PteTest, writer: Writer) -> Writers {
     writers
 }
 
-/// `test` as a model program (with `strategy` for PTE tests).
-pub fn program(test: Test, strategy: Option<ReadStrategy>) -> Program {
-    match test {
-        Test::Classic(t) => super::litmus::litmus_program(&t.program()),
-        Test::File(f) => super::litmus::litmus_program(&f.program),
-        Test::Pte(t) => pte_program(t, strategy.expect("a PTE test needs a strategy")),
+/// `case` as a model program.
+pub fn program(case: Case) -> Program {
+    match case {
+        Case::Classic(t) => super::litmus::litmus_program(&t.program()),
+        Case::File(f) => super::litmus::litmus_program(&f.program),
+        Case::Pte(t, strategy) => pte_program(t, strategy),
     }
 }
 

@@ -375,7 +375,7 @@ mod tests {
     fn sb_needs_the_store_buffer() {
         // Under sequential consistency SB's witness is unreachable; only the
         // store buffer makes it allowed, so the buffer is really modelled.
-        let sb = crate::model::program(Test::by_name("SB").unwrap(), None);
+        let sb = crate::model::program(Test::by_name("SB").unwrap().cases(&[])[0]);
         assert_eq!(explore_sc(&sb).verdict(), Expect::Forbidden);
         assert_eq!(explore(&sb).verdict(), Expect::Allowed);
     }

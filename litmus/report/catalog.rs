@@ -2,7 +2,7 @@
 
 use crate::catalog::classic::ClassicTest;
 use crate::catalog::pte::PteTest;
-use crate::catalog::{FileTest, Test};
+use crate::catalog::{Case, FileTest, Test};
 use crate::model;
 use pte_asm::strategy::ReadStrategy;
 use std::fmt::Write as _;
@@ -32,7 +32,7 @@ pub fn list() -> String {
                     "{:<12} {:<10} {:<10} {}",
                     t.name,
                     t.expect.name(),
-                    model::verdict(test, None).name(),
+                    model::verdict(Case::Classic(t)).name(),
                     t.summary
                 );
             }
@@ -51,7 +51,7 @@ pub fn list() -> String {
                 );
                 let disagree: Vec<String> = ReadStrategy::ALL
                     .iter()
-                    .filter(|s| model::verdict(test, Some(**s)) != (t.expect)(**s))
+                    .filter(|&&s| model::verdict(Case::Pte(t, s)) != (t.expect)(s))
                     .map(|s| s.name().to_string())
                     .collect();
                 let _ = writeln!(
@@ -77,13 +77,13 @@ pub fn show(test: Test) -> String {
     match test {
         Test::Classic(t) => show_classic(t),
         Test::Pte(t) => show_pte(t),
-        Test::File(f) => show_file(test, f),
+        Test::File(f) => show_file(f),
     }
 }
 
 /// A `.litmus` file: where it came from, its threads as the suite reads
 /// them, what is observed, and the model's answer.
-fn show_file(test: Test, f: &FileTest) -> String {
+fn show_file(f: &'static FileTest) -> String {
     let p = &f.program;
     let mut out = String::new();
     let _ = writeln!(
@@ -114,7 +114,7 @@ fn show_file(test: Test, f: &FileTest) -> String {
     let observed: Vec<String> = p.observed.iter().map(|o| p.name_of(*o)).collect();
     let _ = writeln!(out, "\n  observed: {}", observed.join(", "));
     let _ = writeln!(out, "  {}", p.condition_text());
-    let expect = model::verdict(test, None);
+    let expect = model::verdict(Case::File(f));
     let _ = writeln!(out, "  x86-TSO (the model): {}", expect.name());
     let _ = writeln!(out, "  Result: {}", expect.result_line());
     out

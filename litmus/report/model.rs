@@ -1,15 +1,14 @@
 //! `litmus model`: the model's search of one test as text.
 
-use crate::catalog::Test;
+use crate::catalog::Case;
 use crate::judge::model_agrees;
 use crate::model::{self, explore, explore_sc};
-use pte_asm::strategy::ReadStrategy;
 use std::fmt::Write as _;
 
 /// `litmus model TEST`: every final state, the witness marked; with `why`,
 /// a shortest interleaving that reaches it.
-pub fn report(test: Test, strategy: Option<ReadStrategy>, why: bool) -> String {
-    let program = model::program(test, strategy);
+pub fn report(case: Case, why: bool) -> String {
+    let program = model::program(case);
     let found = explore(&program);
     let mut out = String::new();
     let _ = writeln!(
@@ -52,7 +51,7 @@ pub fn report(test: Test, strategy: Option<ReadStrategy>, why: bool) -> String {
             o.negative
         );
     }
-    let _ = match test.declared(strategy) {
+    let _ = match case.declared() {
         Some(declared) => writeln!(
             out,
             "Witness: {} (declared {}{})",
@@ -102,12 +101,13 @@ pub fn report(test: Test, strategy: Option<ReadStrategy>, why: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ReadStrategy as S;
+    use crate::catalog::Test;
+    use pte_asm::strategy::ReadStrategy as S;
 
     #[test]
     fn the_aba_trace_is_the_seeds() {
         let test = Test::by_name("PTE-ABA").unwrap();
-        let report = report(test, Some(S::Lowhigh), true);
+        let report = report(test.cases(&[S::Lowhigh])[0], true);
         let trace: Vec<&str> = report
             .lines()
             .skip_while(|l| !l.starts_with("A shortest"))
@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn the_sb_trace_goes_through_the_store_buffer() {
         // The SB witness needs a store buffer, and the trace shows it.
-        let trace = report(Test::by_name("SB").unwrap(), None, true);
+        let trace = report(Test::by_name("SB").unwrap().cases(&[])[0], true);
         assert!(trace.contains("(into its store buffer)"), "{trace}");
     }
 }

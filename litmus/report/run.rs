@@ -17,7 +17,7 @@ use std::time::SystemTime;
 pub fn title(job: &Job) -> String {
     format!(
         "{} [{}]{}",
-        job.test.name(),
+        job.test().name(),
         job.strategy_name(),
         if job.window != Window::Pauses(0) {
             format!(" window {}", job.window)
@@ -60,7 +60,7 @@ impl Units {
 
 /// The witness outcome's name: `0:r0=0 /\ 1:r0=0`, `torn`.
 pub fn witness_label(job: &Job) -> String {
-    match job.test {
+    match job.test() {
         Test::Pte(t) => t.witness.name().into(),
         test => {
             let p = test.program().expect("a litmus program");
@@ -193,10 +193,10 @@ pub fn csv_rows(
         .map(|o| {
             let mut row = vec![run_id.to_string(), timestamp.clone()];
             row.extend(machine.values());
-            let (source, hash) = job.test.source();
+            let (source, hash) = job.test().source();
             row.extend([
                 cores.used(job.threads()),
-                job.test.name().into(),
+                job.test().name().into(),
                 source,
                 hash,
                 job.strategy_name().into(),
@@ -249,7 +249,7 @@ impl Summary {
     /// A run that happened.
     pub fn ran(job: &Job, judged: &Judged, units: Option<&Units>, result: &RunResult) -> Summary {
         Summary {
-            test: job.test.name(),
+            test: job.test().name(),
             pte: job.is_pte(),
             strategy: job.strategy_name(),
             window: job.window,
@@ -268,7 +268,7 @@ impl Summary {
     /// A run this build or CPU cannot make, and why.
     pub fn unavailable(job: &Job, reason: String) -> Summary {
         Summary {
-            test: job.test.name(),
+            test: job.test().name(),
             pte: job.is_pte(),
             strategy: job.strategy_name(),
             window: job.window,

@@ -30,7 +30,7 @@ pub fn perpetual_form(job: &Job, mode: Mode) -> Option<Result<Perpetual, String>
     if mode == Mode::Instances || job.is_pte() {
         return None;
     }
-    Some(convert(&*job.test.program()?))
+    Some(convert(&*job.test().program()?))
 }
 
 /// What one job needs to run a program.

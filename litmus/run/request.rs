@@ -1,7 +1,7 @@
 //! What `litmus run` is asked to do, as a plain struct: the command line
 //! (`cli`) fills it, `litmus guest` forwards it into the guest as argv.
 
-use crate::catalog::Test;
+use crate::catalog::{Case, Test};
 use crate::error::Error;
 use crate::harness::window::Window;
 use crate::harness::{Budget, Job, Sync};
@@ -126,22 +126,12 @@ impl RunRequest {
         };
         let mut jobs = Vec::new();
         for test in tests {
-            match test {
-                Test::Classic(_) | Test::File(_) => jobs.push(Job {
-                    test,
-                    strategy: None,
-                    window: Window::Pauses(0),
-                }),
-                Test::Pte(_) => {
-                    for &strategy in &strategies {
-                        for &window in &windows {
-                            jobs.push(Job {
-                                test,
-                                strategy: Some(strategy),
-                                window,
-                            });
-                        }
-                    }
+            for case in test.cases(&strategies) {
+                if let Case::Pte(..) = case {
+                    jobs.extend(windows.iter().map(|&window| Job { case, window }));
+                } else {
+                    let window = Window::Pauses(0);
+                    jobs.push(Job { case, window });
                 }
             }
         }

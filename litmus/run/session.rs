@@ -4,7 +4,7 @@
 use super::modes::{Runner, merge, perpetual_form};
 use super::search::{Narrowest, Trial, narrowest};
 use super::{Mode, RunRequest};
-use crate::catalog::Test;
+use crate::catalog::{Case, PteTest};
 use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
 use crate::error::{BadInputExt, Error, FailedExt};
@@ -100,7 +100,7 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         describe_budget(budget)
     );
     let timebase_used = request.sync == super::SyncMode::Timebase
-        && jobs.iter().any(|j| matches!(j.test, Test::Classic(_)));
+        && jobs.iter().any(|j| matches!(j.case, Case::Classic(_)));
     if timebase_used && !cpu.invariant_tsc {
         println!(
             "litmus: note: this CPU reports no invariant TSC (cpuid 0x80000007:EDX bit 8); \
@@ -196,20 +196,19 @@ impl Session {
     /// it. `Ok(false)`: Ctrl-C stopped it, and nothing more should run.
     fn run_job(&mut self, job: &Job, done: u64) -> Result<bool, Error> {
         self.bar.start_job(title(job), done * self.per_job);
-        let (result, units, judged) = match (job.test, job.strategy) {
-            (Test::Pte(_), Some(strategy)) => {
-                let (result, units) = self.run_pte_job(job, strategy)?;
-                let expect = job.declared().expect("PTE tests declare per strategy");
+        let (result, units, judged) = match job.case {
+            Case::Pte(test, strategy) => {
+                let (result, units) = self.run_pte_job(job, test, strategy)?;
+                let expect = (test.expect)(strategy);
                 let judged = Judged {
                     expect,
-                    model: model::verdict(job.test, job.strategy),
+                    model: model::verdict(job.case),
                     verdict: judge::judge(expect, result.witnesses()),
                     forbidden: Vec::new(),
                     condition: None,
                 };
                 (result, Some(units), judged)
             }
-            (Test::Pte(t), None) => unreachable!("{} runs per strategy", t.name),
             _ => {
                 let (result, judged) = self.run_litmus_job(job)?;
                 (result, None, judged)
@@ -265,7 +264,7 @@ impl Session {
     /// final states, and its witness against the expectation (the declared
     /// one, else the model's).
     fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
-        let program = job.test.program().expect("a litmus test");
+        let program = job.test().program().expect("a litmus test");
         let form = perpetual_form(job, self.mode);
         if let Some(Err(why)) = &form {
             self.bar.print(&format!(
@@ -281,14 +280,14 @@ impl Session {
             label: &label,
         };
         let runs = runner.run(&program, form, self.mode)?;
-        let key = job.test.key();
+        let key = job.test().key();
         if !self.explorations.contains_key(&key) {
             let exploration = model::explore(&model::litmus::litmus_program(&program));
             self.explorations.insert(key.clone(), exploration);
         }
         let exploration = &self.explorations[&key];
         let model_expect = exploration.verdict();
-        let expect = job.test.declared(None).unwrap_or(model_expect);
+        let expect = job.declared().unwrap_or(model_expect);
         let (mut forbidden, mut forbidden_seen, mut positive) = (Vec::new(), 0, 0);
         for run in &runs {
             let (f, seen, p) = tally(&program, exploration, model_expect, run);
@@ -323,20 +322,18 @@ impl Session {
     fn run_pte_job(
         &mut self,
         job: &Job,
+        test: &'static PteTest,
         strategy: ReadStrategy,
     ) -> Result<(RunResult, Units), Error> {
-        let Test::Pte(test) = job.test else {
-            unreachable!("a PTE job")
-        };
         let costs = self.costs()?;
-        let turn_ns = self.turn_ns(job, strategy)?;
+        let turn_ns = self.turn_ns(test, strategy)?;
         let scale = Scale {
             ns_per_pause: costs.clocks.ns_per_pause(),
             turn_ns,
         };
         let pauses = match job.window.pauses(scale) {
             Some(p) => p,
-            None => self.search(job, strategy, scale, costs)?,
+            None => self.search(test, strategy, scale, costs)?,
         };
         let plan = Plan {
             reader_delay: pauses,
@@ -387,10 +384,7 @@ impl Session {
 
     /// One writer turn (zap + install) as the reader sees it, in ns, timed
     /// once per test and strategy (`harness::pte::writer_turn_ticks`).
-    fn turn_ns(&mut self, job: &Job, strategy: ReadStrategy) -> Result<f64, Error> {
-        let Test::Pte(test) = job.test else {
-            unreachable!("a PTE job")
-        };
+    fn turn_ns(&mut self, test: &'static PteTest, strategy: ReadStrategy) -> Result<f64, Error> {
         if let Some(ns) = self.turns.get(&(test.name, strategy)) {
             return Ok(*ns);
         }
@@ -405,14 +399,11 @@ impl Session {
     /// whichever is wider. Prints what it found.
     fn search(
         &mut self,
-        job: &Job,
+        test: &'static PteTest,
         strategy: ReadStrategy,
         scale: Scale,
         costs: Costs,
     ) -> Result<u32, Error> {
-        let Test::Pte(test) = job.test else {
-            unreachable!("a PTE job")
-        };
         let widest_ns = (4.0 * costs.refault_ns).max(64.0 * scale.turn_ns);
         let max = pauses_for(widest_ns, scale.ns_per_pause);
         let trial_budget = match self.plan.budget {

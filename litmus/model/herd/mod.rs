@@ -27,7 +27,7 @@ mod pte;
 
 pub use pte::{X86_64_STRATEGIES, X86_STRATEGIES, pte};
 
-use crate::catalog::Test;
+use crate::catalog::{Case, Test};
 use crate::catalog::classic::ClassicTest;
 use crate::catalog::program::{Fence, Instr, Operand, Program as LitmusProgram};
 use crate::judge::Expect;
@@ -148,7 +148,7 @@ pub fn classic(t: &'static ClassicTest) -> Litmus {
                 t.name,
                 t.summary,
                 t.expect,
-                model::verdict(Test::Classic(t), None)
+                model::verdict(Case::Classic(t))
             ),
             locations.join("; "),
             columns(&threads),

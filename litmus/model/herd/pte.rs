@@ -4,7 +4,7 @@
 //! module above for what cannot be written.
 
 use super::{Litmus, PTE_REG, X64_REGS, X86_REGS, columns, header};
-use crate::catalog::Test;
+use crate::catalog::Case;
 use crate::catalog::pte::{PteOutcome, PteTest};
 use crate::model::{self, Cond, PTE_HIGH, PTE_LOW, Read, Rmw, SEQ, Step, TURN, Value};
 use pte_asm::strategy::ReadStrategy;
@@ -357,7 +357,7 @@ fn file(
                 &name,
                 &format!("{} (the model's bounded version)", t.summary),
                 (t.expect)(strategy),
-                model::verdict(Test::Pte(t), Some(strategy))
+                model::verdict(Case::Pte(t, strategy))
             ),
             locations.join("; "),
             columns(threads),

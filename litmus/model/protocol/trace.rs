@@ -4,7 +4,8 @@
 //! interleaved as the search placed them.
 
 use super::{Classes, Half, Memory, Path, Witness, install_name};
-use crate::catalog::protocol::{FLAGS, GENERATION_SHIFT, GENERATIONS, Pair, Writer};
+use crate::catalog::protocol::{GENERATION_SHIFT, GENERATIONS, Pair, Writer};
+use crate::catalog::pte_read::PTE_FLAGS;
 use crate::model::program::{PTE_HIGH, PTE_LOW};
 use crate::model::{Cond, Instr, Step};
 
@@ -57,7 +58,7 @@ pub(super) fn render(
             } else {
                 0
             };
-            n << 12 | FLAGS | generation
+            n << 12 | PTE_FLAGS | generation
         } else {
             n
         }
