@@ -37,7 +37,6 @@ impl Pair {
     }
 }
 
-
 /// The PTEs a hardware run's writers install, in order, round and round
 /// (the first is the PTE the run starts with), and how a read is judged
 /// against them.
@@ -84,7 +83,6 @@ impl Installs {
     pub fn classify(&self, low: u32, high: u32) -> PteOutcome {
         classify_read(low, high, |low, high| self.stored.contains(&(low, high)))
     }
-
 }
 
 fn lcm(a: usize, b: usize) -> usize {

@@ -2,8 +2,8 @@
 //! zap and install it, and every read is classified `intact`, `torn` or
 //! `absent` (`lost` when a writer finds its own write undone).
 
-pub use super::pte_read::{PTE_FLAGS, PteOutcome};
 use super::pte_read::classify_read;
+pub use super::pte_read::{PTE_FLAGS, PteOutcome};
 use crate::judge::Expect;
 use pte_asm::strategy::ReadStrategy;
 use std::fmt;
@@ -66,7 +66,6 @@ impl Scheme {
             }
         })
     }
-
 }
 
 /// One step of a PTE writer's turn, by its `pte-asm` primitive. The

@@ -192,13 +192,25 @@ fn check_row(kind: Kind, row: &mut Row) -> Result<(), String> {
             ));
         }
     }
-    if kind == Kind::Litmus {
+    if kind == Kind::Protocols && !row["window"].is_empty() {
+        for column in ["torn", "torn_per_s"] {
+            if row[column].parse::<f64>().is_err() {
+                return Err(format!(
+                    "column {column}: '{}' is not a number",
+                    row[column]
+                ));
+            }
+        }
+    }
+    if matches!(kind, Kind::Litmus | Kind::Protocols) {
         if Expect::from_name(&row["expected"]).is_none() {
             return Err(format!(
                 "column expected: '{}' is not Allowed or Forbidden",
                 row["expected"]
             ));
         }
+    }
+    if kind == Kind::Litmus {
         // Before `window`, a PTE window was its `pause` count.
         if row["window"].is_empty() {
             let window = match row["reader_delay"].as_str() {

@@ -3,7 +3,7 @@
 //! view (ticks and core cycles per operation) and the kernel's refault.
 
 use super::{Inputs, MACHINE_KEY, Row};
-use crate::judge::{Expect, Verdict, judge};
+use crate::judge::{Expect, Verdict, judge, protocol};
 use crate::report::format::human_rate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -249,9 +249,13 @@ impl ProtocolView {
                 }
             };
             let torn_per_s = number(row, "torn_per_s").unwrap_or(f64::NAN);
-            let cell = match row["verdict"].as_str() {
-                "UNEXPECTED" => format!("UNEXPECTED {}", row["torn"]),
-                _ if row["torn"] == "0" => "0".to_string(),
+            // Judged again from the counts, as the litmus rows are, not
+            // taken from the file's verdict column.
+            let torn = number(row, "torn").unwrap_or(0.0) as u64;
+            let expect = Expect::from_name(&row["expected"]).unwrap_or(Expect::Allowed);
+            let cell = match protocol::verdict(expect, torn) {
+                Verdict::Unexpected => format!("UNEXPECTED {torn}"),
+                _ if torn == 0 => "0".to_string(),
                 _ => format!("{}/s", human_rate(torn_per_s)),
             };
             rows[index].2[m] = Some(cell);

@@ -8,6 +8,7 @@ use super::stream::Stream;
 use super::{OutcomeCount, Plan, Progress, RunResult};
 use crate::catalog::protocol::{Installs, Pair};
 use crate::catalog::pte::PteOutcome;
+use crate::judge;
 use pte_asm::{read, write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
@@ -18,8 +19,8 @@ pub struct ProtocolJob<'a> {
     pub writers: usize,
     pub installs: &'a Installs,
     /// Bound every read's cycles, and count a torn read that more than
-    /// this many cycles may have landed in as `stalled`: more than the
-    /// model tried (a preemption, an interrupt, or just a fast writer).
+    /// this many cycles may have landed in as `stalled` (the judge's rule,
+    /// [`judge::protocol::stalled`]: more than the model tried).
     /// `None`: no counting. Counting costs a store per cycle and two loads
     /// per read of a line of its own (outside the read).
     pub bound: Option<u32>,
@@ -52,7 +53,8 @@ fn reader(stream: &Stream, job: &ProtocolJob, installed: &Line, plan: &Plan) -> 
                 let after = read::load32(&installed.0);
                 let outcome = installs.classify(lo, hi);
                 let inside = after.wrapping_sub(before).saturating_add(1);
-                let stalled = outcome == PteOutcome::Torn && inside > bound;
+                let stalled =
+                    outcome == PteOutcome::Torn && judge::protocol::stalled(inside, bound);
                 counts[if stalled { STALLED } else { outcome as usize }] += 1;
             }
         }

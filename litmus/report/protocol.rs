@@ -5,7 +5,7 @@
 use super::format::{human_rate, table};
 use super::machine::Machine;
 use crate::catalog::protocol::{Reader, Writer};
-use crate::judge::{Expect, Verdict, judge};
+use crate::judge::{self, Expect, Verdict};
 use crate::model::protocol::Answer;
 
 /// One hardware run of a pair: a writer count and a window.
@@ -38,11 +38,12 @@ impl Measured {
 /// found none (the run's windows are far narrower than the bound's
 /// cycles: see `litmus protocols --help`).
 pub fn expectation(answer: &Answer) -> Expect {
-    Expect::from_reachable(answer.torn.is_some())
+    judge::protocol::expectation(answer.torn.is_some())
 }
 
+/// A run's verdict, by the judge's rule ([`judge::protocol`]).
 pub fn verdict(answer: &Answer, m: &Measured) -> Verdict {
-    judge(expectation(answer), m.torn)
+    judge::protocol::verdict(expectation(answer), m.torn)
 }
 
 fn find(answers: &[Answer], reader: Reader, writer: Writer) -> Option<&Answer> {

@@ -4,9 +4,9 @@
 use super::modes::{Runner, merge, perpetual_form};
 use super::search::{Narrowest, Trial, narrowest};
 use super::{Mode, RunRequest};
-use crate::catalog::{Case, PteTest};
 use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
+use crate::catalog::{Case, PteTest};
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::clocks::Clocks;
 use crate::harness::pin::Cores;
@@ -16,6 +16,7 @@ use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
     Budget, INTERRUPTED, Job, Plan, RunMode, RunResult, interrupt_on_ctrl_c, run_pte,
 };
+use crate::judge::histogram::{self, Forbidden};
 use crate::judge::{self, Expect};
 use crate::model;
 use crate::model::Exploration;
@@ -288,23 +289,18 @@ impl Session {
         let exploration = &self.explorations[&key];
         let model_expect = exploration.verdict();
         let expect = job.declared().unwrap_or(model_expect);
-        let (mut forbidden, mut forbidden_seen, mut positive) = (Vec::new(), 0, 0);
+        let (mut forbidden, mut positive) = (Forbidden::default(), 0);
         for run in &runs {
-            let (f, seen, p) = tally(&program, exploration, model_expect, run);
-            for label in f {
-                if !forbidden.contains(&label) {
-                    forbidden.push(label);
-                }
-            }
-            forbidden_seen += seen;
+            let (f, p) = tally(&program, exploration, model_expect, run);
+            forbidden.add(f);
             positive += p;
         }
         let result = merge(runs);
         let judged = Judged {
             expect,
             model: model_expect,
-            verdict: judge::judge_outcomes(expect, result.witnesses(), forbidden_seen),
-            forbidden,
+            verdict: judge::judge_outcomes(expect, result.witnesses(), forbidden.seen),
+            forbidden: forbidden.labels,
             condition: Some(Conditioned {
                 name: program.name.clone(),
                 text: program.condition_text(),
@@ -466,48 +462,33 @@ impl Session {
     }
 }
 
-/// One run's forbidden outcomes (those the model never reaches), how often
-/// they were seen, and how often the condition held.
+/// One run's forbidden outcomes (the judge's rule: those the model never
+/// reaches), and how often the condition held.
 fn tally(
     program: &Program,
     exploration: &Exploration,
     model_expect: Expect,
     result: &RunResult,
-) -> (Vec<String>, u64, u64) {
+) -> (Forbidden, u64) {
     if result.mode == RunMode::Perpetual {
-        // Only the condition's outcome is counted: it is forbidden where
-        // the model reaches no state with it.
+        // Only the condition's outcome is counted.
         let witnesses = result.witnesses();
-        let seen = if model_expect == Expect::Forbidden {
-            witnesses
-        } else {
-            0
-        };
-        let forbidden = result
+        let labels = result.outcomes.iter().filter(|o| o.witness);
+        let labels = labels.map(|o| o.label.as_str());
+        let forbidden = histogram::forbidden_witness(model_expect, labels, witnesses);
+        return (forbidden, witnesses);
+    }
+    let forbidden = histogram::forbidden_outcomes(
+        result
             .outcomes
             .iter()
-            .filter(|o| o.witness && seen > 0)
-            .map(|o| o.label.clone())
-            .collect();
-        return (forbidden, seen, witnesses);
-    }
-    let forbidden: Vec<String> = result
-        .outcomes
-        .iter()
-        .filter(|o| o.count > 0 && !exploration.reaches(&o.values))
-        .map(|o| o.label.clone())
-        .collect();
-    let forbidden_seen = result
-        .outcomes
-        .iter()
-        .filter(|o| forbidden.contains(&o.label))
-        .map(|o| o.count)
-        .sum();
+            .map(|o| (o.label.as_str(), o.count, exploration.reaches(&o.values))),
+    );
     let positive = result
         .outcomes
         .iter()
         .filter(|o| program.holds(&o.values))
         .map(|o| o.count)
         .sum();
-    (forbidden, forbidden_seen, positive)
+    (forbidden, positive)
 }

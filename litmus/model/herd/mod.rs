@@ -27,9 +27,9 @@ mod pte;
 
 pub use pte::{X86_64_STRATEGIES, X86_STRATEGIES, pte};
 
-use crate::catalog::{Case, Test};
 use crate::catalog::classic::ClassicTest;
 use crate::catalog::program::{Fence, Instr, Operand, Program as LitmusProgram};
+use crate::catalog::{Case, Test};
 use crate::judge::Expect;
 use crate::model;
 use pte_asm::strategy::ReadStrategy;

@@ -7,6 +7,15 @@
 //! As the kernel's `tools/memory-model/scripts/judgelitmus.sh` does: a
 //! forbidden outcome seen is a failure (`UNEXPECTED`); an allowed outcome
 //! never seen is reported (`not-observed`), not hidden, and not a failure.
+//!
+//! Files: this one (a witness count against its expectation, as classic
+//! tests, PTE tests and `compare` judge it), [`histogram`] (a litmus
+//! program's outcomes the model never reaches), [`protocol`] (`litmus
+//! protocols`' runs against the model's bound of cycles, and the reads
+//! stalled beyond it).
+
+pub mod histogram;
+pub mod protocol;
 
 /// Whether x86-TSO allows a test's witness outcome (the kernel's
 /// `Result: Sometimes` / `Result: Never`).
