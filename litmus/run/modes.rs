@@ -10,7 +10,7 @@
 //! two variables (`PTE-ABA+lowhigh`), whose witness needs the reader's
 //! three loads to straddle all eight of the writer's stores, showed 0.41
 //! times litmus7's rate perpetually and 246 times as instances (medians of
-//! 5 rounds; README, "Perpetual runs"). Each probe is a tenth
+//! 5 rounds; docs/perpetual.md). Each probe is a tenth
 //! of the budget (at most 50 ms); what the probes see counts with the rest.
 
 use super::Mode;
