@@ -11,6 +11,7 @@
 use crate::error::Error;
 use crate::report::answer::Prices;
 use crate::report::machine::Machine;
+use crate::report::rows::{BenchRow, MachineRecord};
 use crate::report::sink::CsvSink;
 use crate::report::{columns, csv_file};
 use serde::Deserialize;
@@ -50,68 +51,32 @@ pub fn write_machine_record(
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(MACHINE_FILE);
-    let mut writer = csv::Writer::from_path(&path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let header = columns::machine_record();
-    let mut row: Vec<String> = machine.values().to_vec();
-    row.push(format!("{:.0}", clocks.tsc_hz));
-    row.push(
-        clocks
-            .cycles_per_tick
-            .map_or(String::new(), |r| format!("{r:.4}")),
-    );
-    writer
-        .write_record(&header)
-        .and_then(|_| writer.write_record(&row))
-        .map_err(|e| e.to_string())?;
-    writer
-        .flush()
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    // A new record each run: the file holds this run's machine alone.
+    let _ = std::fs::remove_file(&path);
+    let record = MachineRecord {
+        machine: machine.clone(),
+        tsc_hz: clocks.tsc_hz,
+        core_clock_ratio: clocks.cycles_per_tick,
+    };
+    CsvSink::open(&path)?.write(&[record])
 }
 
-fn read_machine_record(dir: &Path) -> Result<(Vec<String>, BenchClocks), String> {
+fn read_machine_record(dir: &Path) -> Result<(Machine, BenchClocks), String> {
     let path = dir.join(MACHINE_FILE);
-    let shown = path.display();
-    let mut reader =
-        csv::Reader::from_path(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let header = reader
-        .headers()
-        .map_err(|e| format!("{shown}: {e}"))?
-        .clone();
-    let current = columns::machine_record();
-    let known = std::iter::once(current.clone())
-        .chain(
-            columns::older(&current, &columns::MACHINE_RECORD_ADDED)
-                .into_iter()
-                .map(|(h, _)| h),
-        )
-        .any(|h| header.iter().eq(h.iter().copied()));
-    if !known {
-        return Err(format!(
-            "{shown}: unexpected header (written by another version?)"
-        ));
-    }
-    let row = reader
-        .records()
+    let records = csv_file::read_typed::<MachineRecord>(
+        &path,
+        &columns::MACHINE_RECORD_ADDED,
+        "machine record",
+    )?;
+    let (_, record) = records
+        .into_iter()
         .next()
-        .ok_or_else(|| format!("{shown}: no machine row"))?
-        .map_err(|e| format!("{shown}: {e}"))?;
-    let values: Vec<String> = row.iter().map(String::from).collect();
-    let number = |i: usize, name: &str| -> Result<Option<f64>, String> {
-        match values.get(i).map(String::as_str) {
-            None | Some("") => Ok(None),
-            Some(v) => v
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| format!("{shown}: {name} is not a number")),
-        }
-    };
-    let at = columns::MACHINE.len();
+        .ok_or_else(|| format!("{}: no machine row", path.display()))?;
     let clocks = BenchClocks {
-        tsc_hz: number(at, "tsc_hz")?.ok_or_else(|| format!("{shown}: no tsc_hz"))?,
-        cycles_per_tick: number(at + 1, "core_clock_ratio")?,
+        tsc_hz: record.tsc_hz,
+        cycles_per_tick: record.core_clock_ratio,
     };
-    Ok((values[..at].to_vec(), clocks))
+    Ok((record.machine, clocks))
 }
 
 #[derive(Deserialize)]
@@ -199,7 +164,7 @@ fn read_results(dir: &Path) -> Result<Vec<BenchResult>, String> {
 
 /// The report rows of one target directory: each result with its ratio to
 /// `split` (and `native64`) for the same bench and param, from the same run.
-pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
+pub fn report_rows(dir: &Path) -> Result<Vec<BenchRow>, String> {
     let (machine, clocks) = read_machine_record(dir)?;
     let tsc_hz = clocks.tsc_hz;
     let results = read_results(dir)?;
@@ -209,33 +174,23 @@ pub fn report_rows(dir: &Path) -> Result<Vec<Vec<String>>, String> {
             .find(|b| b.bench == r.bench && b.param == r.param && b.strategy == strategy)
             .map(|b| b.ticks)
     };
-    let ratio = |value: f64, base: Option<f64>| match base {
-        Some(b) if b > 0.0 => format!("{:.3}", value / b),
-        _ => String::new(),
-    };
+    let ratio = |value: f64, base: Option<f64>| base.filter(|b| *b > 0.0).map(|b| value / b);
     Ok(results
         .iter()
-        .map(|r| {
-            let mut row = machine.clone();
-            row.extend([
-                r.bench.clone(),
-                r.strategy.clone(),
-                r.param.clone(),
-                format!("{:.3}", r.ticks),
-                clocks
-                    .cycles_per_tick
-                    .map_or(String::new(), |c| format!("{:.3}", r.ticks * c)),
-                clocks
-                    .cycles_per_tick
-                    .map_or(String::new(), |c| format!("{c:.4}")),
-                format!("{:.3}", r.ticks / tsc_hz * 1e9),
-                ratio(r.ticks, baseline(r, "split")),
-                ratio(r.ticks, baseline(r, "native64")),
-                format!("{:.3}", r.low),
-                format!("{:.3}", r.high),
-                format!("{tsc_hz:.0}"),
-            ]);
-            row
+        .map(|r| BenchRow {
+            machine: machine.clone(),
+            bench: r.bench.clone(),
+            strategy: r.strategy.clone(),
+            param: r.param.clone(),
+            cycles_per_op: r.ticks,
+            core_cycles_per_op: clocks.cycles_per_tick.map(|c| r.ticks * c),
+            core_clock_ratio: clocks.cycles_per_tick,
+            ns_per_op: r.ticks / tsc_hz * 1e9,
+            ratio_to_split: ratio(r.ticks, baseline(r, "split")),
+            ratio_to_native64: ratio(r.ticks, baseline(r, "native64")),
+            low: r.low,
+            high: r.high,
+            tsc_hz,
         })
         .collect())
 }
@@ -277,10 +232,10 @@ fn read_and_write(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Strin
             .into_owned();
         reports.push((name, report_rows(dir)?));
     }
-    let mut sink = CsvSink::open(csv, &columns::bench_report())?;
+    let mut sink = CsvSink::open(csv)?;
     let mut written = Vec::new();
     for (name, rows) in reports {
-        sink.write_rows(&rows)?;
+        sink.write(&rows)?;
         written.push((name, rows.len()));
     }
     Ok(written)
@@ -292,10 +247,6 @@ fn read_and_write(root: &Path, csv: &Path) -> Result<Vec<(String, usize)>, Strin
 /// none. A given file that cannot be read or holds no such rows is bad
 /// input; a criterion directory that cannot be read is passed over.
 pub fn prices(csv: Option<&Path>) -> Result<Option<Prices>, Error> {
-    let header: Vec<String> = columns::bench_report()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
     match csv {
         Some(path) => prices_from_csv(path).map(Some).map_err(Error::BadInput),
         None => {
@@ -307,48 +258,19 @@ pub fn prices(csv: Option<&Path>) -> Result<Option<Prices>, Error> {
                 return Ok(None);
             };
             let source = format!("{} (cargo bench)", dir.display());
-            Ok(read_prices(
-                &header,
-                rows.iter().map(|r| r.as_slice()),
-                source,
-            ))
+            Ok(read_prices(rows.iter(), source))
         }
     }
 }
 
 fn prices_from_csv(path: &Path) -> Result<Prices, String> {
     let shown = path.display();
-    let file = csv_file::read(path)?;
-    for needed in ["target", "bench", "strategy", "param", "core_cycles_per_op"] {
-        if file.column(needed).is_none() {
-            return Err(format!(
-                "{shown}: no '{needed}' column (not a bench-report CSV, or one from before it)"
-            ));
-        }
-    }
-    let (header, rows) = (&file.header, &file.rows);
-    let cell = |row: &[String], name: &str| {
-        let at = file.column(name).expect("checked above");
-        row.get(at).cloned().unwrap_or_default()
-    };
-    for (line, row) in rows {
-        let cycles = cell(row, "core_cycles_per_op");
-        if !cycles.is_empty() && cycles.parse::<f64>().is_err() {
-            return Err(format!(
-                "{shown}:{line}: core_cycles_per_op '{cycles}' is not a number"
-            ));
-        }
-    }
-    let commit = rows
-        .first()
-        .map(|(_, r)| cell(r, "commit"))
-        .unwrap_or_default();
-    let cpu = rows
-        .first()
-        .map(|(_, r)| cell(r, "cpu_model"))
-        .unwrap_or_default();
+    let rows = csv_file::read_typed::<BenchRow>(path, &columns::BENCH_ADDED, "bench-report")?;
+    let first = rows.first().map(|(_, r)| &r.machine);
+    let commit = first.map_or("", |m| m.commit.as_str());
+    let cpu = first.map_or("", |m| m.cpu_model.as_str());
     let source = format!("{shown} ({cpu}, commit {commit})");
-    read_prices(header, rows.iter().map(|(_, r)| r.as_slice()), source).ok_or_else(|| {
+    read_prices(rows.iter().map(|(_, r)| r), source).ok_or_else(|| {
         format!(
             "{shown}: no read rows with core cycles for {} (bench-report of `cargo bench --bench pte_read` on this target)",
             pte_asm::TARGET
@@ -357,24 +279,10 @@ fn prices_from_csv(path: &Path) -> Result<Prices, String> {
 }
 
 /// The `read` group's rows for this build's target, as prices.
-fn read_prices<'r>(
-    header: &[String],
-    rows: impl Iterator<Item = &'r [String]>,
-    source: String,
-) -> Option<Prices> {
-    let at = |name: &str| header.iter().position(|h| h == name);
-    let target = at("target")?;
-    let columns = [
-        at("bench")?,
-        at("strategy")?,
-        at("param")?,
-        at("core_cycles_per_op")?,
-        at("commit")?,
-    ];
+fn read_prices<'r>(rows: impl Iterator<Item = &'r BenchRow>, source: String) -> Option<Prices> {
     Prices::from_rows(
         |_| source,
-        rows.filter(|r| r.get(target).map(String::as_str) == Some(pte_asm::TARGET))
-            .map(|r| columns.map(|c| r.get(c).map_or("", String::as_str))),
+        rows.filter(|r| r.machine.target == pte_asm::TARGET),
     )
 }
 
@@ -390,20 +298,22 @@ mod tests {
         let header = columns::bench_report();
         let mut text = header.join(",") + "\n";
         for [target, bench, strategy, param, cycles] in rows {
-            let row: Vec<&str> = header
+            let mut row = BenchRow {
+                bench: bench.to_string(),
+                strategy: strategy.to_string(),
+                param: param.to_string(),
+                ..BenchRow::default()
+            };
+            row.machine.target = target.to_string();
+            row.machine.cpu_model = "Some CPU".into();
+            row.machine.commit = "abc123".into();
+            let mut cells = crate::report::rows::cells(&row);
+            let at = header
                 .iter()
-                .map(|c| match *c {
-                    "target" => *target,
-                    "bench" => *bench,
-                    "strategy" => *strategy,
-                    "param" => *param,
-                    "core_cycles_per_op" => *cycles,
-                    "cpu_model" => "Some CPU",
-                    "commit" => "abc123",
-                    _ => "",
-                })
-                .collect();
-            text += &(row.join(",") + "\n");
+                .position(|c| *c == "core_cycles_per_op")
+                .unwrap();
+            cells[at] = cycles.to_string();
+            text += &(cells.join(",") + "\n");
         }
         std::fs::write(&path, text).unwrap();
         path
@@ -444,7 +354,7 @@ mod tests {
         };
         let nan = bench_csv("nan", &[[pte_asm::TARGET, "read", "lowhigh", "-", "many"]]);
         assert!(
-            bad(&nan).ends_with(":2: core_cycles_per_op 'many' is not a number"),
+            bad(&nan).ends_with(":2: column core_cycles_per_op: 'many' is not a number"),
             "{}",
             bad(&nan)
         );
@@ -454,7 +364,7 @@ mod tests {
             std::env::temp_dir().join(format!("pte-litmus-notbench-{}.csv", std::process::id()));
         std::fs::write(&litmus, "test,count\nSB,1\n").unwrap();
         assert!(
-            bad(&litmus).contains("no 'target' column"),
+            bad(&litmus).contains("not a bench-report CSV (header starts 'test,count'"),
             "{}",
             bad(&litmus)
         );

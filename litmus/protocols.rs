@@ -17,7 +17,8 @@ use crate::model::protocol::{Answer, answer};
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::protocol::{Measured, csv_rows, hardware_matrix, model_matrix, verdict, why};
-use crate::report::{columns, sink::CsvSink};
+use crate::report::rows::ProtocolRow;
+use crate::report::sink::CsvSink;
 use pte_asm::cpu::Features;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -116,7 +117,7 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
         std::process::id()
     );
     let mut sink = match &request.csv {
-        Some(path) => Some(CsvSink::open(path, &columns::protocols()).bad_input()?),
+        Some(path) => Some(CsvSink::<ProtocolRow>::open(path).bad_input()?),
         None => None,
     };
     let cores =
@@ -131,7 +132,7 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
         if let Some(sink) = sink.as_mut() {
             let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
             let rows = csv_rows(&run_id, &now, &machine, &cores.to_string(), &answers, &[]);
-            sink.write_rows(&rows).failed()?;
+            sink.write(&rows).failed()?;
         }
     } else {
         interrupt_on_ctrl_c();
@@ -180,7 +181,7 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
                             &answers,
                             std::slice::from_ref(&m),
                         );
-                        sink.write_rows(&rows).failed()?;
+                        sink.write(&rows).failed()?;
                     }
                     measured.push(m);
                 }

@@ -11,7 +11,8 @@ use crate::harness::pin::Cores;
 use crate::harness::refault;
 use crate::harness::window::nanos;
 use crate::report::machine::Machine;
-use crate::report::{columns, sink::CsvSink};
+use crate::report::rows::RefaultRow;
+use crate::report::sink::CsvSink;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -30,7 +31,7 @@ pub fn execute(request: &RefaultRequest) -> Result<(), Error> {
     let core = cores.for_thread(0);
     let machine = Machine::detect();
     let mut sink = match &request.csv {
-        Some(path) => Some(CsvSink::open(path, &columns::refault()).bad_input()?),
+        Some(path) => Some(CsvSink::<RefaultRow>::open(path).bad_input()?),
         None => None,
     };
     let tsc_hz = clocks::tsc_hz(Duration::from_millis(100));
@@ -51,26 +52,20 @@ pub fn execute(request: &RefaultRequest) -> Result<(), Error> {
         nanos(2.0 * ns(median)),
     );
     if let Some(sink) = sink.as_mut() {
-        let now = SystemTime::now();
-        let mut row = vec![
-            format!(
-                "{}-{}",
-                humantime::format_rfc3339_seconds(now),
-                std::process::id()
-            ),
-            humantime::format_rfc3339_seconds(now).to_string(),
-        ];
-        row.extend(machine.values());
-        row.extend([
-            core.to_string(),
-            request.cycles.to_string(),
-            format!("{:.1}", ns(median)),
-            format!("{:.1}", ns(p10)),
-            format!("{:.1}", ns(p90)),
-            format!("{:.1}", ns(zap)),
-            format!("{tsc_hz:.0}"),
-        ]);
-        sink.write_rows(&[row]).failed()?;
+        let now = humantime::format_rfc3339_seconds(SystemTime::now());
+        let row = RefaultRow {
+            run_id: format!("{now}-{}", std::process::id()),
+            timestamp: now.to_string(),
+            machine,
+            core,
+            cycles: request.cycles,
+            median_ns: ns(median),
+            p10_ns: ns(p10),
+            p90_ns: ns(p90),
+            zap_ns: ns(zap),
+            tsc_hz,
+        };
+        sink.write(&[row]).failed()?;
     }
     Ok(())
 }

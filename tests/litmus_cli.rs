@@ -140,7 +140,7 @@ fn bench_report_bad_input_is_one_line_and_writes_nothing() {
             "--dir",
             root.to_str().unwrap(),
         ],
-        "unexpected header",
+        "not a machine record CSV",
     );
     assert!(!out_csv.exists(), "nothing written on bad input");
     assert_bad_input(&["bench-report", "--dir", root.to_str().unwrap()], "--csv");

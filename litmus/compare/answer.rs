@@ -2,9 +2,10 @@
 //! `litmus run` ends with, built from each machine's CSV rows of the
 //! question tests, with the core cycles of that machine's bench rows.
 
+use super::Inputs;
 use super::views::LitmusView;
-use super::{Inputs, Row};
 use crate::report::answer::{LOST, Observed, Prices, QUESTIONS, answer_notes, answer_titled};
+use crate::report::rows::BenchRow;
 
 /// One answer table per machine that ran a question test, then the notes
 /// once; empty when no machine did.
@@ -62,15 +63,13 @@ fn observed(view: &LitmusView, m: usize) -> Vec<Observed> {
 }
 
 /// The read benchmark's core cycles from bench rows of the same CPU and
-/// target as `machine` (its key, in `MACHINE_KEY` order).
-fn prices(bench: &[Row], machine: &[String]) -> Option<Prices> {
+/// target as `machine` (its key: [`super::machine_key`]).
+fn prices(bench: &[BenchRow], machine: &[String]) -> Option<Prices> {
     let (cpu, target) = (&machine[0], &machine[4]);
-    let columns = ["bench", "strategy", "param", "core_cycles_per_op", "commit"];
     Prices::from_rows(
         |commit| format!("bench rows of {cpu}, {target} (commit {commit})"),
         bench
             .iter()
-            .filter(|r| r["cpu_model"] == *cpu && r["target"] == *target)
-            .map(|r| columns.map(|c| r[c].as_str())),
+            .filter(|r| r.machine.cpu_model == *cpu && r.machine.target == *target),
     )
 }

@@ -20,21 +20,11 @@ pub use plot::plot;
 pub use text::report;
 
 use crate::error::Error;
-use crate::judge::Expect;
+use crate::report::machine::Machine;
+use crate::report::rows::{BenchRow, ProtocolRow, RefaultRow, RunRow};
 use crate::report::{columns, csv_file};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
-
-/// The columns that name a machine, in the order they are shown.
-pub(crate) const MACHINE_KEY: [&str; 7] = [
-    "cpu_model",
-    "microcode",
-    "hypervisor",
-    "kernel",
-    "target",
-    "accel",
-    "vcpus",
-];
 
 /// What a CSV holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,28 +65,31 @@ impl Kind {
             Kind::Refault | Kind::Protocols => &[],
         }
     }
-
-    /// Columns that must hold numbers.
-    fn numeric(self) -> &'static [&'static str] {
-        match self {
-            Kind::Litmus => &["count", "seconds", "reader_delay"],
-            Kind::Bench => &["cycles_per_op"],
-            Kind::Refault => &["median_ns", "p10_ns", "p90_ns"],
-            Kind::Protocols => &["bound"],
-        }
-    }
 }
-
-/// One CSV row as column name -> value.
-pub(crate) type Row = BTreeMap<String, String>;
 
 /// Every row of every input, by kind.
 #[derive(Default)]
 pub struct Inputs {
-    pub(crate) litmus: Vec<Row>,
-    pub(crate) bench: Vec<Row>,
-    pub(crate) refault: Vec<Row>,
-    pub(crate) protocols: Vec<Row>,
+    pub(crate) litmus: Vec<RunRow>,
+    pub(crate) bench: Vec<BenchRow>,
+    pub(crate) refault: Vec<RefaultRow>,
+    pub(crate) protocols: Vec<ProtocolRow>,
+}
+
+/// What tells machines apart, in the order shown: cpu model, microcode,
+/// hypervisor, kernel, target, accelerator and vCPUs (a guest's).
+pub(crate) fn machine_key(m: &Machine) -> Vec<String> {
+    [
+        &m.cpu_model,
+        &m.microcode,
+        &m.hypervisor,
+        &m.kernel,
+        &m.target,
+        &m.accel,
+        &m.vcpus,
+    ]
+    .map(String::clone)
+    .to_vec()
 }
 
 /// A column an older header lacks, and the value it stands for.
@@ -162,66 +155,51 @@ fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
     let mut inputs = Inputs::default();
     for path in paths {
         let path = path.as_ref();
-        let shown = path.display();
         let file = csv_file::read(path)?;
         let (kind, filled) = kind_of(path, &file.header)?;
-        for (line, record) in file.rows {
-            let mut row: Row = file.header.iter().cloned().zip(record).collect();
-            for (column, value) in &filled {
-                row.insert(column.to_string(), value.to_string());
+        match kind {
+            Kind::Litmus => {
+                let read = file.typed::<RunRow>(path, &filled)?;
+                inputs
+                    .litmus
+                    .extend(read.into_iter().map(|(_, r)| with_window(r)));
             }
-            check_row(kind, &mut row).map_err(|e| format!("{shown}:{line}: {e}"))?;
-            match kind {
-                Kind::Litmus => inputs.litmus.push(row),
-                Kind::Bench => inputs.bench.push(row),
-                Kind::Refault => inputs.refault.push(row),
-                Kind::Protocols => inputs.protocols.push(row),
+            Kind::Bench => {
+                let read = file.typed::<BenchRow>(path, &filled)?;
+                inputs.bench.extend(read.into_iter().map(|(_, r)| r));
+            }
+            Kind::Refault => {
+                let read = file.typed::<RefaultRow>(path, &filled)?;
+                inputs.refault.extend(read.into_iter().map(|(_, r)| r));
+            }
+            Kind::Protocols => {
+                for (line, row) in file.typed::<ProtocolRow>(path, &filled)? {
+                    let measured = !row.window.is_empty();
+                    if measured && (row.torn.is_none() || row.torn_per_s.is_none()) {
+                        return Err(format!(
+                            "{}:{line}: a measured row (window '{}') without torn or torn_per_s",
+                            path.display(),
+                            row.window
+                        ));
+                    }
+                    inputs.protocols.push(row);
+                }
             }
         }
     }
     Ok(inputs)
 }
 
-/// Check one row's values, and derive what an older version did not write.
-fn check_row(kind: Kind, row: &mut Row) -> Result<(), String> {
-    for column in kind.numeric() {
-        if row[*column].parse::<f64>().is_err() {
-            return Err(format!(
-                "column {column}: '{}' is not a number",
-                row[*column]
-            ));
-        }
+/// A row from before `window`: its PTE window was its `pause` count.
+fn with_window(mut row: RunRow) -> RunRow {
+    if row.window.is_empty() {
+        row.window = match row.reader_delay {
+            _ if row.strategy == "-" => "-".to_string(),
+            0 => "0".to_string(),
+            n => format!("{n}pause"),
+        };
     }
-    if kind == Kind::Protocols && !row["window"].is_empty() {
-        for column in ["torn", "torn_per_s"] {
-            if row[column].parse::<f64>().is_err() {
-                return Err(format!(
-                    "column {column}: '{}' is not a number",
-                    row[column]
-                ));
-            }
-        }
-    }
-    if matches!(kind, Kind::Litmus | Kind::Protocols) {
-        if Expect::from_name(&row["expected"]).is_none() {
-            return Err(format!(
-                "column expected: '{}' is not Allowed or Forbidden",
-                row["expected"]
-            ));
-        }
-    }
-    if kind == Kind::Litmus {
-        // Before `window`, a PTE window was its `pause` count.
-        if row["window"].is_empty() {
-            let window = match row["reader_delay"].as_str() {
-                _ if row["strategy"] == "-" => "-".to_string(),
-                "0" => "0".to_string(),
-                n => format!("{n}pause"),
-            };
-            row.insert("window".into(), window);
-        }
-    }
-    Ok(())
+    row
 }
 
 #[cfg(test)]
@@ -234,23 +212,22 @@ mod tests {
             std::env::temp_dir().join(format!("pte-litmus-{name}-{}.csv", std::process::id()));
         let mut writer = csv::Writer::from_path(&path).unwrap();
         writer.write_record(header).unwrap();
+        let full = columns::run();
         for [kernel, accel, vcpus] in machines {
-            let row: Vec<&str> = header
-                .iter()
-                .map(|c| match *c {
-                    "kernel" => kernel,
-                    "accel" => accel,
-                    "vcpus" => vcpus,
-                    "test" => "SB",
-                    "count" | "reader_delay" => "0",
-                    "strategy" => "-",
-                    "seconds" => "1",
-                    "witness" => "true",
-                    "expected" => "Allowed",
-                    _ => "x",
-                })
-                .collect();
-            writer.write_record(&row).unwrap();
+            let mut row = RunRow {
+                test: "SB".into(),
+                strategy: "-".into(),
+                seconds: 1.0,
+                witness: true,
+                ..RunRow::default()
+            };
+            row.machine.kernel = kernel.to_string();
+            row.machine.accel = accel.to_string();
+            row.machine.vcpus = vcpus.to_string();
+            let cells = crate::report::rows::cells(&row);
+            let at = |c: &str| full.iter().position(|f| *f == c).unwrap();
+            let record: Vec<&str> = header.iter().map(|c| cells[at(c)].as_str()).collect();
+            writer.write_record(&record).unwrap();
         }
         writer.flush().unwrap();
         path
@@ -258,31 +235,19 @@ mod tests {
 
     #[test]
     fn a_window_from_before_windows_is_its_pause_count() {
-        let mut row: Row = columns::run()
-            .into_iter()
-            .map(|c| (c.to_string(), String::new()))
-            .collect();
-        for (c, v) in [
-            ("count", "1"),
-            ("seconds", "1"),
-            ("expected", "Allowed"),
-            ("strategy", "lowhigh"),
-            ("reader_delay", "10"),
-        ] {
-            row.insert(c.into(), v.into());
-        }
-        check_row(Kind::Litmus, &mut row).unwrap();
-        assert_eq!(row["window"], "10pause");
-        row.insert("window".into(), String::new());
-        row.insert("reader_delay".into(), "0".into());
-        check_row(Kind::Litmus, &mut row).unwrap();
-        assert_eq!(row["window"], "0");
-        row.insert("expected".into(), "Sometimes".into());
-        assert!(
-            check_row(Kind::Litmus, &mut row)
-                .unwrap_err()
-                .contains("expected")
-        );
+        let row = |strategy: &str, reader_delay| RunRow {
+            strategy: strategy.into(),
+            reader_delay,
+            ..RunRow::default()
+        };
+        assert_eq!(with_window(row("lowhigh", 10)).window, "10pause");
+        assert_eq!(with_window(row("lowhigh", 0)).window, "0");
+        assert_eq!(with_window(row("-", 0)).window, "-");
+        let given = RunRow {
+            window: "2turns".into(),
+            ..row("lowhigh", 10)
+        };
+        assert_eq!(with_window(given).window, "2turns");
     }
 
     #[test]
@@ -300,7 +265,7 @@ mod tests {
             ],
         );
         let inputs = load(&[&old, &new]).unwrap();
-        assert_eq!(inputs.litmus[0]["accel"], "none");
+        assert_eq!(inputs.litmus[0].machine.accel, "none");
         let machines = views::machines(inputs.litmus.iter());
         // The old host row, and two guests told apart by their vCPUs.
         assert_eq!(machines.len(), 3, "{machines:?}");

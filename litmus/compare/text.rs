@@ -204,11 +204,7 @@ fn bench(out: &mut String, view: &BenchView, markdown: bool) {
                 None => "-".into(),
                 Some(f) => {
                     let cycles = f.cycles.map_or(String::new(), |c| format!(", {c:.2} cyc"));
-                    let ratio = if f.ratio.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", x{}", f.ratio)
-                    };
+                    let ratio = f.ratio.map_or(String::new(), |r| format!(", x{r:.3}"));
                     format!("{:.2}{cycles}{ratio}", f.ticks)
                 }
             }));

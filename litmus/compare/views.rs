@@ -2,16 +2,17 @@
 //! per test, strategy and window), the narrowest tearing windows, the bench
 //! view (ticks and core cycles per operation) and the kernel's refault.
 
-use super::{Inputs, MACHINE_KEY, Row};
+use super::{Inputs, machine_key};
 use crate::judge::{Expect, Verdict, judge, protocol};
 use crate::report::format::human_rate;
+use crate::report::rows::{CsvRow, ProtocolRow};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The machines of `rows`, in first-seen order, as their key values.
-pub(crate) fn machines<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<Vec<String>> {
+pub(crate) fn machines<'r, R: CsvRow + 'r>(rows: impl Iterator<Item = &'r R>) -> Vec<Vec<String>> {
     let mut seen: Vec<Vec<String>> = Vec::new();
     for row in rows {
-        let key = machine_of(row);
+        let key = machine_key(row.machine());
         if !seen.contains(&key) {
             seen.push(key);
         }
@@ -19,22 +20,13 @@ pub(crate) fn machines<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<Vec<Strin
     seen
 }
 
-fn machine_of(row: &Row) -> Vec<String> {
-    MACHINE_KEY.iter().map(|c| row[*c].clone()).collect()
-}
-
 /// `row`'s machine's index in `machines` (collected from the same rows).
-fn machine_index(machines: &[Vec<String>], row: &Row) -> usize {
-    let key = machine_of(row);
+fn machine_index(machines: &[Vec<String>], row: &impl CsvRow) -> usize {
+    let key = machine_key(row.machine());
     machines
         .iter()
         .position(|k| *k == key)
         .expect("every machine was collected")
-}
-
-/// A number column, or `None` where a row left it empty (an older file).
-fn number(row: &Row, column: &str) -> Option<f64> {
-    row.get(column).and_then(|v| v.parse::<f64>().ok())
 }
 
 /// What one machine saw for one test, strategy and window, over every run
@@ -84,36 +76,30 @@ impl LitmusView {
         let mut seen: BTreeMap<(LitmusKey, usize), Seen> = BTreeMap::new();
         let mut counted: BTreeSet<(String, LitmusKey, usize)> = BTreeSet::new();
         for row in &inputs.litmus {
-            let key = (
-                row["test"].clone(),
-                row["strategy"].clone(),
-                row["window"].clone(),
-            );
+            let key = (row.test.clone(), row.strategy.clone(), row.window.clone());
             if !keys.contains(&key) {
                 keys.push(key.clone());
             }
             let m = machine_index(&machines, row);
-            // `load` checked the column.
-            let expected = Expect::from_name(&row["expected"]).expect("Allowed or Forbidden");
             let entry = seen.entry((key.clone(), m)).or_insert(Seen {
                 witnesses: 0,
                 seconds: 0.0,
                 reads: 0,
-                expected,
+                expected: row.expected,
                 window_ns: None,
                 turn_ns: None,
             });
-            entry.expected = expected;
-            if row["witness"] == "true" {
-                entry.witnesses += row["count"].parse::<f64>().unwrap_or(0.0) as u64;
+            entry.expected = row.expected;
+            if row.witness {
+                entry.witnesses += row.count;
             }
             // Each run repeats its seconds and units on every outcome row:
             // count them once (the latest run's units stand).
-            if counted.insert((row["run_id"].clone(), key.clone(), m)) {
-                entry.seconds += row["seconds"].parse::<f64>().unwrap_or(0.0);
-                entry.reads += number(row, "iterations").unwrap_or(0.0) as u64;
-                entry.window_ns = number(row, "window_ns").or(entry.window_ns);
-                entry.turn_ns = number(row, "writer_turn_ns").or(entry.turn_ns);
+            if counted.insert((row.run_id.clone(), key.clone(), m)) {
+                entry.seconds += row.seconds;
+                entry.reads += row.iterations;
+                entry.window_ns = row.window_ns.or(entry.window_ns);
+                entry.turn_ns = row.writer_turn_ns.or(entry.turn_ns);
             }
         }
         let mut rows: Vec<(LitmusKey, Vec<Option<Seen>>)> = keys
@@ -162,8 +148,8 @@ pub struct BenchFigures {
     pub ticks: f64,
     /// Core cycles per operation, where the run measured the core clock.
     pub cycles: Option<f64>,
-    /// The ratio to `split`, as written (empty where there is none).
-    pub ratio: String,
+    /// The ratio to `split` (none for a benchmark without a `split` row).
+    pub ratio: Option<f64>,
 }
 
 pub type BenchCell = Option<BenchFigures>;
@@ -179,11 +165,7 @@ impl BenchView {
         let machines = machines(inputs.bench.iter());
         let mut rows: Vec<(BenchKey, Vec<BenchCell>)> = Vec::new();
         for row in &inputs.bench {
-            let key = (
-                row["bench"].clone(),
-                row["strategy"].clone(),
-                row["param"].clone(),
-            );
+            let key = (row.bench.clone(), row.strategy.clone(), row.param.clone());
             let m = machine_index(&machines, row);
             let index = match rows.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
@@ -193,9 +175,9 @@ impl BenchView {
                 }
             };
             rows[index].1[m] = Some(BenchFigures {
-                ticks: number(row, "cycles_per_op").unwrap_or(f64::NAN),
-                cycles: number(row, "core_cycles_per_op"),
-                ratio: row["ratio_to_split"].clone(),
+                ticks: row.cycles_per_op,
+                cycles: row.core_cycles_per_op,
+                ratio: row.ratio_to_split,
             });
         }
         BenchView { machines, rows }
@@ -214,8 +196,7 @@ impl RefaultView {
         let machines = machines(inputs.refault.iter());
         let mut cells = vec![(0.0, 0.0, 0.0); machines.len()];
         for row in &inputs.refault {
-            let at = |c| number(row, c).unwrap_or(f64::NAN);
-            cells[machine_index(&machines, row)] = (at("median_ns"), at("p10_ns"), at("p90_ns"));
+            cells[machine_index(&machines, row)] = (row.median_ns, row.p10_ns, row.p90_ns);
         }
         RefaultView { machines, cells }
     }
@@ -231,32 +212,37 @@ pub struct ProtocolView {
 
 impl ProtocolView {
     pub fn build(inputs: &Inputs) -> ProtocolView {
-        let measured: Vec<&Row> = inputs
+        let measured: Vec<&ProtocolRow> = inputs
             .protocols
             .iter()
-            .filter(|r| !r["window"].is_empty())
+            .filter(|r| !r.window.is_empty())
             .collect();
         let machines = machines(measured.iter().copied());
         let mut rows: Vec<([String; 4], String, Vec<Option<String>>)> = Vec::new();
         for row in measured {
-            let key = ["reader", "writer", "writers", "window"].map(|c| row[c].clone());
+            let writers = row.writers.map_or(String::new(), |w| w.to_string());
+            let key = [
+                row.reader.clone(),
+                row.writer.clone(),
+                writers,
+                row.window.clone(),
+            ];
             let m = machine_index(&machines, row);
             let index = match rows.iter().position(|(k, _, _)| *k == key) {
                 Some(i) => i,
                 None => {
-                    rows.push((key, row["model"].clone(), vec![None; machines.len()]));
+                    rows.push((key, row.model.clone(), vec![None; machines.len()]));
                     rows.len() - 1
                 }
             };
-            let torn_per_s = number(row, "torn_per_s").unwrap_or(f64::NAN);
             // Judged again from the counts, as the litmus rows are, not
-            // taken from the file's verdict column.
-            let torn = number(row, "torn").unwrap_or(0.0) as u64;
-            let expect = Expect::from_name(&row["expected"]).unwrap_or(Expect::Allowed);
-            let cell = match protocol::verdict(expect, torn) {
+            // taken from the file's verdict column (`load` checked that a
+            // measured row has its counts).
+            let torn = row.torn.unwrap_or(0);
+            let cell = match protocol::verdict(row.expected, torn) {
                 Verdict::Unexpected => format!("UNEXPECTED {torn}"),
                 _ if torn == 0 => "0".to_string(),
-                _ => format!("{}/s", human_rate(torn_per_s)),
+                _ => format!("{}/s", human_rate(row.torn_per_s.unwrap_or(f64::NAN))),
             };
             rows[index].2[m] = Some(cell);
         }

@@ -19,7 +19,8 @@ pub mod qemu;
 
 use crate::error::{BadInputExt, Error};
 use crate::harness::{INTERRUPTED, interrupt_on_ctrl_c};
-use crate::report::{columns, sink::CsvSink};
+use crate::report::rows::RunRow;
+use crate::report::{csv_file, sink::CsvSink};
 use crate::run::RunRequest;
 use qemu::{Boot, Ending, PROBE_TIMEOUT};
 use std::path::{Path, PathBuf};
@@ -110,9 +111,8 @@ impl Drop for WorkDir {
 pub fn run(config: &GuestConfig) -> Result<(), Error> {
     check_input(config)?;
     let jobs = config.run.jobs()?.len();
-    let header = columns::run();
     let mut sink = match &config.run.csv {
-        Some(path) => Some(CsvSink::open(path, &header).bad_input()?),
+        Some(path) => Some(CsvSink::<RunRow>::open(path).bad_input()?),
         None => None,
     };
     interrupt_on_ctrl_c();
@@ -164,12 +164,10 @@ pub fn run(config: &GuestConfig) -> Result<(), Error> {
     let ending = boot(accel, false).run(Duration::from_secs(timeout), &interrupted);
 
     // Whatever finished reaches the host's CSV, however the guest ended.
-    let copied = match (
-        sink.as_mut(),
-        std::fs::read_to_string(share.join("guest.csv")),
-    ) {
-        (Some(sink), Ok(text)) => guest_rows(&text, &header)
-            .and_then(|rows| sink.write_rows(&rows).map(|_| rows.len()))
+    let guest_csv = share.join("guest.csv");
+    let copied = match sink.as_mut() {
+        Some(sink) if guest_csv.is_file() => guest_rows(&guest_csv)
+            .and_then(|rows| sink.write(&rows).map(|_| rows.len()))
             .map_err(|e| failed(format!("the guest's CSV: {e}")))?,
         _ => 0,
     };
@@ -246,19 +244,10 @@ fn choose_accel(probe: impl FnOnce() -> Result<Ending, String>) -> Accel {
 }
 
 /// The rows of the guest's CSV, which must have this version's header.
-fn guest_rows(text: &str, header: &[&str]) -> Result<Vec<Vec<String>>, String> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let theirs = reader.headers().map_err(|e| e.to_string())?;
-    if theirs.iter().ne(header.iter().copied()) {
-        return Err("its header is not this version's".into());
-    }
-    reader
-        .records()
-        .map(|r| {
-            r.map(|r| r.iter().map(String::from).collect())
-                .map_err(|e| e.to_string())
-        })
-        .collect()
+/// The guest's rows, which must be this version's `litmus run` rows.
+fn guest_rows(path: &Path) -> Result<Vec<RunRow>, String> {
+    let rows = csv_file::read_typed::<RunRow>(path, &[], "this version's litmus run")?;
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 #[cfg(test)]

@@ -17,10 +17,17 @@
 pub mod histogram;
 pub mod protocol;
 
+use serde::{Deserialize, Serialize};
+
 /// Whether x86-TSO allows a test's witness outcome (the kernel's
 /// `Result: Sometimes` / `Result: Never`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// In a CSV, its [`Expect::name`].
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Expect {
+    #[default]
     Allowed,
     Forbidden,
 }
@@ -59,14 +66,19 @@ impl Expect {
     }
 }
 
-/// How a witness count compares with its expectation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a witness count compares with its expectation. In a CSV, its
+/// [`Verdict::name`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// Allowed and seen, or forbidden and never seen.
+    #[default]
+    #[serde(rename = "ok")]
     Ok,
     /// Forbidden, yet seen: a finding.
+    #[serde(rename = "UNEXPECTED")]
     Unexpected,
     /// Allowed, never seen in this run: reported, not hidden.
+    #[serde(rename = "not-observed")]
     NotObserved,
 }
 
@@ -153,6 +165,16 @@ mod tests {
         assert!(model_agrees(Expect::Forbidden, false));
         assert!(!model_agrees(Expect::Allowed, false));
         assert!(!model_agrees(Expect::Forbidden, true));
+    }
+
+    #[test]
+    fn the_csv_spells_them_by_their_names() {
+        for v in [Verdict::Ok, Verdict::Unexpected, Verdict::NotObserved] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.name());
+        }
+        for e in [Expect::Allowed, Expect::Forbidden] {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.name());
+        }
     }
 
     #[test]

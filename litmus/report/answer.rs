@@ -9,6 +9,7 @@
 //! print the same table.
 
 use super::format::{human_rate, table};
+use super::rows::BenchRow;
 use crate::harness::window::nanos;
 use crate::judge::{Expect, Verdict, judge};
 
@@ -44,27 +45,24 @@ pub struct Prices {
 }
 
 impl Prices {
-    /// The prices bench-report rows give, each row as `[bench, strategy,
-    /// param, core cycles per op, commit]`: one read of each strategy is
-    /// the `read` group's row without a parameter. `source` names them,
-    /// given the commit of the first row used. `None`: no such row.
+    /// The prices bench-report rows give: one read of each strategy is
+    /// the `read` group's row without a parameter, with core cycles.
+    /// `source` names them, given the commit of the first row used.
+    /// `None`: no such row.
     pub fn from_rows<'r>(
         source: impl FnOnce(&str) -> String,
-        rows: impl Iterator<Item = [&'r str; 5]>,
+        rows: impl Iterator<Item = &'r BenchRow>,
     ) -> Option<Prices> {
-        let used: Vec<[&str; 5]> = rows
-            .filter(|[bench, _, param, cycles, _]| {
-                *bench == "read" && *param == "-" && cycles.parse::<f64>().is_ok()
-            })
+        let used: Vec<(&BenchRow, f64)> = rows
+            .filter(|r| r.bench == "read" && r.param == "-")
+            .filter_map(|r| Some((r, r.core_cycles_per_op?)))
             .collect();
-        let [_, _, _, _, commit] = used.first()?;
+        let (first, _) = used.first()?;
         Some(Prices {
-            source: source(commit),
+            source: source(&first.machine.commit),
             cycles: used
                 .iter()
-                .map(|[_, strategy, _, cycles, _]| {
-                    (strategy.to_string(), cycles.parse().expect("parsed above"))
-                })
+                .map(|(r, cycles)| (r.strategy.clone(), *cycles))
                 .collect(),
         })
     }

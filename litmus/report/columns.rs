@@ -1,25 +1,32 @@
-//! Every CSV header the suite writes or reads, defined once: the machine
-//! identity columns, `litmus run`'s, `bench-report`'s and the machine
-//! record written beside each target's criterion results.
+//! Every CSV header the suite writes or reads, derived from the row types
+//! of [`super::rows`] (a header is its type's fields, in order), and the
+//! columns each CSV added over time, for reading older files.
 
-/// The columns naming the machine a row came from, in CSV order (see
-/// [`super::machine::Machine`] for what each holds).
-pub const MACHINE: [&str; 14] = [
-    "commit",
-    "target",
-    "pointer_width",
-    "cpu_vendor",
-    "cpu_model",
-    "cpu_family",
-    "cpu_model_id",
-    "cpu_stepping",
-    "microcode",
-    "hypervisor",
-    "kernel",
-    "logical_cpus",
-    "accel",
-    "vcpus",
-];
+use super::machine::Machine;
+use super::rows::{self, BenchRow, CsvRow, MachineRecord, ProtocolRow, RefaultRow, RunRow};
+use std::sync::OnceLock;
+
+/// The columns naming the machine a row came from, in CSV order: the
+/// fields of [`Machine`] (see it for what each holds).
+pub fn machine() -> Vec<&'static str> {
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    HEADER
+        .get_or_init(|| match serde_json::to_value(Machine::default()) {
+            Ok(serde_json::Value::Object(fields)) => fields.keys().map(|k| leak(k)).collect(),
+            other => unreachable!("the machine serialises as a map: {other:?}"),
+        })
+        .clone()
+}
+
+fn leak(name: &str) -> &'static str {
+    Box::leak(name.to_string().into_boxed_str())
+}
+
+/// The header of row type `R`, made once per process.
+fn header_of<R: CsvRow>(cell: &'static OnceLock<Vec<&'static str>>) -> Vec<&'static str> {
+    cell.get_or_init(|| rows::header::<R>().iter().map(|c| leak(c)).collect())
+        .clone()
+}
 
 /// Columns `litmus run` added after its first header, oldest first, each
 /// with the value a row from before it means: `accel` `none` (not run in a
@@ -52,103 +59,34 @@ pub const MACHINE_RECORD_ADDED: [(&str, &str); 1] = [("core_clock_ratio", "")];
 /// The CSV header of `litmus run`: the run, the machine, then one row per
 /// test, strategy and outcome.
 pub fn run() -> Vec<&'static str> {
-    let mut header = vec!["run_id", "timestamp"];
-    header.extend(MACHINE);
-    header.extend([
-        "cores",
-        "test",
-        "source",
-        "source_hash",
-        "strategy",
-        "writer",
-        "reader_delay",
-        "window",
-        "window_ns",
-        "writer_turn_ns",
-        "refault_ns",
-        "mode",
-        "iterations",
-        "seconds",
-        "outcome",
-        "count",
-        "witness",
-        "expected",
-        "verdict",
-    ]);
-    header
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    header_of::<RunRow>(&HEADER)
 }
 
 /// The CSV header of `litmus bench-report`.
 pub fn bench_report() -> Vec<&'static str> {
-    let mut header: Vec<&str> = MACHINE.to_vec();
-    header.extend([
-        "bench",
-        "strategy",
-        "param",
-        "cycles_per_op",
-        "core_cycles_per_op",
-        "core_clock_ratio",
-        "ns_per_op",
-        "ratio_to_split",
-        "ratio_to_native64",
-        "low",
-        "high",
-        "tsc_hz",
-    ]);
-    header
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    header_of::<BenchRow>(&HEADER)
 }
 
 /// The machine record beside each target's criterion results: the machine
 /// columns and the TSC rate measured as the benchmarks started.
 pub fn machine_record() -> Vec<&'static str> {
-    let mut header: Vec<&str> = MACHINE.to_vec();
-    header.extend(["tsc_hz", "core_clock_ratio"]);
-    header
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    header_of::<MachineRecord>(&HEADER)
 }
 
 /// The CSV header of `litmus refault`.
 pub fn refault() -> Vec<&'static str> {
-    let mut header = vec!["run_id", "timestamp"];
-    header.extend(MACHINE);
-    header.extend([
-        "core",
-        "cycles",
-        "median_ns",
-        "p10_ns",
-        "p90_ns",
-        "zap_ns",
-        "tsc_hz",
-    ]);
-    header
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    header_of::<RefaultRow>(&HEADER)
 }
 
 /// The CSV header of `litmus protocols`: one row per pair, writer count
 /// and window (the model's answer repeated on each).
 pub fn protocols() -> Vec<&'static str> {
-    let mut header = vec!["run_id", "timestamp"];
-    header.extend(MACHINE);
-    header.extend([
-        "cores",
-        "reader",
-        "writer",
-        "writers",
-        "bound",
-        "model",
-        "model_cycles",
-        "model_cycles_from_installs",
-        "window",
-        "window_ns",
-        "writer_turn_ns",
-        "reads",
-        "seconds",
-        "torn",
-        "absent",
-        "torn_stalled",
-        "torn_per_s",
-        "expected",
-        "verdict",
-    ]);
-    header
+    static HEADER: OnceLock<Vec<&'static str>> = OnceLock::new();
+    header_of::<ProtocolRow>(&HEADER)
 }
 
 /// A column and the value it stands for in a file from before it.
@@ -157,7 +95,7 @@ pub type Added = (&'static str, &'static str);
 /// Every older header a reader accepts, newest first, each with the
 /// columns it lacks and the value they stand for: the current `header`
 /// without each tail of `added` (a file from before those columns).
-pub fn older(header: &[&'static str], added: &[Added]) -> Vec<(Vec<&'static str>, Vec<Added>)> {
+pub fn older<'h>(header: &[&'h str], added: &[Added]) -> Vec<(Vec<&'h str>, Vec<Added>)> {
     (0..added.len())
         .rev()
         .map(|from| {
@@ -176,10 +114,37 @@ pub fn older(header: &[&'static str], added: &[Added]) -> Vec<(Vec<&'static str>
 mod tests {
     use super::*;
 
+    /// The headers as the committed results/ have them: derived from the
+    /// row types, they must not have moved.
+    #[test]
+    fn the_headers_are_those_of_the_committed_results() {
+        let first_line = |file: &str| {
+            let path = format!("{}/results/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            text.lines().next().unwrap().to_string()
+        };
+        assert_eq!(
+            run().join(","),
+            first_line("checks/perpetual-truth-catalogue-auto.csv")
+        );
+        assert_eq!(bench_report().join(","), first_line("bench.csv"));
+        assert_eq!(refault().join(","), first_line("refault.csv"));
+        assert_eq!(protocols().join(","), first_line("protocols-x86_64.csv"));
+        let mut record = machine();
+        record.extend(["tsc_hz", "core_clock_ratio"]);
+        assert_eq!(machine_record(), record);
+    }
+
     #[test]
     fn the_headers_hold_the_machine_columns_once() {
-        for header in [run(), bench_report(), machine_record()] {
-            for column in MACHINE {
+        for header in [
+            run(),
+            bench_report(),
+            machine_record(),
+            refault(),
+            protocols(),
+        ] {
+            for column in machine() {
                 assert_eq!(
                     header.iter().filter(|h| **h == column).count(),
                     1,

@@ -2,11 +2,12 @@
 //! that CSVs from many machines (old i686 boxes, 64-bit hosts, guests) can
 //! be compared.
 
-use super::columns;
 use pte_asm::cpu::Identity;
+use serde::{Deserialize, Serialize};
 
-/// Identity columns shared by the litmus and the bench CSV.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Identity columns every CSV row carries (flattened into its columns:
+/// [`super::rows`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Machine {
     /// The suite's commit (`git describe --always --dirty`).
     pub commit: String,
@@ -42,26 +43,6 @@ pub const ACCEL_VAR: &str = "PTE_LITMUS_ACCEL";
 pub const VCPUS_VAR: &str = "PTE_LITMUS_VCPUS";
 
 impl Machine {
-    /// The values of [`columns::MACHINE`], in the same order.
-    pub fn values(&self) -> [String; columns::MACHINE.len()] {
-        [
-            self.commit.clone(),
-            self.target.clone(),
-            self.pointer_width.to_string(),
-            self.cpu_vendor.clone(),
-            self.cpu_model.clone(),
-            self.cpu_family.to_string(),
-            self.cpu_model_id.to_string(),
-            self.cpu_stepping.to_string(),
-            self.microcode.clone(),
-            self.hypervisor.clone(),
-            self.kernel.clone(),
-            self.logical_cpus.to_string(),
-            self.accel.clone(),
-            self.vcpus.clone(),
-        ]
-    }
-
     pub fn detect() -> Machine {
         let id = Identity::detect();
         Machine {

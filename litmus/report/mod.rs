@@ -12,5 +12,6 @@ pub mod machine;
 pub mod model;
 pub mod progress;
 pub mod protocol;
+pub mod rows;
 pub mod run;
 pub mod sink;

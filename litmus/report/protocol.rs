@@ -4,6 +4,7 @@
 
 use super::format::{human_rate, table};
 use super::machine::Machine;
+use super::rows::ProtocolRow;
 use crate::catalog::protocol::{Reader, Writer};
 use crate::judge::{self, Expect, Verdict};
 use crate::model::protocol::Answer;
@@ -162,62 +163,42 @@ pub fn csv_rows(
     cores: &str,
     answers: &[Answer],
     measured: &[Measured],
-) -> Vec<Vec<String>> {
-    let head = |a: &Answer| {
-        let mut row = vec![run_id.to_string(), timestamp.to_string()];
-        row.extend(machine.values());
-        row.extend([
-            cores.to_string(),
-            a.pair.reader.name().to_string(),
-            a.pair.writer.name().to_string(),
-        ]);
-        row
-    };
-    let model = |a: &Answer| {
-        let cycles = |w: &Option<crate::model::protocol::Witness>| {
-            w.as_ref().map_or(String::new(), |w| w.cycles.to_string())
-        };
-        [
-            a.bound.to_string(),
-            a.cell(),
-            cycles(&a.torn),
-            cycles(&a.from_installs),
-        ]
+) -> Vec<ProtocolRow> {
+    let model = |a: &Answer| ProtocolRow {
+        run_id: run_id.to_string(),
+        timestamp: timestamp.to_string(),
+        machine: machine.clone(),
+        cores: cores.to_string(),
+        reader: a.pair.reader.name().to_string(),
+        writer: a.pair.writer.name().to_string(),
+        bound: a.bound,
+        model: a.cell(),
+        model_cycles: a.torn.as_ref().map(|w| w.cycles),
+        model_cycles_from_installs: a.from_installs.as_ref().map(|w| w.cycles),
+        expected: expectation(a),
+        ..ProtocolRow::default()
     };
     if measured.is_empty() {
-        return answers
-            .iter()
-            .map(|a| {
-                let mut row = head(a);
-                row.push(String::new());
-                row.extend(model(a));
-                row.extend(std::iter::repeat_n(String::new(), 9));
-                row.extend([expectation(a).name().to_string(), String::new()]);
-                row
-            })
-            .collect();
+        return answers.iter().map(model).collect();
     }
     measured
         .iter()
         .filter_map(|m| {
             let a = find(answers, m.reader, m.writer)?;
-            let mut row = head(a);
-            row.push(m.writers.to_string());
-            row.extend(model(a));
-            row.extend([
-                m.window.clone(),
-                format!("{:.1}", m.window_ns),
-                format!("{:.1}", m.writer_turn_ns),
-                m.reads.to_string(),
-                format!("{:.6}", m.seconds),
-                m.torn.to_string(),
-                m.absent.to_string(),
-                m.stalled.to_string(),
-                format!("{:.1}", m.torn_per_s()),
-                expectation(a).name().to_string(),
-                verdict(a, m).name().to_string(),
-            ]);
-            Some(row)
+            Some(ProtocolRow {
+                writers: Some(m.writers),
+                window: m.window.clone(),
+                window_ns: Some(m.window_ns),
+                writer_turn_ns: Some(m.writer_turn_ns),
+                reads: Some(m.reads),
+                seconds: Some(m.seconds),
+                torn: Some(m.torn),
+                absent: Some(m.absent),
+                torn_stalled: Some(m.stalled),
+                torn_per_s: Some(m.torn_per_s()),
+                verdict: Some(verdict(a, m)),
+                ..model(a)
+            })
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 use super::answer::{self, Observed, Prices};
 use super::format::{human_rate, table};
 use super::machine::Machine;
+use super::rows::RunRow;
 use crate::catalog::Test;
 use crate::catalog::program::{Observation, Quantifier};
 use crate::harness::pin::Cores;
@@ -176,7 +177,7 @@ pub fn histogram(
     out
 }
 
-/// The CSV rows of one run, one per outcome, in [`super::columns::run`]'s order.
+/// The CSV rows of one run, one per outcome.
 pub fn csv_rows(
     run_id: &str,
     machine: &Machine,
@@ -185,41 +186,43 @@ pub fn csv_rows(
     judged: &Judged,
     units: Option<&Units>,
     result: &RunResult,
-) -> Vec<Vec<String>> {
+) -> Vec<RunRow> {
     let timestamp = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let (source, source_hash) = job.test().source();
+    let run = RunRow {
+        run_id: run_id.to_string(),
+        timestamp,
+        machine: machine.clone(),
+        cores: cores.used(job.threads()),
+        test: job.test().name().into(),
+        source,
+        source_hash,
+        strategy: job.strategy_name().into(),
+        writer: job.writer_name().into(),
+        reader_delay: units.map_or(0, |u| u.pauses),
+        window: if job.is_pte() {
+            job.window.to_string()
+        } else {
+            "-".into()
+        },
+        window_ns: units.map(|u| u.window_ns),
+        writer_turn_ns: units.map(|u| u.writer_turn_ns),
+        refault_ns: units.map(|u| u.refault_ns),
+        mode: result.mode.name().into(),
+        iterations: result.iterations,
+        seconds: result.seconds,
+        expected: judged.expect,
+        verdict: judged.verdict,
+        ..RunRow::default()
+    };
     result
         .outcomes
         .iter()
-        .map(|o| {
-            let mut row = vec![run_id.to_string(), timestamp.clone()];
-            row.extend(machine.values());
-            let (source, hash) = job.test().source();
-            row.extend([
-                cores.used(job.threads()),
-                job.test().name().into(),
-                source,
-                hash,
-                job.strategy_name().into(),
-                job.writer_name().into(),
-                units.map_or(0, |u| u.pauses).to_string(),
-                if job.is_pte() {
-                    job.window.to_string()
-                } else {
-                    "-".into()
-                },
-                units.map_or(String::new(), |u| format!("{:.1}", u.window_ns)),
-                units.map_or(String::new(), |u| format!("{:.1}", u.writer_turn_ns)),
-                units.map_or(String::new(), |u| format!("{:.1}", u.refault_ns)),
-                result.mode.name().into(),
-                result.iterations.to_string(),
-                format!("{:.6}", result.seconds),
-                o.label.clone(),
-                o.count.to_string(),
-                o.witness.to_string(),
-                judged.expect.name().into(),
-                judged.verdict.name().into(),
-            ]);
-            row
+        .map(|o| RunRow {
+            outcome: o.label.clone(),
+            count: o.count,
+            witness: o.witness,
+            ..run.clone()
         })
         .collect()
 }

@@ -3,21 +3,24 @@
 //! finished result. An existing file is appended to only if its header is
 //! exactly ours; any other header is refused.
 
+use super::rows::{self, CsvRow};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-/// An open CSV file with a fixed header.
-pub struct CsvSink {
+/// An open CSV file of rows of type `R`, under `R`'s header.
+pub struct CsvSink<R: CsvRow> {
     path: PathBuf,
     writer: csv::Writer<File>,
-    columns: usize,
+    rows: PhantomData<R>,
 }
 
-impl CsvSink {
-    /// Open `path` for appending rows under `header`: a new or empty file
-    /// gets the header; an existing one must already have exactly it.
-    pub fn open(path: &Path, header: &[&str]) -> Result<CsvSink, String> {
+impl<R: CsvRow> CsvSink<R> {
+    /// Open `path` for appending rows: a new or empty file gets `R`'s
+    /// header; an existing one must already have exactly it.
+    pub fn open(path: &Path) -> Result<CsvSink<R>, String> {
+        let header = rows::header::<R>();
         let shown = path.display();
         if let Ok(file) = File::open(path) {
             let mut first = String::new();
@@ -37,7 +40,7 @@ impl CsvSink {
                      refusing to append: name a new file",
                     at + 1,
                     theirs.get(at).copied().unwrap_or("<none>"),
-                    header.get(at).copied().unwrap_or("<none>"),
+                    header.get(at).map_or("<none>", String::as_str),
                 ));
             }
         }
@@ -50,21 +53,24 @@ impl CsvSink {
         let mut sink = CsvSink {
             path: path.to_path_buf(),
             writer: csv::Writer::from_writer(file),
-            columns: header.len(),
+            rows: PhantomData,
         };
         if empty {
-            sink.write_rows(&[header.iter().map(|s| s.to_string()).collect()])?;
+            sink.write_records(std::iter::once(header))?;
         }
         Ok(sink)
     }
 
     /// Write rows and flush them to the file before returning.
-    pub fn write_rows(&mut self, rows: &[Vec<String>]) -> Result<(), String> {
+    pub fn write(&mut self, rows: &[R]) -> Result<(), String> {
+        self.write_records(rows.iter().map(rows::cells))
+    }
+
+    fn write_records(&mut self, records: impl Iterator<Item = Vec<String>>) -> Result<(), String> {
         let shown = self.path.display();
-        for row in rows {
-            assert_eq!(row.len(), self.columns, "a CSV row must fill every column");
+        for record in records {
             self.writer
-                .write_record(row)
+                .write_record(&record)
                 .map_err(|e| format!("cannot write {shown}: {e}"))?;
         }
         // Writes csv's buffer through to the file (a write(2): in the kernel's

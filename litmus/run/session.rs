@@ -23,11 +23,12 @@ use crate::model::Exploration;
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::progress::Bar;
+use crate::report::rows::RunRow;
 use crate::report::run::{
     Conditioned, Judged, Summary, Units, closing, csv_rows, histogram, summary, title,
     witness_label,
 };
-use crate::report::{columns, sink::CsvSink};
+use crate::report::sink::CsvSink;
 use pte_asm::cpu::Features;
 use pte_asm::strategy::ReadStrategy;
 use std::collections::HashMap;
@@ -55,7 +56,7 @@ struct Session {
     machine: Machine,
     cores: Cores,
     plan: Plan,
-    sink: Option<CsvSink>,
+    sink: Option<CsvSink<RunRow>>,
     /// Each run's histogram as it finishes, and every run's line at the end.
     verbose: bool,
     tear_rate: f64,
@@ -84,7 +85,7 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         Cores::choose((!request.cores.is_empty()).then_some(&request.cores[..])).bad_input()?;
     let machine = Machine::detect();
     let sink = match &request.csv {
-        Some(path) => Some(CsvSink::open(path, &columns::run()).bad_input()?),
+        Some(path) => Some(CsvSink::open(path).bad_input()?),
         None => None,
     };
     interrupt_on_ctrl_c();
@@ -244,7 +245,7 @@ impl Session {
                 units.as_ref(),
                 &result,
             );
-            sink.write_rows(&rows).failed()?;
+            sink.write(&rows).failed()?;
         }
         self.summaries
             .push(Summary::ran(job, &judged, units.as_ref(), &result));
