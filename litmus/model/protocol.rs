@@ -396,9 +396,13 @@ fn witness(pair: Pair, cycles: u32, from_installs: bool) -> Option<Witness> {
         from_installs,
     };
     let path = search.first_torn()?;
-    Some(trace::render(
-        pair, cycles, &reader, &writer, &memory, &made_by, &path,
-    ))
+    let run = trace::Run {
+        reader: &reader,
+        writer: &writer,
+        memory: &memory,
+        made_by: &made_by,
+    };
+    Some(trace::render(pair, cycles, &run, &path))
 }
 
 mod trace;

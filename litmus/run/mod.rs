@@ -1,6 +1,7 @@
 //! `litmus run`: the jobs a request names, each run by the harness, judged,
 //! reported and recorded as it finishes.
 
+mod costs;
 pub mod modes;
 pub mod request;
 pub mod search;

@@ -1,6 +1,7 @@
 //! One `litmus run` from start to summary. Everything is checked before
 //! anything runs; each finished run is written to the CSV at once.
 
+use super::costs::{Costs, WindowCosts};
 use super::modes::{Runner, merge, perpetual_form};
 use super::search::{Narrowest, Trial, narrowest};
 use super::{Mode, RunRequest};
@@ -8,10 +9,7 @@ use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
 use crate::catalog::{Case, PteTest};
 use crate::error::{BadInputExt, Error, FailedExt};
-use crate::harness::clocks::Clocks;
 use crate::harness::pin::Cores;
-use crate::harness::pte::writer_turn_ticks;
-use crate::harness::refault;
 use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
     Budget, INTERRUPTED, Job, Plan, RunMode, RunResult, interrupt_on_ctrl_c, run_pte,
@@ -35,45 +33,61 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, SystemTime};
 
-/// Zap-and-refault cycles measured at the start of a run with PTE tests.
-const REFAULT_CYCLES: usize = 2_000;
-/// Exchanges that time the writer's turn as the reader sees it.
-const TURN_ROUNDS: u32 = 2_000;
 /// Each trial of the `auto` window search, at most.
 const SEARCH_TRIAL: Duration = Duration::from_millis(250);
 
-/// The machine's costs a PTE window is measured in, taken once a run.
-#[derive(Clone, Copy)]
-struct Costs {
-    clocks: Clocks,
-    /// The kernel's zap+refault of one page, median, in ns.
-    refault_ns: f64,
+/// What every run of one invocation shares, by concern.
+struct Session {
+    /// Which run, on which machine and cores.
+    identity: Identity,
+    /// What was asked.
+    settings: Settings,
+    /// Where results go as each run finishes.
+    output: Output,
+    /// What is measured or searched once and reused: the PTE windows'
+    /// costs, the model's explorations.
+    caches: Caches,
+    /// What the closing tables and the exit status say.
+    totals: Totals,
 }
 
-/// What every run of one invocation shares.
-struct Session {
+struct Identity {
     run_id: String,
     machine: Machine,
     cores: Cores,
+    cpu: Features,
+}
+
+struct Settings {
     plan: Plan,
-    sink: Option<CsvSink<RunRow>>,
+    /// `--mode`: how litmus programs run.
+    mode: Mode,
+    /// `--tear-rate`, for `--reader-window auto`.
+    tear_rate: f64,
     /// Each run's histogram as it finishes, and every run's line at the end.
     verbose: bool,
-    tear_rate: f64,
+}
+
+struct Output {
+    sink: Option<CsvSink<RunRow>>,
     bar: Bar,
     /// Units of the progress bar per job.
     per_job: u64,
-    /// Measured when the first PTE job runs.
-    costs: Option<Costs>,
-    /// The writer's turn in ns, per test and strategy.
-    turns: HashMap<(&'static str, ReadStrategy), f64>,
+}
+
+#[derive(Default)]
+struct Caches {
+    /// The clocks, the refault and each writer's turn.
+    costs: WindowCosts,
     /// The model's search of each litmus program, by test key.
     explorations: HashMap<String, Exploration>,
-    cpu: Features,
+}
+
+#[derive(Default)]
+struct Totals {
     summaries: Vec<Summary>,
+    /// A forbidden outcome was seen.
     finding: bool,
-    /// `--mode`: how litmus programs run.
-    mode: Mode,
 }
 
 /// Run everything `request` asks for. A forbidden outcome seen is
@@ -122,36 +136,42 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         Budget::Iterations(n) => (n, false),
     };
     let mut session = Session {
-        run_id,
-        machine,
-        plan: Plan {
+        identity: Identity {
+            run_id,
+            machine,
             cores: cores.clone(),
-            budget,
-            batch: request.batch,
-            sync: request.sync(),
-            reader_delay: 0,
+            cpu,
         },
-        cores,
-        sink,
-        verbose: request.verbose,
-        tear_rate: request.tear_rate,
-        bar: Bar::new(per_job * runnable, by_time, request.quiet),
-        per_job,
-        costs: None,
-        turns: HashMap::new(),
-        explorations: HashMap::new(),
-        cpu,
-        summaries: Vec::new(),
-        finding: false,
-        mode: request.mode,
+        settings: Settings {
+            plan: Plan {
+                cores,
+                budget,
+                batch: request.batch,
+                sync: request.sync(),
+                reader_delay: 0,
+            },
+            mode: request.mode,
+            tear_rate: request.tear_rate,
+            verbose: request.verbose,
+        },
+        output: Output {
+            sink,
+            bar: Bar::new(per_job * runnable, by_time, request.quiet),
+            per_job,
+        },
+        caches: Caches::default(),
+        totals: Totals::default(),
     };
     let mut done = 0;
     for job in &jobs {
         if let Err(reason) = job.availability(&cpu).and(session.perpetual_available(job)) {
-            if session.verbose {
+            if session.settings.verbose {
                 println!("\n=== {}: unavailable: {reason}", title(job));
             }
-            session.summaries.push(Summary::unavailable(job, reason));
+            session
+                .totals
+                .summaries
+                .push(Summary::unavailable(job, reason));
             continue;
         }
         let ran = session.run_job(job, done);
@@ -160,24 +180,24 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                session.bar.finish();
+                session.output.bar.finish();
                 return Err(e);
             }
         }
     }
-    session.bar.finish();
-    if session.verbose {
-        print!("{}", summary(&session.summaries));
+    session.output.bar.finish();
+    if session.settings.verbose {
+        print!("{}", summary(&session.totals.summaries));
     }
     print!(
         "{}",
         closing(
-            &session.summaries,
+            &session.totals.summaries,
             request.prices.as_ref(),
             request.markdown
         )
     );
-    if !session.verbose {
+    if !session.settings.verbose {
         println!(
             "\nEach run's histogram and line: --verbose; every outcome of every run: --csv FILE."
         );
@@ -185,7 +205,7 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
     if INTERRUPTED.load(Relaxed) {
         return Err(Error::Interrupted);
     }
-    if session.finding {
+    if session.totals.finding {
         return Err(Error::Finding(
             "a forbidden outcome was observed (UNEXPECTED above)".into(),
         ));
@@ -197,7 +217,9 @@ impl Session {
     /// Run one job (the `done`-th runnable one), judge, report and record
     /// it. `Ok(false)`: Ctrl-C stopped it, and nothing more should run.
     fn run_job(&mut self, job: &Job, done: u64) -> Result<bool, Error> {
-        self.bar.start_job(title(job), done * self.per_job);
+        self.output
+            .bar
+            .start_job(title(job), done * self.output.per_job);
         let (result, units, judged) = match job.case {
             Case::Pte(test, strategy) => {
                 let (result, units) = self.run_pte_job(job, test, strategy)?;
@@ -217,7 +239,7 @@ impl Session {
             }
         };
         if result.interrupted {
-            self.bar.finish();
+            self.output.bar.finish();
             println!(
                 "\n=== {}: interrupted after {:.2} s; not recorded",
                 title(job),
@@ -225,21 +247,21 @@ impl Session {
             );
             return Ok(false);
         }
-        self.finding |= judged.verdict == judge::Verdict::Unexpected;
-        if self.verbose {
-            self.bar.print(&histogram(
+        self.totals.finding |= judged.verdict == judge::Verdict::Unexpected;
+        if self.settings.verbose {
+            self.output.bar.print(&histogram(
                 job,
-                &self.cores,
+                &self.identity.cores,
                 &judged,
                 units.as_ref(),
                 &result,
             ));
         }
-        if let Some(sink) = self.sink.as_mut() {
+        if let Some(sink) = self.output.sink.as_mut() {
             let rows = csv_rows(
-                &self.run_id,
-                &self.machine,
-                &self.cores,
+                &self.identity.run_id,
+                &self.identity.machine,
+                &self.identity.cores,
                 job,
                 &judged,
                 units.as_ref(),
@@ -247,7 +269,8 @@ impl Session {
             );
             sink.write(&rows).failed()?;
         }
-        self.summaries
+        self.totals
+            .summaries
             .push(Summary::ran(job, &judged, units.as_ref(), &result));
         Ok(true)
     }
@@ -255,7 +278,7 @@ impl Session {
     /// Under `--mode perpetual`, a litmus program that does not convert
     /// cannot run: why.
     fn perpetual_available(&self, job: &Job) -> Result<(), String> {
-        match (self.mode, perpetual_form(job, self.mode)) {
+        match (self.settings.mode, perpetual_form(job, self.settings.mode)) {
             (Mode::Perpetual, Some(Err(why))) => Err(format!("no perpetual form: {why}")),
             _ => Ok(()),
         }
@@ -267,27 +290,27 @@ impl Session {
     /// one, else the model's).
     fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
         let program = job.test().program().expect("a litmus test");
-        let form = perpetual_form(job, self.mode);
+        let form = perpetual_form(job, self.settings.mode);
         if let Some(Err(why)) = &form {
-            self.bar.print(&format!(
+            self.output.bar.print(&format!(
                 "litmus: {}: runs as instances, not perpetually: {why}\n",
                 program.name
             ));
         }
         let label = witness_label(job);
         let runner = Runner {
-            plan: &self.plan,
-            cpu: &self.cpu,
-            progress: &self.bar,
+            plan: &self.settings.plan,
+            cpu: &self.identity.cpu,
+            progress: &self.output.bar,
             label: &label,
         };
-        let runs = runner.run(&program, form, self.mode)?;
+        let runs = runner.run(&program, form, self.settings.mode)?;
         let key = job.test().key();
-        if !self.explorations.contains_key(&key) {
+        if !self.caches.explorations.contains_key(&key) {
             let exploration = model::explore(&model::litmus::litmus_program(&program));
-            self.explorations.insert(key.clone(), exploration);
+            self.caches.explorations.insert(key.clone(), exploration);
         }
-        let exploration = &self.explorations[&key];
+        let exploration = &self.caches.explorations[&key];
         let model_expect = exploration.verdict();
         let expect = job.declared().unwrap_or(model_expect);
         let (mut forbidden, mut positive) = (Forbidden::default(), 0);
@@ -322,8 +345,9 @@ impl Session {
         test: &'static PteTest,
         strategy: ReadStrategy,
     ) -> Result<(RunResult, Units), Error> {
-        let costs = self.costs()?;
-        let turn_ns = self.turn_ns(test, strategy)?;
+        let (cores, bar) = (&self.identity.cores, &self.output.bar);
+        let costs = self.caches.costs.costs(cores, bar)?;
+        let turn_ns = self.caches.costs.turn_ns(test, strategy, cores, bar)?;
         let scale = Scale {
             ns_per_pause: costs.clocks.ns_per_pause(),
             turn_ns,
@@ -334,9 +358,9 @@ impl Session {
         };
         let plan = Plan {
             reader_delay: pauses,
-            ..self.plan.clone()
+            ..self.settings.plan.clone()
         };
-        let result = run_pte(test, strategy, &plan, &INTERRUPTED, &self.bar).failed()?;
+        let result = run_pte(test, strategy, &plan, &INTERRUPTED, &self.output.bar).failed()?;
         let units = Units {
             pauses,
             window_ns: pauses as f64 * scale.ns_per_pause,
@@ -345,50 +369,6 @@ impl Session {
             refault_ns: costs.refault_ns,
         };
         Ok((result, units))
-    }
-
-    /// The clocks and the kernel's refault, measured on the reader's core
-    /// the first time a PTE job needs them.
-    fn costs(&mut self) -> Result<Costs, Error> {
-        if let Some(costs) = self.costs {
-            return Ok(costs);
-        }
-        let core = self.cores.for_thread(0);
-        let clocks = Clocks::measure(core).failed()?;
-        let refault = refault::measure(core, REFAULT_CYCLES).failed()?;
-        let ns = clocks.ns_per_tick();
-        let (median, p10, p90) = refault.spread();
-        let costs = Costs {
-            clocks,
-            refault_ns: median as f64 * ns,
-        };
-        self.bar.print(&format!(
-            "litmus: on core {core}: TSC {:.3} GHz, core clock {:.2} cycles a tick, pause {:.1}ns \
-             ({:.0} ticks); the kernel's zap+refault of one page: median {} (10% {}, 90% {}; the \
-             zap alone {})\n",
-            clocks.tsc_hz / 1e9,
-            clocks.cycles_per_tick,
-            clocks.ns_per_pause(),
-            clocks.ticks_per_pause,
-            nanos(costs.refault_ns),
-            nanos(p10 as f64 * ns),
-            nanos(p90 as f64 * ns),
-            nanos(refault.zap_median() as f64 * ns),
-        ));
-        self.costs = Some(costs);
-        Ok(costs)
-    }
-
-    /// One writer turn (zap + install) as the reader sees it, in ns, timed
-    /// once per test and strategy (`harness::pte::writer_turn_ticks`).
-    fn turn_ns(&mut self, test: &'static PteTest, strategy: ReadStrategy) -> Result<f64, Error> {
-        if let Some(ns) = self.turns.get(&(test.name, strategy)) {
-            return Ok(*ns);
-        }
-        let ticks = writer_turn_ticks(test, strategy, &self.cores, TURN_ROUNDS).failed()?;
-        let ns = ticks as f64 * self.costs()?.clocks.ns_per_tick();
-        self.turns.insert((test.name, strategy), ns);
-        Ok(ns)
     }
 
     /// `--reader-window auto`: the narrowest window that tears at the
@@ -403,19 +383,19 @@ impl Session {
     ) -> Result<u32, Error> {
         let widest_ns = (4.0 * costs.refault_ns).max(64.0 * scale.turn_ns);
         let max = pauses_for(widest_ns, scale.ns_per_pause);
-        let trial_budget = match self.plan.budget {
+        let trial_budget = match self.settings.plan.budget {
             Budget::Duration(d) => Budget::Duration(d.min(SEARCH_TRIAL)),
             Budget::Iterations(n) => Budget::Iterations(n),
         };
         let failed = std::cell::RefCell::new(None);
         let found: Narrowest = narrowest(
             max,
-            self.tear_rate,
+            self.settings.tear_rate,
             |pauses| {
                 let plan = Plan {
                     budget: trial_budget,
                     reader_delay: pauses,
-                    ..self.plan.clone()
+                    ..self.settings.plan.clone()
                 };
                 match run_pte(test, strategy, &plan, &INTERRUPTED, &()) {
                     Ok(r) => Trial {
@@ -442,7 +422,7 @@ impl Session {
         let said = match found.pauses {
             Some(p) => format!(
                 "narrowest window that tears at {:e} per read: {} ({p} pause, {:.1} writer turns)",
-                self.tear_rate,
+                self.settings.tear_rate,
                 nanos(window(p)),
                 window(p) / scale.turn_ns
             ),
@@ -450,10 +430,10 @@ impl Session {
                 "no window up to {} ({max} pause, {:.0} writer turns) tears at {:e} per read",
                 nanos(window(max)),
                 window(max) / scale.turn_ns,
-                self.tear_rate
+                self.settings.tear_rate
             ),
         };
-        self.bar.print(&format!(
+        self.output.bar.print(&format!(
             "litmus: {} [{}]: {said} ({} trials); running it\n",
             test.name,
             strategy.name(),
