@@ -18,45 +18,21 @@
 # ../shared/herdtools7/build.sh builds it here) and gcc with -m32.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage="usage: scripts/perpetual-vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus..."
-out_csv=${1:?$usage}
-rounds=${2:?$usage}
-shift 2
-[ $# -gt 0 ] || { echo "perpetual-vs-litmus7: no .litmus files" >&2; exit 2; }
-litmus7=${LITMUS7:-/opt/herdtools/bin/litmus7}
-command -v "$litmus7" >/dev/null || { echo "perpetual-vs-litmus7: $litmus7 not found (set LITMUS7)" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cargo build -q --release --bin litmus
-suite=target/release/litmus
+. scripts/litmus7-common.sh
+litmus7_begin perpetual-vs-litmus7 "$@"
 modes=(userfence timebase user none)
 
-# litmus7's run of EXE with ARGS: "witnesses seconds".
-litmus7_run() {
-    local out
-    out=$("$@")
-    read -r _ _ _ pos _ <<<"$(grep '^Observation' <<<"$out")"
-    echo "$pos $(awk '/^Time/ {print $3}' <<<"$out")"
-}
-
 declare -A exe best
-for f in "$@"; do
-    name=$(head -1 "$f" | awk '{print $2}')
-    arch=$(head -1 "$f" | awk '{print $1}')
-    mach=x86; ccopts="-O2 -m32"
-    [ "$arch" = X86_64 ] && { mach=x86_64; ccopts="-O2"; }
+for f in "${files[@]}"; do
+    name=$(test_name "$f")
     top=0
     for m in "${modes[@]}"; do
-        dir="$work/$name/$m"
-        mkdir -p "$dir"
-        "$litmus7" -mach "$mach" -ccopts "$ccopts" -barrier "$m" -affinity incr1 -o "$dir" "$f" >/dev/null
-        make -s -C "$dir" >/dev/null 2>&1
-        exe[$f,$m]=$(ls "$dir"/*.exe)
+        exe[$f,$m]=$(litmus7_build "$f" "$m")
         read -r pos secs <<<"$(litmus7_run "${exe[$f,$m]}" -q -i 1 -s 100000 -r 10)"
-        rate=$(awk -v p="$pos" -v s="$secs" 'BEGIN {printf "%.1f", p / (s > 0 ? s : 1e-9)}')
-        echo "calibration: $name -barrier $m: $pos witnesses in $secs s ($rate/s)"
-        if awk -v r="$rate" -v t="$top" 'BEGIN {exit !(r > t)}' || [ -z "${best[$f]:-}" ]; then
-            best[$f]=$m; top=$rate
+        r=$(rate "$pos" "$secs")
+        echo "calibration: $name -barrier $m: $pos witnesses in $secs s ($r/s)"
+        if awk -v r="$r" -v t="$top" 'BEGIN {exit !(r > t)}' || [ -z "${best[$f]:-}" ]; then
+            best[$f]=$m; top=$r
         fi
     done
     echo "calibration: $name: litmus7's best mode is ${best[$f]}"
@@ -80,10 +56,10 @@ PY
 }
 
 echo "test,tool,round,witnesses,seconds,rate" > "$out_csv"
-row() { echo "$1,$2,$3,$4,$5,$(awk -v p="$4" -v s="$5" 'BEGIN {printf "%.1f", p / (s > 0 ? s : 1e-9)}')" >> "$out_csv"; }
+row() { echo "$1,$2,$3,$4,$5,$(rate "$4" "$5")" >> "$out_csv"; }
 for round in $(seq 1 "$rounds"); do
-    for f in "$@"; do
-        name=$(head -1 "$f" | awk '{print $2}')
+    for f in "${files[@]}"; do
+        name=$(test_name "$f")
         read -r pos secs <<<"$(litmus7_run "${exe[$f,${best[$f]}]}" -q -i 1 -s 100000 -r 100)"
         row "$name" "litmus7-${best[$f]}" "$round" "$pos" "$secs"
         budget=$(awk -v s="$secs" 'BEGIN {printf "%.3f", s < 0.1 ? 0.1 : s}')

@@ -14,31 +14,16 @@
 # the suite's run seconds) and outcomes (every final state seen, written
 # alike for both tools: `0:EAX=0;1:EAX=0`, sorted, `|` between states).
 # At the end it prints each test's median rates, their ratio, and any
-# state litmus7 saw that the suite never did.
+# state litmus7 saw that the suite never did. litmus7 runs in one mode
+# here (userfence); scripts/perpetual-vs-litmus7.sh holds the suite against
+# litmus7's best mode per file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out_csv=${1:?usage: scripts/vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...}
-rounds=${2:?usage: scripts/vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...}
-shift 2
-[ $# -gt 0 ] || { echo "vs-litmus7: no .litmus files" >&2; exit 2; }
-litmus7=${LITMUS7:-/opt/herdtools/bin/litmus7}
-command -v "$litmus7" >/dev/null || { echo "vs-litmus7: $litmus7 not found (set LITMUS7)" >&2; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-cargo build -q --release --bin litmus
-suite=target/release/litmus
+. scripts/litmus7-common.sh
+litmus7_begin vs-litmus7 "$@"
 declare -A exe
-for f in "$@"; do
-    name=$(head -1 "$f" | awk '{print $2}')
-    arch=$(head -1 "$f" | awk '{print $1}')
-    mach=x86; ccopts="-O2 -m32"
-    [ "$arch" = X86_64 ] && { mach=x86_64; ccopts="-O2"; }
-    dir="$work/$name"
-    mkdir -p "$dir"
-    "$litmus7" -mach "$mach" -ccopts "$ccopts" -barrier userfence -affinity incr1 -o "$dir" "$f" >/dev/null
-    make -s -C "$dir" >/dev/null 2>&1
-    exe[$f]=$(ls "$dir"/*.exe)
+for f in "${files[@]}"; do
+    exe[$f]=$(litmus7_build "$f" userfence)
 done
 
 # A final state as both tools print it, normalised: `[y]=1; 1:EAX=0;` and
@@ -60,13 +45,10 @@ print("|".join(sorted(seen)))
 
 echo "test,tool,round,witnesses,seconds,rate,outcomes" > "$out_csv"
 for round in $(seq 1 "$rounds"); do
-    for f in "$@"; do
-        name=$(head -1 "$f" | awk '{print $2}')
-        # litmus7: "Observation NAME Sometimes P N" and "Time NAME 1.23".
-        l7=$("${exe[$f]}" -q -i 1 -s 100000 -r 100)
-        read -r _ _ _ pos _ <<<"$(grep '^Observation' <<<"$l7")"
-        secs=$(awk '/^Time/ {print $3}' <<<"$l7")
-        echo "$name,litmus7,$round,$pos,$secs,$(awk -v p="$pos" -v s="$secs" 'BEGIN {printf "%.1f", p/s}'),$(states litmus7 <<<"$l7")" >> "$out_csv"
+    for f in "${files[@]}"; do
+        name=$(test_name "$f")
+        read -r pos secs <<<"$(litmus7_run "${exe[$f]}" -q -i 1 -s 100000 -r 100)"
+        echo "$name,litmus7,$round,$pos,$secs,$(rate "$pos" "$secs"),$(states litmus7 < "$work/litmus7.out")" >> "$out_csv"
         # The suite: its CSV row of the witness... summed over outcomes.
         "$suite" run "$f" --duration 1 --quiet --csv "$work/suite.csv" > /dev/null || true
         python3 - "$work/suite.csv" "$name" "$round" >> "$out_csv" <<'PY'

@@ -110,7 +110,7 @@ fn every_link_resolves() {
 /// A `` `path` `` naming a file of this repository.
 fn repo_path(quoted: &str) -> bool {
     let tops = [
-        "asm/", "litmus/", "benches/", "tests/", "scripts/", "results/", "docs/",
+        "asm/", "litmus/", "benches/", "tests/", "scripts/", "results/", "docs/", "fuzz/",
     ];
     tops.iter().any(|t| quoted.starts_with(t))
         && quoted

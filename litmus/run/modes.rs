@@ -66,7 +66,7 @@ impl Runner<'_> {
     pub fn run(
         &self,
         program: &Program,
-        form: Option<Result<Perpetual, String>>,
+        form: Option<&Result<Perpetual, String>>,
         mode: Mode,
     ) -> Result<Vec<RunResult>, Error> {
         let perpetual = match form {
@@ -74,14 +74,18 @@ impl Runner<'_> {
             _ => return Ok(vec![self.instances(program, self.plan)?]),
         };
         if mode == Mode::Perpetual {
-            return Ok(vec![self.perpetual(&perpetual, self.plan)?]);
+            return Ok(vec![self.perpetual(perpetual, self.plan)?]);
         }
-        let (probe, rest) = probe_budget(self.plan.budget);
+        let Some((probe, rest)) = probe_budget(self.plan.budget) else {
+            // Too few iterations to probe both ways and still run: the
+            // perpetual form, as a tie would choose.
+            return Ok(vec![self.perpetual(perpetual, self.plan)?]);
+        };
         let with = |budget| Plan {
             budget,
             ..self.plan.clone()
         };
-        let first = self.perpetual(&perpetual, &with(probe))?;
+        let first = self.perpetual(perpetual, &with(probe))?;
         if first.interrupted {
             return Ok(vec![first]);
         }
@@ -94,28 +98,27 @@ impl Runner<'_> {
         let main = if second.witness_rate() > first.witness_rate() {
             self.instances(program, &with(rest))?
         } else {
-            self.perpetual(&perpetual, &with(rest))?
+            self.perpetual(perpetual, &with(rest))?
         };
         Ok(vec![first, second, main])
     }
 }
 
 /// Each probe's budget and what is left for the main run.
-fn probe_budget(budget: Budget) -> (Budget, Budget) {
+fn probe_budget(budget: Budget) -> Option<(Budget, Budget)> {
     match budget {
         Budget::Duration(d) => {
             let probe = (d / 10).min(Duration::from_millis(50));
-            (
+            Some((
                 Budget::Duration(probe),
                 Budget::Duration(d.saturating_sub(probe * 2)),
-            )
+            ))
         }
+        // Two probes and a run need three iterations at least.
+        Budget::Iterations(n) if n < 3 => None,
         Budget::Iterations(n) => {
             let probe = (n / 10).max(1);
-            (
-                Budget::Iterations(probe),
-                Budget::Iterations(n.saturating_sub(probe * 2).max(1)),
-            )
+            Some((Budget::Iterations(probe), Budget::Iterations(n - probe * 2)))
         }
     }
 }
@@ -182,20 +185,27 @@ mod tests {
             Budget::Duration(d) => d,
             _ => panic!(),
         };
-        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_secs(1)));
+        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_secs(1))).unwrap();
         assert_eq!(
             (secs(probe), secs(rest)),
             (Duration::from_millis(50), Duration::from_millis(900))
         );
-        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_millis(100)));
+        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_millis(100))).unwrap();
         assert_eq!(
             (secs(probe), secs(rest)),
             (Duration::from_millis(10), Duration::from_millis(80))
         );
         assert_eq!(
             probe_budget(Budget::Iterations(1000)),
-            (Budget::Iterations(100), Budget::Iterations(800))
+            Some((Budget::Iterations(100), Budget::Iterations(800)))
         );
+        // Every iteration asked for, no more: three split 1 + 1 + 1, two
+        // are too few to probe (the run takes the perpetual form).
+        assert_eq!(
+            probe_budget(Budget::Iterations(3)),
+            Some((Budget::Iterations(1), Budget::Iterations(1)))
+        );
+        assert_eq!(probe_budget(Budget::Iterations(2)), None);
     }
 
     /// What the probes saw counts: a forbidden witness in a probe is not

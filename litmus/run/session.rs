@@ -9,6 +9,7 @@ use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
 use crate::catalog::{Case, PteTest};
 use crate::error::{BadInputExt, Error, FailedExt};
+use crate::harness::perpetual::convert::Perpetual;
 use crate::harness::pin::Cores;
 use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
@@ -77,6 +78,9 @@ struct Output {
 
 #[derive(Default)]
 struct Caches {
+    /// Each litmus program's perpetual form, or why it has none, by test
+    /// key (`None`: it runs as instances anyway).
+    forms: HashMap<String, Option<Result<Perpetual, String>>>,
     /// The clocks, the refault and each writer's turn.
     costs: WindowCosts,
     /// The model's search of each litmus program, by test key.
@@ -124,11 +128,17 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
              see nothing, try --sync flags"
         );
     }
+    // Each program converted once, whatever its jobs.
+    let mut forms = HashMap::new();
+    for job in &jobs {
+        forms
+            .entry(job.test_key())
+            .or_insert_with(|| perpetual_form(job, request.mode));
+    }
     let runnable = jobs
         .iter()
         .filter(|j| {
-            j.availability(&cpu).is_ok()
-                && perpetual_form(j, request.mode).is_none_or(|p| p.is_ok())
+            j.availability(&cpu).is_ok() && forms[&j.test_key()].as_ref().is_none_or(|p| p.is_ok())
         })
         .count() as u64;
     let (per_job, by_time) = match budget {
@@ -159,7 +169,10 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
             bar: Bar::new(per_job * runnable, by_time, request.quiet),
             per_job,
         },
-        caches: Caches::default(),
+        caches: Caches {
+            forms,
+            ..Caches::default()
+        },
         totals: Totals::default(),
     };
     let mut done = 0;
@@ -278,10 +291,15 @@ impl Session {
     /// Under `--mode perpetual`, a litmus program that does not convert
     /// cannot run: why.
     fn perpetual_available(&self, job: &Job) -> Result<(), String> {
-        match (self.settings.mode, perpetual_form(job, self.settings.mode)) {
+        match (self.settings.mode, self.form(job)) {
             (Mode::Perpetual, Some(Err(why))) => Err(format!("no perpetual form: {why}")),
             _ => Ok(()),
         }
+    }
+
+    /// The job's program's perpetual form, converted once (see [`Caches`]).
+    fn form(&self, job: &Job) -> Option<&Result<Perpetual, String>> {
+        self.caches.forms.get(&job.test_key())?.as_ref()
     }
 
     /// A litmus program (a built-in classic test or a `.litmus` file):
@@ -290,7 +308,7 @@ impl Session {
     /// one, else the model's).
     fn run_litmus_job(&mut self, job: &Job) -> Result<(RunResult, Judged), Error> {
         let program = job.test().program().expect("a litmus test");
-        let form = perpetual_form(job, self.settings.mode);
+        let form = self.form(job);
         if let Some(Err(why)) = &form {
             self.output.bar.print(&format!(
                 "litmus: {}: runs as instances, not perpetually: {why}\n",
