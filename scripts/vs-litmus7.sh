@@ -59,8 +59,11 @@ last = rows[-1]["run_id"]
 run = [r for r in rows if r["run_id"] == last and r["test"] == name]
 w = sum(int(r["count"]) for r in run if r["witness"] == "true")
 s = float(run[0]["seconds"])
+# Final states only: a perpetual run adds its condition's tally
+# (`0:EAX=0 /\ 1:EAX=0`) and the rest (`(perpetual ...)`).
 states = sorted(";".join(sorted(p.replace(" ", "") for p in r["outcome"].split(";") if p.strip()))
-                for r in run if int(r["count"]) > 0)
+                for r in run if int(r["count"]) > 0
+                and not r["outcome"].startswith("(") and "/\\" not in r["outcome"])
 print(f"{name},pte-litmus,{rnd},{w},{s:.3f},{w / s:.1f},{'|'.join(states)}")
 PY
     done
