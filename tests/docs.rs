@@ -169,3 +169,30 @@ fn anchors_are_made_as_github_makes_them() {
         "the-readers-window-in-time"
     );
 }
+
+#[test]
+fn every_csv_column_is_documented() {
+    use pte_litmus::report::columns;
+    let docs: String = ["docs/csv.md", "docs/benchmarks.md"]
+        .iter()
+        .map(|p| std::fs::read_to_string(root().join(p)).unwrap())
+        .collect();
+    let mut missing = Vec::new();
+    for (kind, header) in [
+        ("litmus run", columns::run()),
+        ("litmus protocols", columns::protocols()),
+        ("litmus refault", columns::refault()),
+        ("bench-report", columns::bench_report()),
+        ("machine record", columns::machine_record()),
+    ] {
+        for column in header {
+            if !docs.contains(&format!("`{column}`")) {
+                missing.push(format!("{kind}: {column}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "columns docs/csv.md does not name: {missing:?}"
+    );
+}
