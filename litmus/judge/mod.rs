@@ -12,10 +12,12 @@
 //! tests, PTE tests and `compare` judge it), [`histogram`] (a litmus
 //! program's outcomes the model never reaches), [`protocol`] (`litmus
 //! protocols`' runs against the model's bound of cycles, and the reads
-//! stalled beyond it).
+//! stalled beyond it), [`safety`] (whether a read is safe for
+//! `ptep_get_lockless()`, the answer's last column).
 
 pub mod histogram;
 pub mod protocol;
+pub mod safety;
 
 use serde::{Deserialize, Serialize};
 

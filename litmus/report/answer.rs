@@ -11,6 +11,7 @@
 use super::format::{human_rate, table};
 use super::rows::BenchRow;
 use crate::harness::window::nanos;
+use crate::judge::safety::{self, Evidence, Safety};
 use crate::judge::{Expect, Verdict, judge};
 
 /// The tests the answer is about, with the heading of their column.
@@ -142,25 +143,15 @@ fn short(test: &str) -> &str {
     test.strip_prefix("PTE-").unwrap_or(test)
 }
 
-/// Whether a read is safe for `ptep_get_lockless()` here, and why not.
-fn safety(tallies: &[Option<Tally>], lost: Option<&Tally>) -> &'static str {
-    let all = tallies.iter().flatten().chain(lost);
-    if all.clone().any(|t| t.verdict() == Verdict::Unexpected) {
-        return "BROKEN: x86-TSO forbids what was seen";
-    }
-    if lost.is_some_and(|t| t.expect == Expect::Allowed) {
-        return "unsafe: its write-back can destroy the writer's PTE";
-    }
-    let tallies: Vec<&Tally> = tallies.iter().flatten().collect();
-    if tallies.iter().any(|t| t.witnesses > 0) {
-        "unsafe: tore here"
-    } else if tallies.iter().any(|t| t.expect == Expect::Allowed) {
-        "unsafe: x86-TSO lets it tear (not seen here)"
-    } else if tallies.is_empty() {
-        "-"
-    } else {
-        "safe: whole here, and x86-TSO forbids a tear"
-    }
+/// Whether a read is safe for `ptep_get_lockless()` here, by the judge's
+/// rule ([`safety::safety`]).
+fn safety(tallies: &[Option<Tally>], lost: Option<&Tally>) -> Safety {
+    let evidence = |t: &Tally| Evidence {
+        expect: t.expect,
+        witnesses: t.witnesses,
+    };
+    let questions: Vec<Evidence> = tallies.iter().flatten().map(evidence).collect();
+    safety::safety(&questions, lost.map(evidence))
 }
 
 /// The answer table, one row per strategy that ran (in the order of
@@ -234,12 +225,12 @@ pub fn answer_titled(
                 .map_or("-".into(), |c| format!("{c:.2}")),
         );
         let said = safety(&tallies, lost.as_ref());
-        if said.starts_with("safe") {
-            safe.push(strategy);
-        } else if said != "-" {
-            unsafe_.push(strategy);
+        match said {
+            Safety::Safe => safe.push(strategy),
+            Safety::NotRun => {}
+            _ => unsafe_.push(strategy),
         }
-        row.push(said.into());
+        row.push(said.words().into());
         rows.push(row);
     }
     if rows.is_empty() {
