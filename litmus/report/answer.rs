@@ -13,6 +13,7 @@ use super::rows::BenchRow;
 use crate::harness::window::nanos;
 use crate::judge::safety::{self, Evidence, Safety};
 use crate::judge::{Expect, Verdict, judge};
+use pte_asm::strategy::ReadStrategy;
 
 /// The tests the answer is about, with the heading of their column.
 pub const QUESTIONS: [(&str, &str); 3] = [
@@ -226,6 +227,8 @@ pub fn answer_titled(
         );
         let said = safety(&tallies, lost.as_ref());
         match said {
+            // One 8-byte load of a 64-bit kernel: the lower bound, no PAE read.
+            _ if strategy == ReadStrategy::Native64.name() => {}
             Safety::Safe => safe.push(strategy),
             Safety::NotRun => {}
             _ => unsafe_.push(strategy),
@@ -313,6 +316,21 @@ mod tests {
         text.lines()
             .find(|l| l.starts_with(&format!("{strategy} ")))
             .unwrap_or_else(|| panic!("no {strategy} row in {text}"))
+    }
+
+    #[test]
+    fn native64_is_judged_but_not_offered_as_a_pae_read() {
+        use Expect::Forbidden;
+        let observed = vec![
+            run("PTE-ABA", "native64", Forbidden, 0, 0.0),
+            run("PTE-ABA", "cmpxchg8b", Forbidden, 0, 0.0),
+        ];
+        let text = answer(&observed, None, false);
+        assert!(row(&text, "native64").ends_with("safe: whole here, and x86-TSO forbids a tear"));
+        assert!(
+            text.contains("may read a PAE PTE with cmpxchg8b; not with none."),
+            "{text}"
+        );
     }
 
     #[test]
