@@ -1,7 +1,8 @@
-//! Everything the suite prints or writes: the CSV headers (each defined
-//! once, in [`columns`]), the CSV sink, the machine identity every row
-//! carries, number formatting, the progress bar, and the text reports of
-//! `list`, `show`, `model` and `run`, with the answer table (`answer`).
+//! Everything the suite prints or writes: the CSV rows (one type per kind,
+//! in [`rows`]; their headers derived in [`columns`]), the CSV sink and
+//! reader, the machine identity every row carries, number formatting, the
+//! progress bar, and the text reports of `list`, `show`, `model` and
+//! `run`, with the answer table (`answer`).
 
 pub mod answer;
 pub mod catalog;
