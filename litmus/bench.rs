@@ -51,14 +51,13 @@ pub fn write_machine_record(
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(MACHINE_FILE);
-    // A new record each run: the file holds this run's machine alone.
-    let _ = std::fs::remove_file(&path);
     let record = MachineRecord {
         machine: machine.clone(),
         tsc_hz: clocks.tsc_hz,
         core_clock_ratio: clocks.cycles_per_tick,
     };
-    CsvSink::open(&path)?.write(&[record])
+    // A new record each run: the file holds this run's machine alone.
+    CsvSink::create(&path)?.write(&[record])
 }
 
 fn read_machine_record(dir: &Path) -> Result<(Machine, BenchClocks), String> {
@@ -317,6 +316,25 @@ mod tests {
         }
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn the_machine_record_holds_the_latest_run_alone() {
+        let dir = std::env::temp_dir().join(format!("pte-litmus-record-{}", std::process::id()));
+        let mut machine = Machine::default();
+        for (commit, tsc_hz) in [("first", 1e9), ("second", 2e9)] {
+            machine.commit = commit.into();
+            let clocks = BenchClocks {
+                tsc_hz,
+                cycles_per_tick: None,
+            };
+            write_machine_record(&dir, &machine, clocks).unwrap();
+        }
+        let (read, clocks) = read_machine_record(&dir).unwrap();
+        assert_eq!((read.commit.as_str(), clocks.tsc_hz), ("second", 2e9));
+        let text = std::fs::read_to_string(dir.join(MACHINE_FILE)).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

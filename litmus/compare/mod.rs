@@ -20,9 +20,10 @@ pub use plot::plot;
 pub use text::report;
 
 use crate::error::Error;
+use crate::report::columns::{self, Added};
+use crate::report::csv_file::{self, CsvFile};
 use crate::report::machine::Machine;
 use crate::report::rows::{BenchRow, ProtocolRow, RefaultRow, RunRow};
-use crate::report::{columns, csv_file};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -58,7 +59,7 @@ impl Kind {
     }
 
     /// Columns added after the first version of the header.
-    fn added(self) -> &'static [(&'static str, &'static str)] {
+    fn added(self) -> &'static [Added] {
         match self {
             Kind::Litmus => &columns::RUN_ADDED,
             Kind::Bench => &columns::BENCH_ADDED,
@@ -92,28 +93,14 @@ pub(crate) fn machine_key(m: &Machine) -> Vec<String> {
     .to_vec()
 }
 
-/// A column an older header lacks, and the value it stands for.
-type Filled = (&'static str, &'static str);
-
 /// What a file's header says it holds, and the columns its version did not
 /// have yet (with the value they stand for), to fill in.
-fn kind_of(path: &Path, header: &[String]) -> Result<(Kind, Vec<Filled>), String> {
+fn kind_of(path: &Path, file: &CsvFile) -> Result<(Kind, Vec<Added>), String> {
     let shown = path.display();
-    let matches = |expected: &[&str]| {
-        header
-            .iter()
-            .map(String::as_str)
-            .eq(expected.iter().copied())
-    };
+    let header = &file.header;
     for kind in Kind::ALL {
-        let current = kind.header();
-        if matches(&current) {
-            return Ok((kind, Vec::new()));
-        }
-        for (older, missing) in columns::older(&current, kind.added()) {
-            if matches(&older) {
-                return Ok((kind, missing));
-            }
+        if let Some(filled) = file.version_of(&kind.header(), kind.added()) {
+            return Ok((kind, filled));
         }
     }
     // Which one was it meant to be? Name the first difference.
@@ -156,7 +143,7 @@ fn load_all(paths: &[impl AsRef<Path>]) -> Result<Inputs, String> {
     for path in paths {
         let path = path.as_ref();
         let file = csv_file::read(path)?;
-        let (kind, filled) = kind_of(path, &file.header)?;
+        let (kind, filled) = kind_of(path, &file)?;
         match kind {
             Kind::Litmus => {
                 let read = file.typed::<RunRow>(path, &filled)?;

@@ -18,23 +18,21 @@ impl CsvFile {
         self.header.iter().position(|h| h == column)
     }
 
-    /// The columns an older version of `R`'s header lacked (with the value
-    /// each stands for), if this file's header is `R`'s (`Some(empty)`) or
-    /// one of its older versions, `added` being the columns added since
-    /// the first, oldest first.
-    pub fn version_of<R: CsvRow>(&self, added: &[Added]) -> Option<Vec<Added>> {
-        let owned = rows::header::<R>();
-        let current: Vec<&str> = owned.iter().map(String::as_str).collect();
+    /// The columns an older version of `current` lacked (with the value
+    /// each stands for), if this file's header is `current`
+    /// (`Some(empty)`) or one of its older versions, `added` being the
+    /// columns added since the first, oldest first.
+    pub fn version_of(&self, current: &[&str], added: &[Added]) -> Option<Vec<Added>> {
         let matches = |expected: &[&str]| {
             self.header
                 .iter()
                 .map(String::as_str)
                 .eq(expected.iter().copied())
         };
-        if matches(&current) {
+        if matches(current) {
             return Some(Vec::new());
         }
-        columns::older(&current, added)
+        columns::older(current, added)
             .into_iter()
             .find(|(older, _)| matches(older))
             .map(|(_, missing)| missing)
@@ -84,7 +82,9 @@ pub fn read_typed<R: CsvRow>(
     what: &str,
 ) -> Result<Vec<(u64, R)>, String> {
     let file = read(path)?;
-    let filled = file.version_of::<R>(added).ok_or_else(|| {
+    let header = rows::header::<R>();
+    let current: Vec<&str> = header.iter().map(String::as_str).collect();
+    let filled = file.version_of(&current, added).ok_or_else(|| {
         format!(
             "{}: not a {what} CSV (header starts '{}'; written by another version?)",
             path.display(),

@@ -44,11 +44,25 @@ impl<R: CsvRow> CsvSink<R> {
                 ));
             }
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
+        CsvSink::start(path, OpenOptions::new().create(true).append(true), header)
+    }
+
+    /// Create `path` afresh (replacing what it held) with `R`'s header.
+    pub fn create(path: &Path) -> Result<CsvSink<R>, String> {
+        let mut options = OpenOptions::new();
+        options.create(true).write(true).truncate(true);
+        CsvSink::start(path, &options, rows::header::<R>())
+    }
+
+    /// Open `path` with `options`, writing `header` if the file is empty.
+    fn start(
+        path: &Path,
+        options: &OpenOptions,
+        header: Vec<String>,
+    ) -> Result<CsvSink<R>, String> {
+        let file = options
             .open(path)
-            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let empty = file.metadata().map(|m| m.len() == 0).unwrap_or(true);
         let mut sink = CsvSink {
             path: path.to_path_buf(),

@@ -39,7 +39,7 @@ const SEARCH_TRIAL: Duration = Duration::from_millis(250);
 
 /// What every run of one invocation shares, by concern.
 struct Session {
-    /// Which run, on which machine and cores.
+    /// Which run, on which machine (the cores are the plan's).
     identity: Identity,
     /// What was asked.
     settings: Settings,
@@ -55,7 +55,6 @@ struct Session {
 struct Identity {
     run_id: String,
     machine: Machine,
-    cores: Cores,
     cpu: Features,
 }
 
@@ -149,7 +148,6 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         identity: Identity {
             run_id,
             machine,
-            cores: cores.clone(),
             cpu,
         },
         settings: Settings {
@@ -264,7 +262,7 @@ impl Session {
         if self.settings.verbose {
             self.output.bar.print(&histogram(
                 job,
-                &self.identity.cores,
+                &self.settings.plan.cores,
                 &judged,
                 units.as_ref(),
                 &result,
@@ -274,7 +272,7 @@ impl Session {
             let rows = csv_rows(
                 &self.identity.run_id,
                 &self.identity.machine,
-                &self.identity.cores,
+                &self.settings.plan.cores,
                 job,
                 &judged,
                 units.as_ref(),
@@ -363,7 +361,7 @@ impl Session {
         test: &'static PteTest,
         strategy: ReadStrategy,
     ) -> Result<(RunResult, Units), Error> {
-        let (cores, bar) = (&self.identity.cores, &self.output.bar);
+        let (cores, bar) = (&self.settings.plan.cores, &self.output.bar);
         let costs = self.caches.costs.costs(cores, bar)?;
         let turn_ns = self.caches.costs.turn_ns(test, strategy, cores, bar)?;
         let scale = Scale {
