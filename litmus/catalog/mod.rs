@@ -61,14 +61,19 @@ impl Test {
 
     /// The tests a command-line argument names: a built-in test, or every
     /// `.litmus` file a path, directory or `@all` list names (each read
-    /// and checked now).
+    /// and checked now). A C litmus test is refused here: only the
+    /// commands that take [`Named`] tests read it.
     pub fn resolve(arg: &str) -> Result<Vec<Test>, Error> {
-        if !file::is_path(arg) {
-            return Ok(vec![Test::lookup(arg)?]);
-        }
-        file::expand(arg)?
-            .iter()
-            .map(|path| Ok(Test::File(Box::leak(Box::new(file::read(path)?)))))
+        Named::resolve(arg)?
+            .into_iter()
+            .map(|named| match named {
+                Named::Suite(t) => Ok(t),
+                Named::C(c) => Err(Error::BadInput(format!(
+                    "{}: a C litmus test (the kernel's dialect): `litmus model` and `litmus show` \
+                     read it; running it on hardware is not supported yet",
+                    c.source.display()
+                ))),
+            })
             .collect()
     }
 
@@ -123,6 +128,35 @@ impl Test {
             Test::File(f) => (f.source.display().to_string(), f.hash.clone()),
             _ => ("-".into(), String::new()),
         }
+    }
+}
+
+/// A test a command names: one the suite runs (built in, or an X86 file),
+/// or a C litmus test, which the LKMM judges (`litmus model`) and `litmus
+/// show` prints.
+#[derive(Clone, Copy)]
+pub enum Named {
+    Suite(Test),
+    C(&'static file::c::CTest),
+}
+
+impl Named {
+    /// What a command-line argument names, each file read in its dialect
+    /// (the first line's `C` picks the kernel's).
+    pub fn resolve(arg: &str) -> Result<Vec<Named>, Error> {
+        if !file::is_path(arg) {
+            return Ok(vec![Named::Suite(Test::lookup(arg)?)]);
+        }
+        file::expand(arg)?
+            .iter()
+            .map(|path| {
+                Ok(if file::c::is_c_file(path) {
+                    Named::C(Box::leak(Box::new(file::c::read(path)?)))
+                } else {
+                    Named::Suite(Test::File(Box::leak(Box::new(file::read(path)?))))
+                })
+            })
+            .collect()
     }
 }
 

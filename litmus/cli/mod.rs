@@ -5,8 +5,10 @@ pub mod args;
 
 pub use args::{GuestArgs, ProtocolsArgs, RunArgs};
 
-use crate::catalog::Test;
+use crate::catalog::Named;
+use crate::catalog::file::c::show::show as c_show;
 use crate::error::Error;
+use crate::judge::lkmm::LkmmVerdict;
 use crate::report;
 use crate::{bench, compare, guest, model, protocols, refault, run};
 use args::parse_strategy;
@@ -136,11 +138,14 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
     match command {
         Command::List => print!("{}", report::catalog::list()),
         Command::Show { test } => {
-            for (i, t) in Test::resolve(&test)?.into_iter().enumerate() {
+            for (i, named) in Named::resolve(&test)?.into_iter().enumerate() {
                 if i > 0 {
                     println!();
                 }
-                print!("{}", report::catalog::show(t));
+                match named {
+                    Named::Suite(t) => print!("{}", report::catalog::show(t)),
+                    Named::C(c) => print!("{}", c_show(&c.program)),
+                }
             }
         }
         Command::Run(args) => {
@@ -202,7 +207,24 @@ fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<()
     } else {
         strategies
     };
-    for test in Test::resolve(name)? {
+    let mut contradicted = Vec::new();
+    for named in Named::resolve(name)? {
+        let test = match named {
+            Named::Suite(test) => test,
+            Named::C(c) => {
+                if !first {
+                    println!();
+                }
+                first = false;
+                let (text, verdict) = report::lkmm::report(c)?;
+                print!("{text}");
+                if let LkmmVerdict::Fail(why) = verdict {
+                    eprintln!("litmus: {}: {why}", c.source.display());
+                    contradicted.push(c.source.display().to_string());
+                }
+                continue;
+            }
+        };
         for case in test.cases(strategies) {
             if !first {
                 println!();
@@ -211,7 +233,15 @@ fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<()
             print!("{}", report::model::report(case, why));
         }
     }
-    Ok(())
+    if contradicted.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Finding(format!(
+            "the model contradicts the Result: line of {} C test(s) (judged as judgelitmus.sh does): {}",
+            contradicted.len(),
+            contradicted.join(", ")
+        )))
+    }
 }
 
 #[cfg(test)]

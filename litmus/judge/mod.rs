@@ -16,6 +16,7 @@
 //! `ptep_get_lockless()`, the answer's last column).
 
 pub mod histogram;
+pub mod lkmm;
 pub mod protocol;
 pub mod safety;
 

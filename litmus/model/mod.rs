@@ -44,6 +44,7 @@
 mod finals;
 pub mod herd;
 pub mod litmus;
+pub mod lkmm;
 pub mod program;
 pub mod protocol;
 pub mod search;

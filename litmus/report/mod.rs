@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod columns;
 pub mod csv_file;
 pub mod format;
+pub mod lkmm;
 pub mod machine;
 pub mod model;
 pub mod progress;

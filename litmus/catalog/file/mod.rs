@@ -10,6 +10,7 @@
 //! [`cond`] (the condition), `resolve` (names into a program); this one
 //! finds the files and reads them.
 
+pub mod c;
 pub mod cond;
 pub mod instr;
 pub mod parse;

@@ -1,0 +1,239 @@
+//! The Linux-kernel memory model's axioms and flags on one candidate
+//! execution: `linux-kernel.bell`, `lock.cat` (with the `cos-opt.cat` it
+//! includes) and `linux-kernel.cat` transcribed, so that a verdict is
+//! herd7 7.58's (`herd7 -conf linux-kernel.cfg`).
+//!
+//! herd evaluates `stdlib.cat`, the bell, then `linux-kernel.cat`, whose
+//! first line includes `lock.cat`, in one environment where a later `let`
+//! shadows an earlier one. Each file part below is one struct holding the
+//! names that part binds, each field quoting its `.cat` line, so a reader
+//! can hold the two side by side; a part reads the names it sees from the
+//! structs before it, which is how the rebindings (`R`, `W`, `M`, `rf`,
+//! `co`, `fr`, `rmw`, `Release`, `Acquire`, `fence`, `strong-fence`, the
+//! dependencies) are kept exactly as herd scopes them:
+//! - [`native`], herd's sets and relations and `stdlib.cat`;
+//! - [`bell`], `linux-kernel.bell`;
+//! - [`lock`], `lock.cat` before `cos-opt.cat` ([`lock::Lock`]),
+//!   `cos-opt.cat` ([`lock::CosOpt`]), `lock.cat` after it
+//!   ([`lock::Merged`]);
+//! - [`kernel`], `linux-kernel.cat` up to the `rcu` axiom;
+//! - [`plain`], its plain-access section.
+//!
+//! The choices the model enumerates (`with ... from`) are the execution's:
+//! its `rf_lf`, `rf_ru` and `co`. The enumerator gets their candidates
+//! from [`lock_rf_choices`] and [`cobase`].
+
+pub mod bell;
+pub mod kernel;
+pub mod lock;
+pub mod native;
+pub mod plain;
+#[cfg(test)]
+mod tests;
+
+use super::execution::Execution;
+use super::rel::Rel;
+use bell::Bell;
+use kernel::Kernel;
+use lock::{CosOpt, Lock, Merged};
+use native::Native;
+use plain::PlainAccesses;
+
+/// Candidate edges of a `with ... from cross(...)` choice: one list per
+/// event, an execution taking one edge from each.
+pub type Choices = Vec<Vec<(usize, usize)>>;
+
+/// The model's verdict on one candidate execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// Every check holds; the flags raised, by herd's names, sorted.
+    Allowed { flags: Vec<&'static str> },
+    /// The first check, in file order, that fails: `lock-nest`,
+    /// `nested-is-locked`, `unmatched-locks`, `ConsCo`, `coherence`,
+    /// `atomic`, `happens-before`, `propagation`, `rcu`, `plain-coherence`.
+    Forbidden { axiom: &'static str },
+}
+
+/// Every named set and relation of the model on one execution, with every
+/// check's outcome: for explaining a verdict.
+#[derive(Clone, Debug)]
+pub struct Relations {
+    pub native: Native,
+    pub bell: Bell,
+    pub lock: Lock,
+    pub cos: CosOpt,
+    pub merged: Merged,
+    pub kernel: Kernel,
+    pub plain: PlainAccesses,
+    /// Every check that fails, in file order (herd stops at the first).
+    pub failed: Vec<&'static str>,
+    /// Every flag raised, in file order, whether or not a check fails.
+    pub flags: Vec<&'static str>,
+}
+
+impl Relations {
+    /// The verdict these relations give: what [`judge`] returns.
+    pub fn judgement(&self) -> Judgement {
+        match self.failed.first() {
+            Some(&axiom) => Judgement::Forbidden { axiom },
+            None => Judgement::Allowed {
+                flags: sorted(&self.flags),
+            },
+        }
+    }
+}
+
+/// The verdict on `x`: the first failing check, or the flags raised.
+/// Computes only what the verdict needs: it stops at the first failing
+/// check and skips the plain-access section when `x` has no plain access.
+pub fn judge(x: &Execution) -> Judgement {
+    let mut checker = Checker::judging();
+    match judged(x, &mut checker) {
+        Ok(()) => Judgement::Allowed {
+            flags: sorted(&checker.flags),
+        },
+        Err(Failed(axiom)) => Judgement::Forbidden { axiom },
+    }
+}
+
+fn judged(x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
+    let nat = Native::new(x, x.fw);
+    let bell = Bell::evaluate(&nat, checker);
+    let lock = Lock::evaluate(x, &nat, checker)?;
+    CosOpt::evaluate(&nat, &lock, checker)?;
+    let merged = Merged::evaluate(&nat, &lock, &x.co);
+    let kernel = Kernel::evaluate(&nat, &bell, &lock, &merged, checker)?;
+    if bell.plain != 0 {
+        PlainAccesses::evaluate(&nat, &bell, &merged, &kernel, checker)?;
+    }
+    Ok(())
+}
+
+/// Every relation of the model on `x`, every check run.
+pub fn relations(x: &Execution) -> Relations {
+    let mut checker = Checker::complete();
+    let checker = &mut checker;
+    let nat = Native::new(x, x.fw);
+    let bell = Bell::evaluate(&nat, checker);
+    let lock = complete(Lock::evaluate(x, &nat, checker));
+    let cos = complete(CosOpt::evaluate(&nat, &lock, checker));
+    let merged = Merged::evaluate(&nat, &lock, &x.co);
+    let kernel = complete(Kernel::evaluate(&nat, &bell, &lock, &merged, checker));
+    let plain = complete(PlainAccesses::evaluate(
+        &nat, &bell, &merged, &kernel, checker,
+    ));
+    Relations {
+        native: nat,
+        bell,
+        lock,
+        cos,
+        merged,
+        kernel,
+        plain,
+        failed: std::mem::take(&mut checker.failed),
+        flags: std::mem::take(&mut checker.flags),
+    }
+}
+
+/// `cos-opt.cat`'s `cobase = obsco|rmwco|co0`, with `lock.cat`'s
+/// additions to `co0` (`IW -> LKW`, `LKW -> UNMATCHED-LKW`), without
+/// stdlib's `(W\FW) * FW` term (the enumerator makes the final write
+/// co-last itself), and transitively closed.
+///
+/// It reads `x.rf_lf` and `x.rf_ru`: `lock.cat` makes those choices before
+/// it includes `cos-opt.cat`, and `obsco` reads its `rf`. It ignores `x.co`
+/// and `x.fw`.
+///
+/// Closed because herd's `linearisations` closes it over every event
+/// before keeping the pairs of writes (`lib/innerRel.ml`
+/// `fold_topos_ext`): a path through an unlock, which is no write yet,
+/// orders the writes at its ends. The coherence orders are the per-location
+/// linearisations of `W | LKW` that extend it. `acyclic cobase as ConsCo`
+/// holds exactly when this closure is irreflexive.
+pub fn cobase(x: &Execution) -> Rel {
+    let nat = Native::new(x, 0);
+    let lock = complete(Lock::evaluate(x, &nat, &mut Checker::complete()));
+    CosOpt::new(&nat, &lock).cobase.plus()
+}
+
+/// The candidates of `lock.cat`'s two `with ... from cross(...)`: one list
+/// per failed lock (`LF | RL`) outside a critical section of its own, of
+/// its possible `rfe-lf` edges (an `LKW` of another thread at its
+/// location), and one list per `RU`, of its `possible-rf-ru` edges. An
+/// execution takes one edge from each list; an empty list means none.
+/// Ignores `x.rf_lf`, `x.rf_ru`, `x.co`.
+pub fn lock_rf_choices(x: &Execution) -> (Choices, Choices) {
+    let nat = Native::new(x, x.fw);
+    (
+        lock::all_possible_rfe_lf(&nat),
+        lock::all_possible_rf_ru(&nat),
+    )
+}
+
+/// Flag names sorted and deduplicated, as herd prints them.
+fn sorted(flags: &[&'static str]) -> Vec<&'static str> {
+    let mut flags = flags.to_vec();
+    flags.sort_unstable();
+    flags.dedup();
+    flags
+}
+
+/// Runs the model's checks in file order and records the flags.
+struct Checker {
+    /// Run every check and compute every relation (for [`relations`]),
+    /// rather than stop at the first failure (for [`judge`]).
+    complete: bool,
+    failed: Vec<&'static str>,
+    flags: Vec<&'static str>,
+}
+
+/// A check failed and the judge stops there.
+struct Failed(&'static str);
+
+impl Checker {
+    fn judging() -> Checker {
+        Checker {
+            complete: false,
+            failed: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+
+    fn complete() -> Checker {
+        Checker {
+            complete: true,
+            ..Checker::judging()
+        }
+    }
+
+    /// `empty r as name`, `acyclic r as name`, ...: `holds` is the check.
+    fn axiom(&mut self, name: &'static str, holds: bool) -> Result<(), Failed> {
+        if !holds {
+            self.failed.push(name);
+            if !self.complete {
+                return Err(Failed(name));
+            }
+        }
+        Ok(())
+    }
+
+    /// `flag ~empty r as name`: `raised` is `r` being non-empty.
+    fn flag(&mut self, name: &'static str, raised: bool) {
+        if raised {
+            self.flags.push(name);
+        }
+    }
+
+    /// Whether a relation the verdict cannot depend on may be left out.
+    fn may_skip(&self) -> bool {
+        !self.complete
+    }
+}
+
+/// The result of an evaluation that runs every check, which never stops.
+fn complete<T>(result: Result<T, Failed>) -> T {
+    match result {
+        Ok(t) => t,
+        Err(Failed(axiom)) => unreachable!("a complete evaluation stopped at {axiom}"),
+    }
+}

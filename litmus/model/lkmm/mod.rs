@@ -1,0 +1,501 @@
+//! The Linux-kernel memory model (LKMM) on C litmus tests, as herd7 7.58
+//! judges them with the kernel's `tools/memory-model/linux-kernel.cfg`:
+//! every candidate execution of the test, each judged by the axioms of
+//! `linux-kernel.cat` (with `linux-kernel.bell` and `lock.cat`), and the
+//! result printed as herd7 prints it, so the two can be diffed.
+//!
+//! Files, bottom up: [`rel`] (sets and relations, the cat operators),
+//! [`execution`] (a candidate execution: events and the relations herd
+//! computes), [`threads`] (a thread's code as events, path by path),
+//! [`enumerate`] (the candidates: paths, rf, lock choices, co), [`cat`]
+//! (the model's relations, each named and quoted as the `.cat` files have
+//! it), and this file: the test's locations and registers, the final
+//! states, the condition, herd7's output.
+
+pub mod cat;
+pub mod enumerate;
+pub mod execution;
+pub mod rel;
+pub mod threads;
+
+use crate::catalog::file::c::ast::{
+    AtomValue, CProgram, InitTarget, InitValue, Observable, Prop, Quantifier,
+};
+use enumerate::{FinalState, Frame, Tally};
+use execution::{Execution, Loc, Val};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+use threads::Trace;
+
+/// How often the value sets may be widened at most (see `Setup::paths`).
+const MAX_VALUE_ROUNDS: usize = 64;
+
+/// herd7's verdict on a test, and what it printed on the way.
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: String,
+    pub quantifier: Quantifier,
+    /// The displayed observables, in herd7's order.
+    pub shown: Vec<Observable>,
+    pub tally: Tally,
+    /// Some path needed a `while` body more than [`threads::UNROLL`] times.
+    pub loop_cut: bool,
+    pub time: Duration,
+    pub locations: Vec<String>,
+    /// The condition as herd7 prints it back.
+    pub condition: String,
+}
+
+/// `Never`, `Sometimes`, `Always`: herd7's Observation word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observation {
+    Never,
+    Sometimes,
+    Always,
+}
+
+impl Observation {
+    pub fn word(self) -> &'static str {
+        match self {
+            Observation::Never => "Never",
+            Observation::Sometimes => "Sometimes",
+            Observation::Always => "Always",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn observation(&self) -> Observation {
+        if self.tally.positive == 0 {
+            Observation::Never
+        } else if self.tally.negative == 0 {
+            Observation::Always
+        } else {
+            Observation::Sometimes
+        }
+    }
+
+    /// herd7's `Ok` / `No`: the condition's quantifier holds.
+    pub fn ok(&self) -> bool {
+        let t = &self.tally;
+        match self.quantifier {
+            Quantifier::Exists => t.positive > 0,
+            Quantifier::NotExists => t.positive == 0,
+            Quantifier::Forall => t.negative == 0,
+        }
+    }
+
+    pub fn flags(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.tally.flags.iter().copied()
+    }
+
+    /// What `herd7-verdicts.txt` records: the word, then the flags.
+    pub fn summary(&self) -> String {
+        std::iter::once(self.observation().word())
+            .chain(self.flags())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Judge `program` under the LKMM.
+pub fn model(program: &CProgram) -> Result<Outcome, String> {
+    let started = Instant::now();
+    let setup = Setup::new(program)?;
+    let (paths, loop_cut) = setup.paths(program)?;
+    let shown = setup.shown.clone();
+    let finals = |x: &Execution, traces: &[&Trace]| setup.final_state(x, traces);
+    let frame = Frame {
+        init: &setup.init,
+        observed_locations: &setup.observed_locations,
+        finals: &finals,
+    };
+    let tally = enumerate::enumerate(&paths, &frame)?;
+    Ok(Outcome {
+        name: program.name.clone(),
+        quantifier: program.condition.quantifier,
+        shown,
+        tally,
+        loop_cut,
+        time: started.elapsed(),
+        locations: setup.locations.clone(),
+        condition: condition_text(program),
+    })
+}
+
+/// The test's locations, initial values and observables.
+struct Setup<'a> {
+    program: &'a CProgram,
+    locations: Vec<String>,
+    init: Vec<Val>,
+    /// Each thread's registers at its start.
+    registers: Vec<BTreeMap<String, Val>>,
+    shown: Vec<Observable>,
+    observed_locations: Vec<Loc>,
+}
+
+impl<'a> Setup<'a> {
+    fn new(program: &'a CProgram) -> Result<Setup<'a>, String> {
+        let mut names = BTreeSet::new();
+        for t in &program.threads {
+            names.extend(t.params.iter().map(|p| p.name.clone()));
+        }
+        for item in &program.init {
+            if let InitTarget::Location(l) = &item.target {
+                names.insert(l.clone());
+            }
+            if let Some(InitValue::Address(a)) = &item.value {
+                names.insert(a.clone());
+            }
+        }
+        let cond = &program.condition;
+        let mut observables = Vec::new();
+        let mut filter_observables = Vec::new();
+        cond.locations
+            .iter()
+            .for_each(|o| observables.push(o.clone()));
+        prop_observables(&cond.prop, &mut observables, &mut names);
+        if let Some(f) = &cond.filter {
+            prop_observables(f, &mut filter_observables, &mut names);
+        }
+        for o in observables.iter().chain(&filter_observables) {
+            if let Observable::Location(l) = o {
+                names.insert(l.clone());
+            }
+        }
+        let locations: Vec<String> = names.into_iter().collect();
+        let index = |name: &str| locations.iter().position(|l| l == name);
+        let value_of = |v: &InitValue, at: &crate::catalog::file::c::ast::Pos| match v {
+            InitValue::Int(n) => Ok(Val::Int(*n)),
+            InitValue::Address(a) => index(a)
+                .map(|l| Val::Addr(l, 0))
+                .ok_or_else(|| format!("{}:{}: no location '{a}'", at.line, at.col)),
+            InitValue::Array(_) => Err(format!(
+                "{}:{}: arrays are not supported (herd7 itself cannot index them from C code)",
+                at.line, at.col
+            )),
+        };
+        let mut init = vec![Val::ZERO; locations.len()];
+        let mut registers: Vec<BTreeMap<String, Val>> = program
+            .threads
+            .iter()
+            .map(|t| {
+                t.params
+                    .iter()
+                    .filter_map(|p| index(&p.name).map(|l| (p.name.clone(), Val::Addr(l, 0))))
+                    .collect()
+            })
+            .collect();
+        for item in &program.init {
+            let Some(v) = &item.value else { continue };
+            let v = value_of(v, &item.pos)?;
+            match &item.target {
+                InitTarget::Location(l) => {
+                    if let Some(i) = index(l) {
+                        init[i] = v;
+                    }
+                }
+                InitTarget::Register { thread, reg } => {
+                    if let Some(r) = registers.get_mut(*thread) {
+                        r.insert(reg.clone(), v);
+                    }
+                }
+            }
+        }
+        // herd7 displays registers by thread then name, then locations.
+        let mut shown: Vec<Observable> = observables;
+        shown.sort_by_key(display_key);
+        shown.dedup();
+        let observed_locations = shown
+            .iter()
+            .chain(&filter_observables)
+            .filter_map(|o| match o {
+                Observable::Location(l) => index(l),
+                _ => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Setup {
+            program,
+            locations,
+            init,
+            registers,
+            shown,
+            observed_locations,
+        })
+    }
+
+    fn locate(&self, v: Val) -> Option<Loc> {
+        match v {
+            Val::Addr(l, 0) if l < self.locations.len() => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Every thread's paths, the value sets widened until no path writes a
+    /// value its location was not yet known to hold, or until they hold
+    /// every value a chain of reads can carry: a value one execution
+    /// writes is computed from values its reads took from earlier writes,
+    /// and such a chain passes each read at most once, so after as many
+    /// rounds as an execution has reads every value an execution can write
+    /// is known. (Values a cycle of reads would justify by themselves are
+    /// herd7's free values: see [`enumerate`].) A value more than needed
+    /// costs time, not truth: a read whose value no write of the execution
+    /// has reads from nothing, and the candidate is not made.
+    fn paths(&self, program: &CProgram) -> Result<(Vec<Vec<Trace>>, bool), String> {
+        let mut values: threads::Values = self.init.iter().map(|&v| vec![v]).collect();
+        let locate = |v: Val| self.locate(v);
+        let mut round = 0;
+        loop {
+            let mut paths = Vec::new();
+            let mut cut = false;
+            let mut reads = 0;
+            for (t, thread) in program.threads.iter().enumerate() {
+                let p = threads::traces(thread, &self.registers[t], &values, &locate)?;
+                cut |= p.cut;
+                reads += p.max_reads;
+                paths.push(p.traces);
+            }
+            let mut grown = false;
+            for trace in paths.iter().flatten() {
+                for e in &trace.events {
+                    if e.kind == execution::Kind::Write
+                        && let (Some(l), Some(v)) = (e.loc, e.value)
+                        && !values[l].contains(&v)
+                    {
+                        values[l].push(v);
+                        grown = true;
+                    }
+                }
+            }
+            round += 1;
+            if !grown || round > reads {
+                return Ok((paths, cut));
+            }
+            if round >= MAX_VALUE_ROUNDS {
+                return Err(format!(
+                    "the values the locations can hold did not settle in {MAX_VALUE_ROUNDS} rounds"
+                ));
+            }
+        }
+    }
+
+    /// An execution's final state: each register's value at the end of
+    /// its thread's path, each location's coherence-last write. `None`
+    /// when the filter rejects it.
+    fn final_state(&self, x: &Execution, traces: &[&Trace]) -> Option<FinalState> {
+        let value = |o: &Observable| -> Val {
+            match o {
+                Observable::Register { thread, reg } => traces
+                    .get(*thread)
+                    .and_then(|t| t.regs.get(reg))
+                    .copied()
+                    .unwrap_or(Val::ZERO),
+                Observable::Location(name) => {
+                    let Some(l) = self.locations.iter().position(|n| n == name) else {
+                        return Val::ZERO;
+                    };
+                    final_value(x, l).unwrap_or(self.init[l])
+                }
+            }
+        };
+        let cond = &self.program.condition;
+        if let Some(f) = &cond.filter
+            && !self.holds(f, &value)
+        {
+            return None;
+        }
+        Some(FinalState {
+            values: self.shown.iter().map(value).collect(),
+            satisfies: self.holds(&cond.prop, &value),
+        })
+    }
+
+    fn holds(&self, p: &Prop, value: &dyn Fn(&Observable) -> Val) -> bool {
+        let atom = |v: &AtomValue| match v {
+            AtomValue::Int(n) => Some(Val::Int(*n)),
+            AtomValue::ValueOf(o) => Some(value(o)),
+            AtomValue::Address(a) => self
+                .locations
+                .iter()
+                .position(|l| l == a)
+                .map(|l| Val::Addr(l, 0)),
+        };
+        match p {
+            Prop::True => true,
+            Prop::False => false,
+            Prop::Eq(o, v) => Some(value(o)) == atom(v),
+            Prop::Ne(o, v) => Some(value(o)) != atom(v),
+            Prop::Not(p) => !self.holds(p, value),
+            Prop::And(a, b) => self.holds(a, value) && self.holds(b, value),
+            Prop::Or(a, b) => self.holds(a, value) || self.holds(b, value),
+            Prop::Implies(a, b) => !self.holds(a, value) || self.holds(b, value),
+        }
+    }
+}
+
+/// The value of the coherence-last write to `l` that has one.
+fn final_value(x: &Execution, l: Loc) -> Option<Val> {
+    let writes: Vec<usize> = (0..x.events.len())
+        .filter(|&e| x.events[e].loc == Some(l) && x.events[e].value.is_some())
+        .filter(|&e| {
+            matches!(
+                x.events[e].kind,
+                execution::Kind::Init | execution::Kind::Write
+            )
+        })
+        .collect();
+    writes
+        .iter()
+        .find(|&&w| writes.iter().all(|&o| o == w || !x.co.has(w, o)))
+        .and_then(|&w| x.events[w].value)
+}
+
+/// Registers first, by thread and then name as a string; then locations.
+fn display_key(o: &Observable) -> (u8, usize, String) {
+    match o {
+        Observable::Register { thread, reg } => (0, *thread, reg.clone()),
+        Observable::Location(l) => (1, 0, l.clone()),
+    }
+}
+
+fn prop_observables(p: &Prop, out: &mut Vec<Observable>, names: &mut BTreeSet<String>) {
+    match p {
+        Prop::True | Prop::False => {}
+        Prop::Eq(o, v) | Prop::Ne(o, v) => {
+            if !out.contains(o) {
+                out.push(o.clone());
+            }
+            match v {
+                AtomValue::Address(a) => {
+                    names.insert(a.clone());
+                }
+                AtomValue::ValueOf(other) => {
+                    if !out.contains(other) {
+                        out.push(other.clone());
+                    }
+                }
+                AtomValue::Int(_) => {}
+            }
+        }
+        Prop::Not(p) => prop_observables(p, out, names),
+        Prop::And(a, b) | Prop::Or(a, b) | Prop::Implies(a, b) => {
+            prop_observables(a, out, names);
+            prop_observables(b, out, names);
+        }
+    }
+}
+
+/// A value as herd7 prints it: a number, or a location's name.
+fn show_value(v: Val, locations: &[String]) -> String {
+    match v {
+        Val::Int(n) => n.to_string(),
+        Val::Addr(l, 0) => locations.get(l).cloned().unwrap_or_default(),
+        Val::Addr(l, o) => format!("{}+{o}", locations.get(l).cloned().unwrap_or_default()),
+    }
+}
+
+fn show_observable(o: &Observable) -> String {
+    match o {
+        Observable::Register { thread, reg } => format!("{thread}:{reg}"),
+        Observable::Location(l) => format!("[{l}]"),
+    }
+}
+
+/// The condition as herd7 prints it back (`Condition exists (...)`).
+fn condition_text(p: &CProgram) -> String {
+    let c = &p.condition;
+    let word = match c.quantifier {
+        Quantifier::Exists => "exists",
+        Quantifier::NotExists => "~exists",
+        Quantifier::Forall => "forall",
+    };
+    format!("{word} ({})", prop_text(&c.prop, 0))
+}
+
+/// herd7's printer: `x=v` as `[x]=v`, `!=` as `not (...)`, minimal
+/// parentheses (`\/` looser than `/\`, an implication parenthesised
+/// inside either).
+fn prop_text(p: &Prop, context: u8) -> String {
+    let atom_value = |v: &AtomValue| match v {
+        AtomValue::Int(n) => n.to_string(),
+        AtomValue::Address(a) => a.clone(),
+        AtomValue::ValueOf(o) => show_observable(o),
+    };
+    let (text, level) = match p {
+        Prop::True => ("true".to_string(), 4),
+        Prop::False => ("false".to_string(), 4),
+        Prop::Eq(o, v) => (format!("{}={}", show_observable(o), atom_value(v)), 4),
+        Prop::Ne(o, v) => (format!("not ({}={})", show_observable(o), atom_value(v)), 4),
+        Prop::Not(q) => (format!("not ({})", prop_text(q, 0)), 4),
+        Prop::And(a, b) => (format!("{} /\\ {}", prop_text(a, 2), prop_text(b, 2)), 2),
+        Prop::Or(a, b) => (format!("{} \\/ {}", prop_text(a, 1), prop_text(b, 1)), 1),
+        Prop::Implies(a, b) => (format!("{} => {}", prop_text(a, 1), prop_text(b, 1)), 0),
+    };
+    if level < context || (level == 0 && context > 0) {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// What herd7 prints for the test, `Time` in this model's seconds and no
+/// `Hash` line.
+pub fn herd_text(o: &Outcome) -> String {
+    let mut out = String::new();
+    let kind = match o.quantifier {
+        Quantifier::Exists => "Allowed",
+        Quantifier::NotExists => "Forbidden",
+        Quantifier::Forall => "Required",
+    };
+    out.push_str(&format!("Test {} {kind}\n", o.name));
+    out.push_str(&format!("States {}\n", o.tally.states.len()));
+    let mut states: Vec<&Vec<Val>> = o.tally.states.iter().collect();
+    states.sort_by_key(|s| state_order(s));
+    for s in states {
+        let line: Vec<String> = o
+            .shown
+            .iter()
+            .zip(s)
+            .map(|(obs, v)| format!("{}={};", show_observable(obs), show_value(*v, &o.locations)))
+            .collect();
+        out.push_str(&line.join(" "));
+        out.push('\n');
+    }
+    let verdict = if o.ok() { "Ok" } else { "No" };
+    if o.loop_cut {
+        out.push_str("Loop ");
+    }
+    out.push_str(verdict);
+    out.push_str("\nWitnesses\n");
+    let (p, n) = (o.tally.positive, o.tally.negative);
+    let (shown_p, shown_n) = if o.quantifier == Quantifier::NotExists {
+        (n, p)
+    } else {
+        (p, n)
+    };
+    out.push_str(&format!("Positive: {shown_p} Negative: {shown_n}\n"));
+    for f in o.flags() {
+        out.push_str(&format!("Flag {f}\n"));
+    }
+    out.push_str(&format!("Condition {}\n", o.condition));
+    out.push_str(&format!(
+        "Observation {} {} {p} {n}\n",
+        o.name,
+        o.observation().word()
+    ));
+    out.push_str(&format!("Time {} {:.2}\n\n", o.name, o.time.as_secs_f64()));
+    out
+}
+
+/// herd7 sorts state lines by their values: numbers numerically, before
+/// addresses.
+fn state_order(s: &[Val]) -> Vec<(u8, i64, usize)> {
+    s.iter()
+        .map(|v| match v {
+            Val::Int(n) => (0, *n as i64, 0),
+            Val::Addr(l, o) => (1, *o as i64, *l),
+        })
+        .collect()
+}
