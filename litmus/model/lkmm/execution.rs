@@ -19,6 +19,9 @@ pub type Loc = usize;
 pub enum Val {
     Int(i32),
     Addr(Loc, i32),
+    /// A value not known yet: only while the model widens the values each
+    /// location may hold (`threads::traces`), never in an execution.
+    Unknown,
 }
 
 impl Val {

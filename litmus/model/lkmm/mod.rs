@@ -233,8 +233,8 @@ impl<'a> Setup<'a> {
         }
     }
 
-    /// Every thread's paths, the value sets widened until no path writes a
-    /// value its location was not yet known to hold, or until they hold
+    /// Every thread's paths, after the value sets are widened until no path
+    /// writes a value its location was not yet known to hold, or until they hold
     /// every value a chain of reads can carry: a value one execution
     /// writes is computed from values its reads took from earlier writes,
     /// and such a chain passes each read at most once, so after as many
@@ -242,28 +242,23 @@ impl<'a> Setup<'a> {
     /// is known. (Values a cycle of reads would justify by themselves are
     /// herd7's free values: see [`enumerate`].) A value more than needed
     /// costs time, not truth: a read whose value no write of the execution
-    /// has reads from nothing, and the candidate is not made.
+    /// has reads from nothing, and the candidate is not made. While
+    /// widening, a read may also take an unknown value, on which a branch
+    /// goes both ways: a path that only a value nobody has written yet can
+    /// take still tells what it writes (herd7 solves such paths' values
+    /// afterwards: a read that sees the write its own branch led to).
     fn paths(&self, program: &CProgram) -> Result<(Vec<Vec<Trace>>, bool), String> {
         let mut values: threads::Values = self.init.iter().map(|&v| vec![v]).collect();
         let locate = |v: Val| self.locate(v);
         let mut round = 0;
         loop {
-            let mut paths = Vec::new();
-            let mut cut = false;
             let mut reads = 0;
-            for (t, thread) in program.threads.iter().enumerate() {
-                let p = threads::traces(thread, &self.registers[t], &values, &locate)?;
-                cut |= p.cut;
-                reads += p.max_reads;
-                paths.push(p.traces);
-            }
             let mut grown = false;
-            for trace in paths.iter().flatten() {
-                for e in &trace.events {
-                    if e.kind == execution::Kind::Write
-                        && let (Some(l), Some(v)) = (e.loc, e.value)
-                        && !values[l].contains(&v)
-                    {
+            for (t, thread) in program.threads.iter().enumerate() {
+                let p = threads::traces(thread, &self.registers[t], &values, &locate, true)?;
+                reads += p.max_reads;
+                for &(l, v) in &p.written {
+                    if v != Val::Unknown && !values[l].contains(&v) {
                         values[l].push(v);
                         grown = true;
                     }
@@ -271,7 +266,7 @@ impl<'a> Setup<'a> {
             }
             round += 1;
             if !grown || round > reads {
-                return Ok((paths, cut));
+                break;
             }
             if round >= MAX_VALUE_ROUNDS {
                 return Err(format!(
@@ -279,6 +274,14 @@ impl<'a> Setup<'a> {
                 ));
             }
         }
+        let mut paths = Vec::new();
+        let mut cut = false;
+        for (t, thread) in program.threads.iter().enumerate() {
+            let p = threads::traces(thread, &self.registers[t], &values, &locate, false)?;
+            cut |= p.cut;
+            paths.push(p.traces);
+        }
+        Ok((paths, cut))
     }
 
     /// An execution's final state: each register's value at the end of
@@ -393,6 +396,7 @@ fn show_value(v: Val, locations: &[String]) -> String {
         Val::Int(n) => n.to_string(),
         Val::Addr(l, 0) => locations.get(l).cloned().unwrap_or_default(),
         Val::Addr(l, o) => format!("{}+{o}", locations.get(l).cloned().unwrap_or_default()),
+        Val::Unknown => "?".to_string(),
     }
 }
 
@@ -496,6 +500,7 @@ fn state_order(s: &[Val]) -> Vec<(u8, i64, usize)> {
         .map(|v| match v {
             Val::Int(n) => (0, *n as i64, 0),
             Val::Addr(l, o) => (1, *o as i64, *l),
+            Val::Unknown => (2, 0, 0),
         })
         .collect()
 }

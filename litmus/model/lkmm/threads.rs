@@ -22,7 +22,7 @@
 
 use super::execution::{Kind, Loc, Tag, Val};
 use super::rel::{Set, single};
-use crate::catalog::file::c::ast::{Call, Expr, Pos, Stmt, StmtKind, Thread};
+use crate::catalog::file::c::ast::{BinOp, Call, Expr, Pos, Stmt, StmtKind, Thread};
 use crate::catalog::file::c::primitives::{
     AccessTag, Arg, FenceTag, Op, Order, ResultTest, Semantics,
 };
@@ -93,20 +93,29 @@ pub struct Paths {
     pub cut: bool,
     /// The most reads one run made, cut runs included.
     pub max_reads: usize,
+    /// Every value some run wrote to each location, before it finished,
+    /// was cut or died (a path that dies at a later read still tells what
+    /// values exist for the values round of `Setup::paths`).
+    pub written: Vec<(Loc, Val)>,
 }
 
 /// Run `thread` once per sequence of choices. `regs` are its registers at
-/// the start (parameters hold their locations' addresses).
+/// the start (parameters hold their locations' addresses). `widening`:
+/// for the value rounds only, each read may also take [`Val::Unknown`],
+/// with which a branch goes both ways; such paths tell which values may be
+/// written, never become candidates.
 pub fn traces(
     thread: &Thread,
     regs: &BTreeMap<String, Val>,
     values: &Values,
     locate: &dyn Fn(Val) -> Option<Loc>,
+    widening: bool,
 ) -> Result<Paths, String> {
     let mut paths = Paths {
         traces: Vec::new(),
         cut: false,
         max_reads: 0,
+        written: Vec::new(),
     };
     let mut odometer: Vec<(usize, usize)> = Vec::new(); // (choice, options)
     loop {
@@ -124,10 +133,19 @@ pub fn traces(
             next_choice: 0,
             values,
             locate,
+            widening,
         };
         let finished = run.block(&thread.body);
         let reads = run.events.iter().filter(|e| e.kind == Kind::Read).count();
         paths.max_reads = paths.max_reads.max(reads);
+        for e in &run.events {
+            if e.kind == Kind::Write
+                && let (Some(l), Some(v)) = (e.loc, e.value)
+                && !paths.written.contains(&(l, v))
+            {
+                paths.written.push((l, v));
+            }
+        }
         match finished {
             Ok(()) => {
                 let trace = Trace {
@@ -198,6 +216,8 @@ struct Run<'a> {
     next_choice: usize,
     values: &'a Values,
     locate: &'a dyn Fn(Val) -> Option<Loc>,
+    /// Reads may also take an unknown value, which branches both ways.
+    widening: bool,
 }
 
 type Step<T> = Result<T, Stop>;
@@ -292,7 +312,11 @@ impl Run<'_> {
     fn condition(&mut self, cond: &Expr, pos: Pos) -> Step<Eval> {
         self.next_stmt();
         let c = self.expr(cond, pos)?;
-        let taken = truth(c.val);
+        let taken = if c.val == Val::Unknown {
+            self.choose(2) == 0
+        } else {
+            truth(c.val)
+        };
         self.decide(taken, c.taint);
         Ok(Eval {
             val: Val::Int(taken as i32),
@@ -388,6 +412,43 @@ impl Run<'_> {
         (self.locate)(a).ok_or(Stop::Dead)
     }
 
+    /// The value a read of `loc` takes: one of the location's values, or,
+    /// while widening, also [`Val::Unknown`].
+    fn choose_value(&mut self, loc: Loc) -> Step<Val> {
+        let known = self.values.get(loc).map_or(0, Vec::len);
+        let options = known + self.widening as usize;
+        if options == 0 {
+            return Err(Stop::Dead);
+        }
+        let choice = self.choose(options);
+        Ok(self.values[loc]
+            .get(choice)
+            .copied()
+            .unwrap_or(Val::Unknown))
+    }
+
+    /// Which way an RMW that compares its read goes (`cmpxchg`,
+    /// `atomic_add_unless`): `goes(value)` of the value its read will take
+    /// (the read chooses again at the same place and gets the same value),
+    /// or, for an unknown value while widening, both ways in turn. Returns
+    /// the way, and where the choices resume after the read.
+    fn rmw_way(&mut self, a: Eval, goes: impl Fn(Val) -> Option<bool>) -> Step<(bool, usize)> {
+        let mark = self.next_choice;
+        let probe = if a.val == Val::Unknown {
+            Val::Unknown
+        } else {
+            let loc = self.located(a.val)?;
+            self.choose_value(loc)?
+        };
+        let way = match goes(probe) {
+            Some(way) => way,
+            None => self.choose(2) == 0,
+        };
+        let resume = self.next_choice;
+        self.next_choice = mark;
+        Ok((way, resume))
+    }
+
     fn push(&mut self, mut ev: LocalEvent) -> Step<usize> {
         if self.events.len() >= MAX_THREAD_EVENTS {
             return Err(Stop::Unsupported(format!(
@@ -436,13 +497,15 @@ impl Run<'_> {
         after: Set,
         pos: Pos,
     ) -> Step<Eval> {
-        let loc = self.located(a.val)?;
-        let options = self.values.get(loc).map_or(0, Vec::len);
-        if options == 0 {
-            return Err(Stop::Dead);
+        if a.val == Val::Unknown {
+            // Only while widening: a read from where nobody knows.
+            return Ok(Eval {
+                val: Val::Unknown,
+                ..a
+            });
         }
-        let choice = self.choose(options);
-        let val = self.values[loc][choice];
+        let loc = self.located(a.val)?;
+        let val = self.choose_value(loc)?;
         let mut ev = self.event(kind, tag, pos);
         ev.rmw = rmw;
         ev.loc = Some(loc);
@@ -702,28 +765,18 @@ impl Run<'_> {
         let a = self.arg(call, 0)?;
         let old = self.arg(call, 1)?;
         let new = self.arg(call, 2)?;
-        // Peek at the read's value: the choice is the same either way.
-        let mark = self.next_choice;
-        let probe = {
-            let loc = self.located(a.val)?;
-            let options = self.values.get(loc).map_or(0, Vec::len);
-            if options == 0 {
-                return Err(Stop::Dead);
-            }
-            let choice = self.choose(options);
-            self.values[loc][choice]
-        };
-        self.next_choice = mark;
-        let success = probe == old.val;
-        if success {
+        let (success, resume) = self.rmw_way(a, |v| compare(BinOp::Eq, v, old.val))?;
+        let r = if success {
             let r = self.rmw(order, a, new, false, |_, v| Ok(v), pos)?;
             self.decide(true, r.taint | old.taint);
-            Ok(r)
+            r
         } else {
             let r = self.read(Kind::Read, Tag::Access(AccessTag::Once), true, a, pos)?;
             self.decide(false, r.taint | old.taint);
-            Ok(r)
-        }
+            r
+        };
+        self.next_choice = self.next_choice.max(resume);
+        Ok(r)
     }
 
     /// `atomic_add_unless(X, a, u)`: a full RMW adding `a` unless the read
@@ -733,18 +786,8 @@ impl Run<'_> {
         let x = self.arg(call, 0)?;
         let add = self.arg(call, 1)?;
         let unless = self.arg(call, 2)?;
-        let mark = self.next_choice;
-        let probe = {
-            let loc = self.located(x.val)?;
-            let options = self.values.get(loc).map_or(0, Vec::len);
-            if options == 0 {
-                return Err(Stop::Dead);
-            }
-            let choice = self.choose(options);
-            self.values[loc][choice]
-        };
-        self.next_choice = mark;
-        let r = if probe != unless.val {
+        let (adds, resume) = self.rmw_way(x, |v| compare(BinOp::Ne, v, unless.val))?;
+        let r = if adds {
             let r = self.rmw(
                 Order::Mb,
                 x,
@@ -766,7 +809,16 @@ impl Run<'_> {
                 ..r
             }
         };
+        self.next_choice = self.next_choice.max(resume);
         Ok(r)
+    }
+}
+
+/// `a op b` as a known truth, or `None` when either is unknown.
+fn compare(op: BinOp, a: Val, b: Val) -> Option<bool> {
+    match binary(op, a, b) {
+        Ok(Val::Unknown) | Err(_) => None,
+        Ok(v) => Some(truth(v)),
     }
 }
 
@@ -778,8 +830,8 @@ fn truth(v: Val) -> bool {
 fn arith(op: Op, a: Val, b: Val) -> Step<Val> {
     binary(
         match op {
-            Op::Add => crate::catalog::file::c::ast::BinOp::Add,
-            Op::Sub => crate::catalog::file::c::ast::BinOp::Sub,
+            Op::Add => BinOp::Add,
+            Op::Sub => BinOp::Sub,
         },
         a,
         b,
@@ -788,9 +840,9 @@ fn arith(op: Op, a: Val, b: Val) -> Step<Val> {
 
 /// herd7's arithmetic on values: 32-bit numbers; an address plus or minus
 /// a number is another address; addresses compare equal or not.
-fn binary(op: crate::catalog::file::c::ast::BinOp, a: Val, b: Val) -> Step<Val> {
-    use crate::catalog::file::c::ast::BinOp;
+fn binary(op: BinOp, a: Val, b: Val) -> Step<Val> {
     match (a, b) {
+        (Val::Unknown, _) | (_, Val::Unknown) => Ok(Val::Unknown),
         (Val::Int(x), Val::Int(y)) => op.apply(x, y).map(Val::Int).ok_or(Stop::Dead),
         (Val::Addr(l, o), Val::Int(y)) if matches!(op, BinOp::Add | BinOp::Sub) => {
             let o = if op == BinOp::Add {
