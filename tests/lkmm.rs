@@ -245,3 +245,30 @@ fn what_show_prints_reads_back_to_the_same_verdict() {
         assert_eq!(again.result, original.result, "{name}");
     }
 }
+
+#[test]
+fn litmus_list_reads_result_lines_as_judgelitmus_sh_does() {
+    let dir = root().join("tests/litmus/c");
+    let out = litmus(&[
+        "list",
+        dir.join("Plain+race.litmus").to_str().unwrap(),
+        dir.join("Lock-twice.litmus").to_str().unwrap(),
+        dir.join("SB+mbs.litmus").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        row("Plain+race"),
+        "Plain+race Sometimes DATARACE LKMM Sometimes data-race pass"
+    );
+    assert_eq!(row("Lock-twice"), "Lock-twice DEADLOCK LKMM Never pass");
+    assert_eq!(row("SB+mbs"), "SB+mbs Never LKMM Never pass");
+}

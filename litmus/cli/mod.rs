@@ -26,8 +26,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Every test with its description and its expected result per strategy.
-    List,
+    /// Every test with its description and its expected result per strategy;
+    /// or, given files, each with its `Result:` line (a C test's, as the
+    /// kernel's judgelitmus.sh reads it) and the model's verdict.
+    List {
+        /// .litmus files, directories of them, @all lists, or test names.
+        tests: Vec<String>,
+    },
     /// What each thread of TEST runs, its outcomes, expectation and kernel code.
     Show {
         /// A test name from `litmus list`, or a .litmus file, a directory of
@@ -136,7 +141,20 @@ pub fn parse() -> Result<Cli, Usage> {
 /// Do `command`.
 pub fn dispatch(command: Command) -> Result<(), Error> {
     match command {
-        Command::List => print!("{}", report::catalog::list()),
+        Command::List { tests } if tests.is_empty() => print!("{}", report::catalog::list()),
+        Command::List { tests } => {
+            let mut named = Vec::new();
+            for arg in &tests {
+                named.extend(Named::resolve(arg)?);
+            }
+            let (text, failed) = report::lkmm::list(&named)?;
+            print!("{text}");
+            if failed > 0 {
+                return Err(Error::Finding(format!(
+                    "{failed} test(s) whose Result: line the model contradicts"
+                )));
+            }
+        }
         Command::Show { test } => {
             for (i, named) in Named::resolve(&test)?.into_iter().enumerate() {
                 if i > 0 {

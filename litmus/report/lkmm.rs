@@ -3,16 +3,23 @@
 //! judged against it as the kernel's `judgelitmus.sh` judges herd7's.
 
 use crate::catalog::file::c::CTest;
+use crate::catalog::{Case, Named};
 use crate::error::Error;
 use crate::judge::lkmm::{LkmmVerdict, Modelled, judge};
-use crate::model::lkmm;
+use crate::model::{self, lkmm};
+use std::fmt::Write as _;
 
 /// The model's output for `test`, and the verdict on its `Result:` line. A
 /// test the model cannot handle is bad input naming the file.
 pub fn report(test: &CTest) -> Result<(String, LkmmVerdict), Error> {
     let outcome = lkmm::model(&test.program)
         .map_err(|why| Error::BadInput(format!("{}: {why}", test.source.display())))?;
-    let verdict = judge(
+    Ok((lkmm::herd_text(&outcome), verdict(test, &outcome)))
+}
+
+/// `test`'s `Result:` line judged against the model's `outcome`.
+fn verdict(test: &CTest, outcome: &lkmm::Outcome) -> LkmmVerdict {
+    judge(
         &outcome.name,
         test.program.result.as_deref(),
         Modelled {
@@ -21,6 +28,56 @@ pub fn report(test: &CTest) -> Result<(String, LkmmVerdict), Error> {
             negative: outcome.tally.negative,
             data_race: outcome.flags().any(|f| f == "data-race"),
         },
+    )
+}
+
+/// `litmus list FILE...`: one line a test: its name, the outcome its file
+/// predicts (a C test's `Result:` line; an X86 file predicts none), the
+/// model's (the LKMM's for a C test, with its flags; x86-TSO's otherwise)
+/// and the C test's judgement. Also the number judged failed.
+pub fn list(tests: &[Named]) -> Result<(String, usize), Error> {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<44} {:<22} {:<30} judged",
+        "test", "Result:", "model"
     );
-    Ok((lkmm::herd_text(&outcome), verdict))
+    let mut failed = 0;
+    for named in tests {
+        let (name, result, said, judged) = match named {
+            Named::C(c) => {
+                let outcome = lkmm::model(&c.program)
+                    .map_err(|why| Error::BadInput(format!("{}: {why}", c.source.display())))?;
+                let judged = match verdict(c, &outcome) {
+                    LkmmVerdict::Pass => "pass".to_string(),
+                    LkmmVerdict::Forgiven(_) => "pass (a data race forgives it)".to_string(),
+                    LkmmVerdict::Fail(why) => {
+                        failed += 1;
+                        format!("FAIL: {why}")
+                    }
+                };
+                let result = c.program.result.clone().unwrap_or_else(|| "-".into());
+                (
+                    outcome.name.clone(),
+                    result,
+                    format!("LKMM {}", outcome.summary()),
+                    judged,
+                )
+            }
+            Named::Suite(t) => {
+                let said = match t.cases(&[]).first() {
+                    Some(&case) => format!("x86-TSO {}", model::verdict(case).name()),
+                    None => "x86-TSO per read strategy".to_string(),
+                };
+                let declared = t
+                    .cases(&[])
+                    .first()
+                    .and_then(|c: &Case| c.declared())
+                    .map_or("-".to_string(), |e| e.result_line().to_string());
+                (t.name().to_string(), declared, said, "-".to_string())
+            }
+        };
+        let _ = writeln!(out, "{name:<44} {result:<22} {said:<30} {judged}");
+    }
+    Ok((out, failed))
 }

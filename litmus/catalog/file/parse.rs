@@ -120,7 +120,7 @@ pub fn sections(text: &str) -> Result<Sections, ParseError> {
         Some(other) => {
             return error(
                 line,
-                format!("architecture '{other}' is not read here (X86 and X86_64 are)"),
+                format!("architecture '{other}' is not read here (C, X86 and X86_64 are)"),
             );
         }
         None => return error(line, "no architecture"),

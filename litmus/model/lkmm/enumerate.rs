@@ -28,6 +28,8 @@ pub struct Frame<'a> {
     pub observed_locations: &'a [Loc],
     /// The final state of one execution, `None` when it fails the filter.
     pub finals: &'a dyn Fn(&Execution, &[&Trace]) -> Option<FinalState>,
+    /// Stop after judging this many candidates (`None`: all of them).
+    pub budget: Option<u64>,
 }
 
 /// The observed part of an execution's final state, and whether it
@@ -49,6 +51,10 @@ pub struct Tally {
     pub flags: BTreeSet<&'static str>,
     /// Candidates the model rejected, by the first axiom they fail.
     pub rejected: BTreeMap<&'static str, u64>,
+    /// Candidates judged.
+    pub candidates: u64,
+    /// The budget ran out: the counts are partial.
+    pub stopped: bool,
 }
 
 /// Judge every candidate made of one path per thread from `paths`.
@@ -62,7 +68,7 @@ pub fn enumerate(paths: &[Vec<Trace>], frame: &Frame) -> Result<Tally, String> {
     loop {
         let traces: Vec<&Trace> = pick.iter().zip(paths).map(|(&i, p)| &p[i]).collect();
         combination(&traces, frame, &mut tally, &mut seen)?;
-        if !advance(&mut pick, |t| paths[t].len()) {
+        if tally.stopped || !advance(&mut pick, |t| paths[t].len()) {
             return Ok(tally);
         }
     }
@@ -130,7 +136,7 @@ fn combination(
         if !constrained && fresh {
             judge_choices(&x, traces, frame, tally);
         }
-        if !advance(&mut pick, |i| sources[i].len()) {
+        if tally.stopped || !advance(&mut pick, |i| sources[i].len()) {
             return Ok(());
         }
     }
@@ -184,13 +190,15 @@ fn judge_choices(x: &Execution, traces: &[&Trace], frame: &Frame, tally: &mut Ta
             y.rf_ru.add(a, b);
         }
         coherence_orders(&y, &cobase, traces, frame, tally);
-        if !advance(&mut pick, |i| {
-            if i < lf.len() {
-                lf[i].len()
-            } else {
-                ru[i - lf.len()].len()
-            }
-        }) {
+        if tally.stopped
+            || !advance(&mut pick, |i| {
+                if i < lf.len() {
+                    lf[i].len()
+                } else {
+                    ru[i - lf.len()].len()
+                }
+            })
+        {
             return;
         }
     }
@@ -236,6 +244,11 @@ fn coherence_orders(
             {
                 y.fw |= single(last);
             }
+        }
+        tally.candidates += 1;
+        if frame.budget.is_some_and(|b| tally.candidates > b) {
+            tally.stopped = true;
+            return;
         }
         if let Some(state) = (frame.finals)(&y, traces) {
             match cat::judge(&y) {

@@ -100,6 +100,13 @@ impl Outcome {
 
 /// Judge `program` under the LKMM.
 pub fn model(program: &CProgram) -> Result<Outcome, String> {
+    model_within(program, None)
+}
+
+/// [`model`], giving up after judging `budget` candidate executions (for
+/// fuzzing: a damaged file may have millions): the answer is then an
+/// error saying so.
+pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, String> {
     let started = Instant::now();
     let setup = Setup::new(program)?;
     let (paths, loop_cut) = setup.paths(program)?;
@@ -109,8 +116,15 @@ pub fn model(program: &CProgram) -> Result<Outcome, String> {
         init: &setup.init,
         observed_locations: &setup.observed_locations,
         finals: &finals,
+        budget,
     };
     let tally = enumerate::enumerate(&paths, &frame)?;
+    if tally.stopped {
+        return Err(format!(
+            "stopped after {} candidate executions",
+            tally.candidates - 1
+        ));
+    }
     Ok(Outcome {
         name: program.name.clone(),
         quantifier: program.condition.quantifier,

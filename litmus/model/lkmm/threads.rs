@@ -36,6 +36,10 @@ pub const UNROLL: usize = 2;
 /// The most events one thread's path may have.
 pub const MAX_THREAD_EVENTS: usize = 120;
 
+/// The most runs of one thread's code (paths times read values) the model
+/// makes before it gives up on the test, in one line.
+pub const MAX_RUNS: usize = 1_000_000;
+
 /// The values each location may hold in some execution: the read choices.
 pub type Values = Vec<Vec<Val>>;
 
@@ -118,7 +122,7 @@ pub fn traces(
         written: Vec::new(),
     };
     let mut odometer: Vec<(usize, usize)> = Vec::new(); // (choice, options)
-    loop {
+    for _ in 0..MAX_RUNS {
         let mut run = Run {
             events: Vec::new(),
             regs: regs
@@ -172,6 +176,10 @@ pub fn traces(
             return Ok(paths);
         }
     }
+    Err(format!(
+        "thread P{} has more than {MAX_RUNS} paths and read values",
+        thread.index
+    ))
 }
 
 /// A value and the reads it was computed from.
@@ -408,7 +416,18 @@ impl Run<'_> {
         }
     }
 
+    /// The location an address names. A number is no location (herd7
+    /// refuses the test; here the path dies, as a value only a dead path
+    /// holds may get there); an address plus an offset is a location herd7
+    /// makes up (`[x+1]`), which the model does not.
     fn located(&self, a: Val) -> Step<Loc> {
+        if let Val::Addr(_, offset) = a
+            && offset != 0
+        {
+            return Err(Stop::Unsupported(
+                "an access to a computed address (x + n) is not supported".into(),
+            ));
+        }
         (self.locate)(a).ok_or(Stop::Dead)
     }
 

@@ -154,8 +154,14 @@ pub fn read(path: &Path) -> Result<CTest, Error> {
     let shown = path.display();
     let bytes =
         std::fs::read(path).map_err(|e| Error::BadInput(format!("cannot read {shown}: {e}")))?;
-    let text = String::from_utf8(bytes.clone())
-        .map_err(|_| Error::BadInput(format!("{shown}: not UTF-8 text")))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        // Where the first byte that is not UTF-8 is.
+        let good = &bytes[..e.utf8_error().valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = 1 + String::from_utf8_lossy(&good[start..]).chars().count();
+        Error::BadInput(format!("{shown}:{line}:{col}: not UTF-8 text"))
+    })?;
     let program = from_text(&text)
         .map_err(|e| Error::BadInput(super::escape_controls(&format!("{shown}:{e}"))))?;
     let hash = Sha256::digest(&bytes)
