@@ -1,23 +1,28 @@
 //! Every candidate execution of a C test, judged: herd7's enumeration
 //! (`herd/mem.ml`, `lock.cat`, `cos-opt.cat`) in order. One path per
 //! thread (their cross product); for each, one write per read among the
-//! writes of its location and value (`rf`); `lock.cat`'s choices for failed
+//! writes of its location (`rf`); `lock.cat`'s choices for failed
 //! `spin_trylock`s and `spin_is_locked`s; then every coherence order
 //! extending `cobase`, location by location. Each candidate goes through
 //! the filter, then the model ([`super::cat::judge`]); the survivors are
 //! counted and their final states and flags kept.
 //!
-//! A read's value is chosen with its path ([`super::threads`]), so the
-//! writes it may read from are those with that value. When values justify
-//! themselves through a cycle of `rf` and data (out of thin air), herd7
-//! keeps one symbolic candidate, and drops it if a path constraint rests
-//! on the free value; so does this enumeration (see `free_reads`).
+//! herd7's path has unknowns for its read values; here a path is a
+//! [`Shape`]: the traces of [`super::threads`] that take the same
+//! decisions at the same locations, one per choice of read values. Given
+//! rf, the values flow from the initial writes along rf and, inside a
+//! path, from the reads a write's `data` comes from to the write, looked
+//! up in the shape's traces ([`solve`]); no trace with those values means
+//! the path's conditions fail. When values justify themselves through a
+//! cycle of `rf` and data (out of thin air), herd7 keeps one symbolic
+//! candidate, and drops it if a path condition rests on the free value; so
+//! does this enumeration.
 
 use super::cat::{self, Judgement};
 use super::execution::{Event, Execution, Kind, Loc, Val};
 use super::rel::{MAX_EVENTS, Rel, Set, members, single};
 use super::threads::Trace;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the enumeration needs of the test beyond the paths.
 pub struct Frame<'a> {
@@ -27,10 +32,14 @@ pub struct Frame<'a> {
     /// filter): each gets a final write.
     pub observed_locations: &'a [Loc],
     /// The final state of one execution, `None` when it fails the filter.
-    pub finals: &'a dyn Fn(&Execution, &[&Trace]) -> Option<FinalState>,
+    pub finals: &'a FinalsOf<'a>,
     /// Stop after judging this many candidates (`None`: all of them).
     pub budget: Option<u64>,
 }
+
+/// An execution's final state from its execution, its paths and its free
+/// reads; `None` when it fails the filter.
+pub type FinalsOf<'a> = dyn Fn(&Execution, &[&Trace], Set) -> Option<FinalState> + 'a;
 
 /// The observed part of an execution's final state, and whether it
 /// satisfies the condition's proposition.
@@ -60,15 +69,15 @@ pub struct Tally {
 /// Judge every candidate made of one path per thread from `paths`.
 pub fn enumerate(paths: &[Vec<Trace>], frame: &Frame) -> Result<Tally, String> {
     let mut tally = Tally::default();
-    let mut seen = HashSet::new();
-    let mut pick = vec![0usize; paths.len()];
-    if paths.iter().any(Vec::is_empty) {
+    let shapes: Vec<Vec<Shape>> = paths.iter().map(|p| shapes_of(p)).collect();
+    if shapes.iter().any(Vec::is_empty) {
         return Ok(tally);
     }
+    let mut pick = vec![0usize; shapes.len()];
     loop {
-        let traces: Vec<&Trace> = pick.iter().zip(paths).map(|(&i, p)| &p[i]).collect();
-        combination(&traces, frame, &mut tally, &mut seen)?;
-        if tally.stopped || !advance(&mut pick, |t| paths[t].len()) {
+        let chosen: Vec<&Shape> = pick.iter().zip(&shapes).map(|(&i, s)| &s[i]).collect();
+        combination(&chosen, paths, frame, &mut tally)?;
+        if tally.stopped || !advance(&mut pick, |t| shapes[t].len()) {
             return Ok(tally);
         }
     }
@@ -87,29 +96,89 @@ fn advance(digits: &mut [usize], size: impl Fn(usize) -> usize) -> bool {
     false
 }
 
-/// One path per thread: the events, then every rf choice.
+/// The paths of one thread that take the same decisions and access the
+/// same locations: herd7's one path, whose read values are unknowns. Its
+/// traces are that path with each choice of values.
+struct Shape {
+    /// Indices of its traces in the thread's paths.
+    traces: Vec<usize>,
+    /// The trace with each vector of read values (in event order).
+    by_reads: HashMap<Vec<Val>, usize>,
+    /// Per write event (local index): the value it writes for each vector
+    /// of the values of the reads its value depends on (`data`).
+    writes: BTreeMap<usize, HashMap<Vec<Val>, Val>>,
+    /// The local reads, in event order.
+    reads: Vec<usize>,
+}
+
+fn shapes_of(traces: &[Trace]) -> Vec<Shape> {
+    type Key = (Vec<u8>, Vec<(Kind, Option<Loc>)>);
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut shapes: Vec<Shape> = Vec::new();
+    for (i, t) in traces.iter().enumerate() {
+        let key = (
+            t.decisions.clone(),
+            t.events.iter().map(|e| (e.kind, e.loc)).collect(),
+        );
+        let s = *index.entry(key).or_insert_with(|| {
+            shapes.push(Shape {
+                traces: Vec::new(),
+                by_reads: HashMap::new(),
+                writes: BTreeMap::new(),
+                reads: (0..t.events.len())
+                    .filter(|&e| t.events[e].kind == Kind::Read)
+                    .collect(),
+            });
+            shapes.len() - 1
+        });
+        let shape = &mut shapes[s];
+        shape.traces.push(i);
+        let read_values = shape
+            .reads
+            .iter()
+            .filter_map(|&r| t.events[r].value)
+            .collect();
+        shape.by_reads.insert(read_values, i);
+        for (w, e) in t.events.iter().enumerate() {
+            if e.kind == Kind::Write
+                && let Some(v) = e.value
+            {
+                let key = members(e.data).filter_map(|r| t.events[r].value).collect();
+                shape.writes.entry(w).or_default().insert(key, v);
+            }
+        }
+    }
+    shapes
+}
+
+/// One path per thread: the events, then every rf, each read from a write
+/// of its location; the values follow from rf.
 fn combination(
-    traces: &[&Trace],
+    shapes: &[&Shape],
+    paths: &[Vec<Trace>],
     frame: &Frame,
     tally: &mut Tally,
-    seen: &mut HashSet<(Vec<Vec<u8>>, Vec<usize>)>,
 ) -> Result<(), String> {
-    let base = skeleton(traces, frame.init)?;
+    let representatives: Vec<&Trace> = shapes
+        .iter()
+        .enumerate()
+        .map(|(t, s)| &paths[t][s.traces[0]])
+        .collect();
+    let base = skeleton(&representatives, frame.init)?;
     let n = base.events.len();
-    // Each read's possible sources: its location's writes of its value,
-    // but not a write its own statement makes after it.
+    // Each read's possible sources: its location's writes, but not one its
+    // own statement makes after it.
     let reads: Vec<usize> = (0..n)
         .filter(|&e| base.events[e].kind == Kind::Read)
         .collect();
     let mut sources: Vec<Vec<usize>> = Vec::with_capacity(reads.len());
     for &r in &reads {
-        let ev = &base.events[r];
+        let loc = base.events[r].loc;
         let options: Vec<usize> = (0..n)
             .filter(|&w| {
                 let wv = &base.events[w];
                 matches!(wv.kind, Kind::Init | Kind::Write)
-                    && wv.loc == ev.loc
-                    && wv.value == ev.value
+                    && wv.loc == loc
                     && !base.same_statement_after(r, w)
             })
             .collect();
@@ -120,21 +189,30 @@ fn combination(
     }
     let mut pick = vec![0usize; reads.len()];
     loop {
-        let mut x = base.execution.clone();
-        for (i, &r) in reads.iter().enumerate() {
-            x.rf.add(sources[i][pick[i]], r);
-        }
-        let free = free_reads(&x, &reads);
-        let constrained = free != 0 && base.constraining & free != 0;
-        let fresh = free == 0 || {
-            let key = (
-                traces.iter().map(|t| t.decisions.clone()).collect(),
-                pick.clone(),
-            );
-            seen.insert(key)
-        };
-        if !constrained && fresh {
-            judge_choices(&x, traces, frame, tally);
+        let rf: Vec<(usize, usize)> = reads
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (sources[i][pick[i]], r))
+            .collect();
+        if let Some(solved) = solve(&base, shapes, paths, &rf, frame.init) {
+            let chosen: Vec<&Trace> = solved
+                .traces
+                .iter()
+                .enumerate()
+                .map(|(t, &i)| &paths[t][i])
+                .collect();
+            let mut x = base.execution.clone();
+            let mut at = frame.init.len();
+            for trace in &chosen {
+                for e in &trace.events {
+                    x.events[at].value = e.value;
+                    at += 1;
+                }
+            }
+            for &(w, r) in &rf {
+                x.rf.add(w, r);
+            }
+            judge_choices(&x, &chosen, solved.free, frame, tally);
         }
         if tally.stopped || !advance(&mut pick, |i| sources[i].len()) {
             return Ok(());
@@ -142,38 +220,141 @@ fn combination(
     }
 }
 
-/// The reads whose values nothing outside a cycle of `rf` and `data`
-/// determines: a read is determined when it reads an initial write, or a
-/// write whose value depends only on determined reads.
-fn free_reads(x: &Execution, reads: &[usize]) -> Set {
-    let mut determined: Set = 0;
+/// The values an rf gives: the trace of each thread's path whose reads see
+/// them, and the reads whose values only a cycle of rf and data justifies.
+struct Solved {
+    traces: Vec<usize>,
+    free: Set,
+}
+
+/// The values an rf gives, and the trace of each path that reads them.
+/// `None` when no trace of a shape reads those values (its decisions would
+/// go another way), or when a decision rests on a value only a cycle of
+/// rf and data justifies (herd7 drops such a candidate: its constraint is
+/// left unsolved). The free values of such a cycle are any that close it
+/// consistently (herd7 keeps one symbolic candidate for them all).
+fn solve(
+    base: &Skeleton,
+    shapes: &[&Shape],
+    paths: &[Vec<Trace>],
+    rf: &[(usize, usize)],
+    init: &[Val],
+) -> Option<Solved> {
+    let mut value: Vec<Option<Val>> = vec![None; base.events.len()];
+    value[..init.len()].copy_from_slice(&init.iter().map(|&v| Some(v)).collect::<Vec<_>>());
+    propagate(base, shapes, paths, rf, &mut value)?;
+    let free = rf
+        .iter()
+        .filter(|&&(_, r)| value[r].is_none())
+        .fold(0, |acc, &(_, r)| acc | single(r));
+    if free == 0 {
+        let traces = traces_reading(base, shapes, &value)?;
+        return Some(Solved { traces, free });
+    }
+    if free & base.constraining != 0 {
+        return None;
+    }
+    let closed = close_cycles(base, shapes, paths, rf, value)?;
+    let traces = traces_reading(base, shapes, &closed)?;
+    Some(Solved { traces, free })
+}
+
+/// Values for the reads of rf and data cycles, one guess per cycle: the
+/// first unknown read takes each value its shape's traces read there, the
+/// guess propagates round the cycle, and it stands when every read agrees
+/// with the write it reads.
+fn close_cycles(
+    base: &Skeleton,
+    shapes: &[&Shape],
+    paths: &[Vec<Trace>],
+    rf: &[(usize, usize)],
+    mut value: Vec<Option<Val>>,
+) -> Option<Vec<Option<Val>>> {
+    propagate(base, shapes, paths, rf, &mut value)?;
+    if rf
+        .iter()
+        .any(|&(w, r)| value[w].is_some() && value[r].is_some() && value[w] != value[r])
+    {
+        return None;
+    }
+    let Some(&(_, r)) = rf.iter().find(|&&(_, r)| value[r].is_none()) else {
+        return Some(value);
+    };
+    let t = base.events[r].thread.unwrap_or(0);
+    let mut candidates: Vec<Val> = shapes[t]
+        .traces
+        .iter()
+        .filter_map(|&i| paths[t][i].events[r - base.offsets[t]].value)
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    candidates.into_iter().find_map(|v| {
+        let mut guess = value.clone();
+        guess[r] = Some(v);
+        close_cycles(base, shapes, paths, rf, guess)
+    })
+}
+
+/// Values along rf, to a fixpoint: a read takes its write's value; a
+/// write's value follows, in its path, from the values of the reads it
+/// depends on. `None` when no trace writes from those values.
+fn propagate(
+    base: &Skeleton,
+    shapes: &[&Shape],
+    paths: &[Vec<Trace>],
+    rf: &[(usize, usize)],
+    value: &mut [Option<Val>],
+) -> Option<()> {
     loop {
-        let before = determined;
-        for &r in reads {
-            let w = members(x.rf.column(r)).next();
-            let ok = w.is_some_and(|w| {
-                x.events[w].kind == Kind::Init || x.data.column(w) & !determined == 0
-            });
-            if ok {
-                determined |= single(r);
+        let mut progress = false;
+        for &(w, r) in rf {
+            if value[r].is_none() && value[w].is_some() {
+                value[r] = value[w];
+                progress = true;
             }
         }
-        if determined == before {
-            break;
+        for (t, shape) in shapes.iter().enumerate() {
+            let rep = &paths[t][shape.traces[0]];
+            for (&w, table) in &shape.writes {
+                let g = base.offsets[t] + w;
+                if value[g].is_some() {
+                    continue;
+                }
+                let deps: Option<Vec<Val>> = members(rep.events[w].data)
+                    .map(|r| value[base.offsets[t] + r])
+                    .collect();
+                if let Some(key) = deps {
+                    value[g] = Some(*table.get(&key)?);
+                    progress = true;
+                }
+            }
+        }
+        if !progress {
+            return Some(());
         }
     }
-    reads.iter().fold(0, |acc, &r| acc | single(r)) & !determined
+}
+
+/// The trace of each thread's shape whose reads take `value`.
+fn traces_reading(base: &Skeleton, shapes: &[&Shape], value: &[Option<Val>]) -> Option<Vec<usize>> {
+    shapes
+        .iter()
+        .enumerate()
+        .map(|(t, shape)| {
+            let key: Vec<Val> = shape
+                .reads
+                .iter()
+                .map(|&r| value[base.offsets[t] + r])
+                .collect::<Option<_>>()?;
+            shape.by_reads.get(&key).copied()
+        })
+        .collect()
 }
 
 /// For one rf: `lock.cat`'s choices of rf for failed locks and unlocked
-/// `spin_is_locked`, then the coherence orders.
-fn judge_choices(x: &Execution, traces: &[&Trace], frame: &Frame, tally: &mut Tally) {
-    let cobase = cat::cobase(x);
-    if !cobase.is_acyclic() {
-        // `acyclic cobase as ConsCo`.
-        *tally.rejected.entry("ConsCo").or_default() += 1;
-        return;
-    }
+/// `spin_is_locked` (its `with` clauses come before `cos-opt.cat`'s), then
+/// `cobase` and the coherence orders.
+fn judge_choices(x: &Execution, traces: &[&Trace], free: Set, frame: &Frame, tally: &mut Tally) {
     let (lf, ru) = cat::lock_rf_choices(x);
     if lf.iter().chain(&ru).any(Vec::is_empty) {
         return;
@@ -189,7 +370,13 @@ fn judge_choices(x: &Execution, traces: &[&Trace], frame: &Frame, tally: &mut Ta
             let (a, b) = options[pick[lf.len() + i]];
             y.rf_ru.add(a, b);
         }
-        coherence_orders(&y, &cobase, traces, frame, tally);
+        let cobase = cat::cobase(&y);
+        if cobase.is_acyclic() {
+            coherence_orders(&y, &cobase, traces, free, frame, tally);
+        } else {
+            // `acyclic cobase as ConsCo`.
+            *tally.rejected.entry("ConsCo").or_default() += 1;
+        }
         if tally.stopped
             || !advance(&mut pick, |i| {
                 if i < lf.len() {
@@ -210,6 +397,7 @@ fn coherence_orders(
     x: &Execution,
     cobase: &Rel,
     traces: &[&Trace],
+    free: Set,
     frame: &Frame,
     tally: &mut Tally,
 ) {
@@ -250,7 +438,7 @@ fn coherence_orders(
             tally.stopped = true;
             return;
         }
-        if let Some(state) = (frame.finals)(&y, traces) {
+        if let Some(state) = (frame.finals)(&y, traces, free) {
             match cat::judge(&y) {
                 Judgement::Allowed { flags } => {
                     if state.satisfies {
@@ -317,6 +505,8 @@ struct Skeleton {
     within: Vec<Set>,
     /// Every read a path constraint rests on.
     constraining: Set,
+    /// Where each thread's events start.
+    offsets: Vec<usize>,
 }
 
 impl Skeleton {
@@ -354,8 +544,10 @@ fn skeleton(traces: &[&Trace], init: &[Val]) -> Result<Skeleton, String> {
         Rel::empty(total),
     );
     let mut constraining = 0;
+    let mut offsets = Vec::with_capacity(traces.len());
     for (t, trace) in traces.iter().enumerate() {
         let offset = events.len();
+        offsets.push(offset);
         let global = |local: Set| -> Set { local << offset };
         // Transitive order inside each statement instance.
         let mut closure: Vec<Set> = Vec::with_capacity(trace.events.len());
@@ -413,5 +605,6 @@ fn skeleton(traces: &[&Trace], init: &[Val]) -> Result<Skeleton, String> {
         execution,
         within,
         constraining,
+        offsets,
     })
 }

@@ -23,6 +23,7 @@ use crate::catalog::file::c::ast::{
 };
 use enumerate::{FinalState, Frame, Tally};
 use execution::{Execution, Loc, Val};
+use rel::Set;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use threads::Trace;
@@ -110,8 +111,15 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
     let started = Instant::now();
     let setup = Setup::new(program)?;
     let (paths, loop_cut) = setup.paths(program)?;
+    if std::env::var_os("LKMM_DEBUG").is_some() {
+        eprintln!(
+            "paths {:?} after {:?}",
+            paths.iter().map(Vec::len).collect::<Vec<_>>(),
+            started.elapsed()
+        );
+    }
     let shown = setup.shown.clone();
-    let finals = |x: &Execution, traces: &[&Trace]| setup.final_state(x, traces);
+    let finals = |x: &Execution, traces: &[&Trace], free: Set| setup.final_state(x, traces, free);
     let frame = Frame {
         init: &setup.init,
         observed_locations: &setup.observed_locations,
@@ -119,6 +127,14 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
         budget,
     };
     let tally = enumerate::enumerate(&paths, &frame)?;
+    if std::env::var_os("LKMM_DEBUG").is_some() {
+        eprintln!(
+            "{} candidates judged, rejected {:?}, after {:?}",
+            tally.candidates,
+            tally.rejected,
+            started.elapsed()
+        );
+    }
     if tally.stopped {
         return Err(format!(
             "stopped after {} candidate executions",
@@ -299,21 +315,34 @@ impl<'a> Setup<'a> {
     }
 
     /// An execution's final state: each register's value at the end of
-    /// its thread's path, each location's coherence-last write. `None`
-    /// when the filter rejects it.
-    fn final_state(&self, x: &Execution, traces: &[&Trace]) -> Option<FinalState> {
+    /// its thread's path, each location's coherence-last write. A value
+    /// that comes from a `free` read (one only a cycle of rf and data
+    /// justifies) is herd7's unknown `S`: equal to no number. `None` when
+    /// the filter rejects the execution.
+    fn final_state(&self, x: &Execution, traces: &[&Trace], free: Set) -> Option<FinalState> {
+        let mut offsets = Vec::with_capacity(traces.len());
+        let mut at = self.init.len();
+        for t in traces {
+            offsets.push(at);
+            at += t.events.len();
+        }
         let value = |o: &Observable| -> Val {
             match o {
-                Observable::Register { thread, reg } => traces
-                    .get(*thread)
-                    .and_then(|t| t.regs.get(reg))
-                    .copied()
-                    .unwrap_or(Val::ZERO),
+                Observable::Register { thread, reg } => {
+                    let Some(t) = traces.get(*thread) else {
+                        return Val::ZERO;
+                    };
+                    let tainted = t.reg_taints.get(reg).copied().unwrap_or(0);
+                    if (tainted << offsets[*thread]) & free != 0 {
+                        return Val::Unknown;
+                    }
+                    t.regs.get(reg).copied().unwrap_or(Val::ZERO)
+                }
                 Observable::Location(name) => {
                     let Some(l) = self.locations.iter().position(|n| n == name) else {
                         return Val::ZERO;
                     };
-                    final_value(x, l).unwrap_or(self.init[l])
+                    final_value(x, l, free).unwrap_or(self.init[l])
                 }
             }
         };
@@ -352,8 +381,9 @@ impl<'a> Setup<'a> {
     }
 }
 
-/// The value of the coherence-last write to `l` that has one.
-fn final_value(x: &Execution, l: Loc) -> Option<Val> {
+/// The value of the coherence-last write to `l` that has one (unknown
+/// when it depends on a `free` read).
+fn final_value(x: &Execution, l: Loc, free: Set) -> Option<Val> {
     let writes: Vec<usize> = (0..x.events.len())
         .filter(|&e| x.events[e].loc == Some(l) && x.events[e].value.is_some())
         .filter(|&e| {
@@ -366,7 +396,13 @@ fn final_value(x: &Execution, l: Loc) -> Option<Val> {
     writes
         .iter()
         .find(|&&w| writes.iter().all(|&o| o == w || !x.co.has(w, o)))
-        .and_then(|&w| x.events[w].value)
+        .and_then(|&w| {
+            if x.data.column(w) & free != 0 {
+                Some(Val::Unknown)
+            } else {
+                x.events[w].value
+            }
+        })
 }
 
 /// Registers first, by thread and then name as a string; then locations.
@@ -410,7 +446,7 @@ fn show_value(v: Val, locations: &[String]) -> String {
         Val::Int(n) => n.to_string(),
         Val::Addr(l, 0) => locations.get(l).cloned().unwrap_or_default(),
         Val::Addr(l, o) => format!("{}+{o}", locations.get(l).cloned().unwrap_or_default()),
-        Val::Unknown => "?".to_string(),
+        Val::Unknown => "S".to_string(),
     }
 }
 

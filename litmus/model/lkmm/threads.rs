@@ -69,6 +69,8 @@ pub struct Trace {
     pub events: Vec<LocalEvent>,
     /// Registers at the end of the path.
     pub regs: BTreeMap<String, Val>,
+    /// The reads each register's final value comes from.
+    pub reg_taints: BTreeMap<String, Set>,
     /// The path's decisions, in order: which way each `if`, compare and
     /// choice went (two traces with the same decisions are the same herd
     /// path, whatever values they read).
@@ -154,7 +156,8 @@ pub fn traces(
             Ok(()) => {
                 let trace = Trace {
                     events: run.events,
-                    regs: run.regs.into_iter().map(|(k, v)| (k, v.val)).collect(),
+                    regs: run.regs.iter().map(|(k, v)| (k.clone(), v.val)).collect(),
+                    reg_taints: run.regs.into_iter().map(|(k, v)| (k, v.taint)).collect(),
                     decisions: run.decisions,
                     constraining: run.constraining,
                 };
