@@ -409,9 +409,14 @@ fn coherence_orders(
             by_location.entry(l).or_default().push(e);
         }
     }
+    let ext = x.ext();
     let orders: Vec<(Loc, Vec<Vec<usize>>)> = by_location
         .into_iter()
-        .map(|(l, writes)| (l, linearisations(&writes, cobase)))
+        .map(|(l, writes)| {
+            let mut orders = linearisations(&writes, cobase);
+            orders.retain(|order| coherent_at(x, &ext, l, order));
+            (l, orders)
+        })
         .collect();
     if orders.iter().any(|(_, o)| o.is_empty()) {
         return;
@@ -456,6 +461,43 @@ fn coherence_orders(
             return;
         }
     }
+}
+
+/// Whether one location's coherence order can be part of an allowed
+/// execution: the `coherence` and `atomic` axioms of `linux-kernel.cat`
+/// hold at that location alone. Both relate events of one location only
+/// (`po-loc`, `rf`, `co`, `fr`, `rmw`), so an order failing here fails them
+/// in every execution it is part of, and the cross product of the
+/// locations' orders need not hold it. A lock's location is left whole:
+/// `lock.cat` merges its unlocks into `co` later.
+fn coherent_at(x: &Execution, ext: &Rel, l: Loc, order: &[usize]) -> bool {
+    let here = x.set(|e| e.loc == Some(l));
+    let is_lock = x.events.iter().any(|e| {
+        e.loc == Some(l)
+            && matches!(
+                e.kind,
+                Kind::Lkr | Kind::Lkw | Kind::Ul | Kind::Lf | Kind::Rl | Kind::Ru
+            )
+    });
+    if is_lock {
+        return true;
+    }
+    let memory = here & x.set(|e| matches!(e.kind, Kind::Init | Kind::Read | Kind::Write));
+    let mut co = Rel::empty(x.n());
+    for (k, &a) in order.iter().enumerate() {
+        for &b in &order[k + 1..] {
+            co.add(a, b);
+        }
+    }
+    let rf = x.rf.restrict(memory, memory);
+    let fr = rf.inverse().seq(&co);
+    let po_loc = x.po.restrict(memory, memory);
+    if !po_loc.union(&rf).union(&co).union(&fr).is_acyclic() {
+        return false;
+    }
+    // `empty rmw & (fre ; coe) as atomic`
+    let rmw = x.rmw.restrict(memory, memory);
+    rmw.inter(&fr.inter(ext).seq(&co.inter(ext))).is_empty()
 }
 
 /// Every total order of `items` that extends `order`.

@@ -111,13 +111,6 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
     let started = Instant::now();
     let setup = Setup::new(program)?;
     let (paths, loop_cut) = setup.paths(program)?;
-    if std::env::var_os("LKMM_DEBUG").is_some() {
-        eprintln!(
-            "paths {:?} after {:?}",
-            paths.iter().map(Vec::len).collect::<Vec<_>>(),
-            started.elapsed()
-        );
-    }
     let shown = setup.shown.clone();
     let finals = |x: &Execution, traces: &[&Trace], free: Set| setup.final_state(x, traces, free);
     let frame = Frame {
@@ -127,14 +120,6 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
         budget,
     };
     let tally = enumerate::enumerate(&paths, &frame)?;
-    if std::env::var_os("LKMM_DEBUG").is_some() {
-        eprintln!(
-            "{} candidates judged, rejected {:?}, after {:?}",
-            tally.candidates,
-            tally.rejected,
-            started.elapsed()
-        );
-    }
     if tally.stopped {
         return Err(format!(
             "stopped after {} candidate executions",
