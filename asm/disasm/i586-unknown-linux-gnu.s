@@ -429,6 +429,13 @@
     xor %edx,%edx
     ret
 
+<pte_asm_lock_xadd32>:
+    mov 0x4(%esp),%ecx
+    mov 0xc(%esp),%eax
+    lock xadd %eax,(%ecx)
+    xor %edx,%edx
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebx
     push %esi

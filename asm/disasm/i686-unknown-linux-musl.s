@@ -806,6 +806,16 @@
     pop %ebp
     ret
 
+<pte_asm_lock_xadd32>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%ecx
+    mov 0x10(%ebp),%eax
+    lock xadd %eax,(%ecx)
+    xor %edx,%edx
+    pop %ebp
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebp
     mov %esp,%ebp

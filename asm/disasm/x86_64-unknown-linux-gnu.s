@@ -625,6 +625,11 @@
     mov %eax,%eax
     ret
 
+<pte_asm_lock_xadd32>:
+    lock xadd %edx,(%rdi)
+    mov %edx,%eax
+    ret
+
 <pte_asm_lock_add64>:
     shl $0x20,%rcx
     mov %edx,%eax
@@ -646,6 +651,13 @@
     mov %edx,%eax
     or %rcx,%rax
     xchg %rax,(%rsi)
+    ret
+
+<pte_asm_lock_xadd64>:
+    shl $0x20,%rcx
+    mov %edx,%eax
+    or %rcx,%rax
+    lock xadd %rax,(%rsi)
     ret
 
 <pte_asm_lock_cmpxchg64>:

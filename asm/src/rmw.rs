@@ -1,9 +1,10 @@
 //! Read-modify-writes of one shared location: the `LOCK ADD`, `XCHG` and
 //! `LOCK CMPXCHG` of herdtools7's x86 litmus tests, their unlocked forms
-//! where x86 has one, in 4- and 8-byte sizes (8-byte ones only where the
+//! where x86 has one, and the `LOCK XADD` of the kernel's
+//! `atomic_fetch_add()`, in 4- and 8-byte sizes (8-byte ones only where the
 //! target has the instruction). `litmus run FILE.litmus` executes each
 //! instruction of a test as one of these, so the hardware runs what the
-//! file says.
+//! file says (for a C test, what the kernel compiles it to).
 //!
 //! What the SDM guarantees ("Locked Atomic Operations", "Locked
 //! Instructions Have a Total Order", "Loads and Stores Are Not Reordered
@@ -112,6 +113,27 @@ pub fn cmpxchg32(word: &Word, expected: u32, new: u32) -> u32 {
     old
 }
 
+/// `lock xaddl v, (p)`: add `value` to `*word` and return the value it
+/// held, atomically; a full fence (SDM Vol. 2 "XADD": with `lock` one
+/// atomic access, ordered as every locked instruction). Mirrors the
+/// kernel's `arch_atomic_fetch_add()` (`xadd(&v->counter, i)`, which is
+/// `LOCK_PREFIX "xaddl"` in `arch/x86/include/asm/cmpxchg.h`).
+#[inline(always)]
+pub fn lock_xadd32(word: &Word, value: u32) -> u32 {
+    let old: u32;
+    // SAFETY: `word` is a live, aligned u32 cell; one locked 4-byte RMW.
+    // Flags are written.
+    unsafe {
+        asm!(
+            "lock xaddl {v:e}, ({p})", // v, *word = *word, *word + v, atomically
+            p = in(reg) word.as_ptr(),
+            v = inout(reg) value => old,
+            options(nostack, att_syntax),
+        )
+    }
+    old
+}
+
 /// `lock addq v, (p)`: the 8-byte [`lock_add32`] (x86-64 only).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -155,6 +177,25 @@ pub fn xchg64(pte: &Pte, value: u64) -> u64 {
             p = in(reg) pte.as_ptr(),
             v = inout(reg) value => old,
             options(nostack, preserves_flags, att_syntax),
+        )
+    }
+    old
+}
+
+/// `lock xaddq v, (p)`: the 8-byte [`lock_xadd32`] (x86-64 only; x86-32
+/// has no 8-byte `xadd`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn lock_xadd64(pte: &Pte, value: u64) -> u64 {
+    let old: u64;
+    // SAFETY: `pte` is live and 8-byte aligned; one locked 8-byte RMW.
+    // Flags are written.
+    unsafe {
+        asm!(
+            "lock xaddq {v}, ({p})",  // v, *p = *p, *p + v, atomically (8 bytes)
+            p = in(reg) pte.as_ptr(),
+            v = inout(reg) value => old,
+            options(nostack, att_syntax),
         )
     }
     old

@@ -249,6 +249,8 @@ shims! {
         ["lock cmpxchg %r,(%r)"];
     write pte_asm_cmpxchg32(s, p, lo, hi) always => Some((rmw::cmpxchg32(s, lo, lo), 0)),
         ["cmpxchg %r,(%r)"];
+    write pte_asm_lock_xadd32(s, p, lo, hi) always => Some((rmw::lock_xadd32(s, lo), 0)),
+        ["lock xadd %r,(%r)"];
     #[cfg(target_arch = "x86_64")]
     write pte_asm_lock_add64(s, p, lo, hi) always => { rmw::lock_add64(p, join(lo, hi)); None },
         ["lock add %r,(%r)"];
@@ -258,6 +260,9 @@ shims! {
     #[cfg(target_arch = "x86_64")]
     write pte_asm_xchg64q(s, p, lo, hi) always => Some(halves(rmw::xchg64(p, join(lo, hi)))),
         ["xchg %r,(%r)"];
+    #[cfg(target_arch = "x86_64")]
+    write pte_asm_lock_xadd64(s, p, lo, hi) always => Some(halves(rmw::lock_xadd64(p, join(lo, hi)))),
+        ["lock xadd %r,(%r)"];
     #[cfg(target_arch = "x86_64")]
     write pte_asm_lock_cmpxchg64(s, p, lo, hi) always =>
         Some(halves(rmw::lock_cmpxchg64(p, join(lo, hi), join(lo, hi)))),

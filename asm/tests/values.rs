@@ -97,6 +97,8 @@ fn every_write_shim_stores_the_value() {
                 "pte_asm_xchg64" | "pte_asm_xchg64q" => (value, 4, old),
                 "pte_asm_lock_add32" | "pte_asm_add32" => (old, 4u32.wrapping_add(lo), 0),
                 "pte_asm_xchg32" => (old, lo, 4),
+                "pte_asm_lock_xadd32" => (old, 4u32.wrapping_add(lo), 4),
+                "pte_asm_lock_xadd64" => (old.wrapping_add(value), 4, old),
                 // Compared with `lo`: the sequence holds 4, so they fail,
                 // store 4 back and return it (success: the test below).
                 "pte_asm_lock_cmpxchg32" | "pte_asm_cmpxchg32" => (old, 4, 4),
@@ -292,6 +294,10 @@ fn read_modify_writes_do_what_the_sdm_says() {
     rmw::add32(&w, 5);
     assert_eq!(rmw::xchg32(&w, 6), 5);
     assert_eq!(read::load32(&w), 6);
+    assert_eq!(rmw::lock_xadd32(&w, 3), 6, "xadd returns the old value");
+    assert_eq!(read::load32(&w), 9, "and adds");
+    rmw::lock_xadd32(&w, u32::MAX - 8);
+    assert_eq!(read::load32(&w), 0, "xadd wraps");
     let p = Pte::new(0x1_0000_0002);
     // The halves of an 8-byte location are 4-byte locations of their own.
     assert_eq!(
@@ -310,6 +316,8 @@ fn read_modify_writes_do_what_the_sdm_says() {
         rmw::lock_add64(&p, 1);
         rmw::add64(&p, 1 << 32);
         assert_eq!(rmw::xchg64(&p, 5), (4 << 32) + 1);
+        assert_eq!(rmw::lock_xadd64(&p, 1 << 32), 5);
+        assert_eq!(value_of(&p), (1 << 32) + 5);
         pte_asm::write::store64(&p, u64::MAX);
         assert_eq!(value_of(&p), u64::MAX);
     }

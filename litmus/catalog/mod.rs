@@ -59,22 +59,26 @@ impl Test {
         })
     }
 
-    /// The tests a command-line argument names: a built-in test, or every
-    /// `.litmus` file a path, directory or `@all` list names (each read
-    /// and checked now). A C litmus test is refused here: only the
-    /// commands that take [`Named`] tests read it.
-    pub fn resolve(arg: &str) -> Result<Vec<Test>, Error> {
-        Named::resolve(arg)?
+    /// The tests a command-line argument names for `litmus run`: a
+    /// built-in test, or every `.litmus` file a path, directory or `@all`
+    /// list names (each read and checked now). A C litmus test runs as the
+    /// x86 code the kernel compiles it to; one that has none is an
+    /// [`Unmappable`] saying why.
+    pub fn resolve(arg: &str) -> Result<Vec<Result<Test, Unmappable>>, Error> {
+        Ok(Named::resolve(arg)?
             .into_iter()
             .map(|named| match named {
                 Named::Suite(t) => Ok(t),
-                Named::C(c) => Err(Error::BadInput(format!(
-                    "{}: a C litmus test (the kernel's dialect): `litmus model` and `litmus show` \
-                     read it; running it on hardware is not supported yet",
-                    c.source.display()
-                ))),
+                Named::C(c) => match file::from_c(c) {
+                    Ok(mapped) => Ok(Test::File(Box::leak(Box::new(mapped)))),
+                    Err(unmapped) => Err(Unmappable {
+                        name: c.program.name.clone(),
+                        source: c.source.display().to_string(),
+                        unmapped,
+                    }),
+                },
             })
-            .collect()
+            .collect())
     }
 
     pub fn name(&self) -> &'static str {
@@ -128,6 +132,38 @@ impl Test {
             Test::File(f) => (f.source.display().to_string(), f.hash.clone()),
             _ => ("-".into(), String::new()),
         }
+    }
+}
+
+/// A C test with no x86 code the suite can run: its name, its file, and
+/// which construct, where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmappable {
+    pub name: String,
+    pub source: String,
+    pub unmapped: file::c::x86::Unmapped,
+}
+
+impl Unmappable {
+    /// The construct and why, without the file (`spin_lock(): a lock
+    /// cmpxchg loop ...`).
+    pub fn reason(&self) -> String {
+        file::escape_controls(&self.unmapped.message)
+    }
+
+    /// The one line a run of only this test ends with: the file, the place,
+    /// the construct and why.
+    pub fn line(&self) -> String {
+        let pos = self.unmapped.pos;
+        let at = if pos.line == 0 {
+            String::new()
+        } else {
+            format!("{}:{}:", pos.line, pos.col)
+        };
+        file::escape_controls(&format!(
+            "{}:{at} not run on hardware: {}; `litmus model` still answers",
+            self.source, self.unmapped.message
+        ))
     }
 }
 
@@ -212,6 +248,7 @@ mod tests {
         assert!(Test::by_name("SB+nothing").is_none());
         assert!(Test::lookup("NOPE").is_err());
         assert!(Test::resolve("NOPE").is_err());
+        assert!(Test::resolve("SB").unwrap()[0].is_ok());
         assert!(Test::resolve("/nonexistent/x.litmus").is_err());
     }
 

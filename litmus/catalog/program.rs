@@ -87,6 +87,9 @@ pub enum RmwOp {
     /// `CMPXCHG [x],r`: if the location holds the accumulator (`EAX`/`RAX`,
     /// register 0) it takes register `r`, else the accumulator takes it.
     Cmpxchg(u8),
+    /// `XADD [x],r`: the location gains register `r`, which takes the value
+    /// the location held (`LOCK XADD`: the kernel's `atomic_fetch_add()`).
+    Xadd(u8),
 }
 
 /// One instruction of a thread.
@@ -110,7 +113,7 @@ pub enum Instr {
         value: Operand,
     },
     Fence(Fence),
-    /// `ADD`, `XCHG`, `CMPXCHG` on memory, `LOCK`ed or not.
+    /// `ADD`, `XCHG`, `CMPXCHG`, `XADD` on memory, `LOCK`ed or not.
     Rmw {
         size: Size,
         at: Address,

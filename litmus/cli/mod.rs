@@ -14,7 +14,7 @@ use crate::{bench, compare, guest, model, protocols, refault, run};
 use args::parse_strategy;
 use clap::{Parser, Subcommand};
 use pte_asm::strategy::ReadStrategy;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Hardware litmus tests for reading a 64-bit PTE as two 32-bit halves.
 #[derive(Parser, Debug)]
@@ -50,9 +50,15 @@ pub enum Command {
         /// Read strategies for a PTE test (default: all).
         #[arg(long, value_delimiter = ',', value_name = "S[,S...]", value_parser = parse_strategy)]
         strategy: Vec<ReadStrategy>,
-        /// Also print a shortest interleaving that reaches the witness.
+        /// Also print a shortest interleaving that reaches the witness; for a
+        /// C test, an execution the LKMM allows that reaches the outcome, or
+        /// which axiom rules out each one that would.
         #[arg(long)]
         why: bool,
+        /// For a C test: judge every candidate execution, none dropped
+        /// early by a location's coherence (the same answer, slower).
+        #[arg(long)]
+        exhaustive: bool,
     },
     /// Litmus and bench CSVs of many machines side by side.
     Compare {
@@ -65,11 +71,22 @@ pub enum Command {
         #[arg(long, value_name = "PATH.svg")]
         plot: Option<PathBuf>,
     },
-    /// Write the tests herdtools7's X86 syntax can express as .litmus files.
+    /// Write the tests herdtools7's X86 syntax can express as .litmus files
+    /// (--herd), and the PTE tests as the kernel's C litmus tests (--lkmm).
+    #[command(group(
+        clap::ArgGroup::new("into")
+            .required(true)
+            .multiple(true)
+            .args(["herd", "lkmm"])
+    ))]
     Export {
-        /// The directory to write them into (created if missing).
+        /// Write the X86 and X86_64 files into DIR (created if missing).
         #[arg(long, value_name = "DIR")]
-        herd: PathBuf,
+        herd: Option<PathBuf>,
+        /// Write the PTE tests and the protocols' pairs as C litmus tests,
+        /// each with the LKMM's Result:, into DIR (created if missing).
+        #[arg(long, value_name = "DIR")]
+        lkmm: Option<PathBuf>,
     },
     /// Which PTE read and write protocols built from 32-bit accesses keep a
     /// read whole, and how many zap+install cycles inside one read break
@@ -184,7 +201,8 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
             test,
             strategy,
             why,
-        } => model_report(&test, &strategy, why)?,
+            exhaustive,
+        } => model_report(&test, &strategy, why, exhaustive)?,
         Command::Compare {
             files,
             markdown,
@@ -196,14 +214,12 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
             }
             print!("{}", compare::report(&inputs, markdown));
         }
-        Command::Export { herd } => {
-            let (written, skipped) = model::herd::export(&herd).map_err(Error::BadInput)?;
-            println!(
-                "litmus: {written} tests into {} (listed in @all)",
-                herd.display()
-            );
-            for line in skipped {
-                println!("litmus: not exported: {line}");
+        Command::Export { herd, lkmm } => {
+            if let Some(dir) = herd {
+                exported(&dir, model::herd::export(&dir))?;
+            }
+            if let Some(dir) = lkmm {
+                exported(&dir, model::herd::lkmm::export(&dir))?;
             }
         }
         Command::BenchReport { csv, dir } => {
@@ -216,9 +232,27 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
     Ok(())
 }
 
+/// What an export wrote into `dir`, and what it left out and why.
+fn exported(dir: &Path, done: Result<(usize, Vec<String>), String>) -> Result<(), Error> {
+    let (written, skipped) = done.map_err(Error::BadInput)?;
+    println!(
+        "litmus: {written} tests into {} (listed in @all)",
+        dir.display()
+    );
+    for line in skipped {
+        println!("litmus: not exported: {line}");
+    }
+    Ok(())
+}
+
 /// `litmus model TEST`: one report per strategy (every strategy of a PTE
 /// test unless given).
-fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<(), Error> {
+fn model_report(
+    name: &str,
+    strategies: &[ReadStrategy],
+    why: bool,
+    exhaustive: bool,
+) -> Result<(), Error> {
     let mut first = true;
     let strategies = if strategies.is_empty() {
         &ReadStrategy::ALL[..]
@@ -234,7 +268,7 @@ fn model_report(name: &str, strategies: &[ReadStrategy], why: bool) -> Result<()
                     println!();
                 }
                 first = false;
-                let (text, verdict) = report::lkmm::report(c)?;
+                let (text, verdict) = report::lkmm::report(c, why, exhaustive)?;
                 print!("{text}");
                 if let LkmmVerdict::Fail(why) = verdict {
                     eprintln!("litmus: {}: {why}", c.source.display());

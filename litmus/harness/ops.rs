@@ -51,6 +51,12 @@ pub enum Op {
         reg: u8,
         locked: bool,
     },
+    /// `lock xadd`: locked only (the unlocked form is no primitive).
+    Xadd32 {
+        loc: u8,
+        high: bool,
+        reg: u8,
+    },
     Add64 {
         loc: u8,
         value: Operand,
@@ -64,6 +70,10 @@ pub enum Op {
         loc: u8,
         reg: u8,
         locked: bool,
+    },
+    Xadd64 {
+        loc: u8,
+        reg: u8,
     },
 }
 
@@ -144,6 +154,10 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
                 rmw::cmpxchg32(w, expected, new)
             } as u64;
         }
+        Op::Xadd32 { loc, high, reg } => {
+            regs[reg as usize] =
+                rmw::lock_xadd32(word(at(loc), high), regs[reg as usize] as u32) as u64
+        }
         Op::Load64 { loc, reg } => regs[reg as usize] = load64(at(loc)),
         Op::Store64 { loc, value: v } => store64(at(loc), value(regs, v)),
         Op::Add64 {
@@ -155,6 +169,7 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
         Op::Cmpxchg64 { loc, reg, locked } => {
             regs[0] = cmpxchg64(at(loc), regs[0], regs[reg as usize], locked)
         }
+        Op::Xadd64 { loc, reg } => regs[reg as usize] = xadd64(at(loc), regs[reg as usize]),
     }
 }
 
@@ -268,6 +283,16 @@ fn store64(_: &Pte, _: u64) {
 fn add64(_: &Pte, _: u64, _: bool) {
     unreachable!("compile() refuses 8-byte adds on 32-bit targets")
 }
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn xadd64(p: &Pte, v: u64) -> u64 {
+    rmw::lock_xadd64(p, v)
+}
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn xadd64(_: &Pte, _: u64) -> u64 {
+    unreachable!("compile() refuses 8-byte xadds on 32-bit targets")
+}
 
 /// The `pte-asm` shim that holds the primitive `op` runs on this build:
 /// the instruction checks check it, the model's tests hold its steps to it.
@@ -291,6 +316,8 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Xchg32 { .. } => "pte_asm_xchg32",
         Op::Cmpxchg32 { locked: true, .. } => "pte_asm_lock_cmpxchg32",
         Op::Cmpxchg32 { locked: false, .. } => "pte_asm_cmpxchg32",
+        Op::Xadd32 { .. } => "pte_asm_lock_xadd32",
+        Op::Xadd64 { .. } => "pte_asm_lock_xadd64",
         Op::Add64 { locked: true, .. } => "pte_asm_lock_add64",
         Op::Add64 { locked: false, .. } => "pte_asm_add64",
         Op::Xchg64 { .. } if x86_64 => "pte_asm_xchg64q",
@@ -300,6 +327,10 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Cmpxchg64 { .. } => "pte_asm_lock_cmpxchg8b_swap",
     }
 }
+
+/// Why an `xadd` without `lock` does not run: no reader makes one (the
+/// kernel's is always locked), so it has no primitive.
+const UNLOCKED_XADD: &str = "an xadd without lock is not a pte-asm primitive";
 
 /// Each thread's instructions as ops for this build and CPU, or why they
 /// cannot run here.
@@ -347,6 +378,8 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                 RmwOp::Add(value) => Op::Add32 { loc, high, value, locked },
                                 RmwOp::Xchg(reg) => Op::Xchg32 { loc, high, reg },
                                 RmwOp::Cmpxchg(reg) => Op::Cmpxchg32 { loc, high, reg, locked },
+                                RmwOp::Xadd(reg) if locked => Op::Xadd32 { loc, high, reg },
+                                RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
                             }
                         }
                         Instr::Rmw { size: Size::Eight, at, op, locked } => {
@@ -368,6 +401,11 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                     }
                                     Op::Cmpxchg64 { loc, reg, locked }
                                 }
+                                RmwOp::Xadd(reg) if x86_64 && locked => Op::Xadd64 { loc, reg },
+                                RmwOp::Xadd(_) if locked => {
+                                    return Err("an 8-byte xadd needs x86-64".into());
+                                }
+                                RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
                             }
                         }
                     };

@@ -1,7 +1,11 @@
 //! A C litmus test's `Result:` line held against the model's verdict, as
 //! the kernel's `tools/memory-model/scripts/judgelitmus.sh` holds it
 //! against herd7's output: the data-race prediction first, then a
-//! deadlock, then the outcome word.
+//! deadlock, then the outcome word. And, for a C test run on x86, the
+//! LKMM's verdict held against x86-TSO's for the code the kernel compiles
+//! it to ([`mapping`]).
+
+use super::Expect;
 
 /// What the model said of a test, as herd7's output says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,9 +75,55 @@ pub fn judge(name: &str, result: Option<&str>, modelled: Modelled) -> LkmmVerdic
     }
 }
 
+/// How the x86 code the kernel compiles a C test to, as x86-TSO judges
+/// it, stands against the LKMM's promise for the test's witness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mapping {
+    /// Both allow the witness, or both forbid it.
+    Same,
+    /// The LKMM allows what x86-TSO forbids for this code: normal, x86
+    /// orders more than the kernel promises.
+    Stronger,
+    /// The LKMM forbids what x86-TSO allows for this code: the kernel's
+    /// x86 code breaks its promise, a finding.
+    Weaker,
+}
+
+impl Mapping {
+    /// What a run's table says of it (nothing when the two agree).
+    pub fn words(self) -> Option<&'static str> {
+        match self {
+            Mapping::Same => None,
+            Mapping::Stronger => Some("x86 is stronger here"),
+            Mapping::Weaker => Some("the x86 mapping is weaker than the kernel's promise"),
+        }
+    }
+}
+
+/// The LKMM's verdict on a C test's witness against x86-TSO's on the x86
+/// code for it.
+pub fn mapping(lkmm: Expect, x86: Expect) -> Mapping {
+    match (lkmm, x86) {
+        (Expect::Allowed, Expect::Forbidden) => Mapping::Stronger,
+        (Expect::Forbidden, Expect::Allowed) => Mapping::Weaker,
+        _ => Mapping::Same,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mapping_may_be_stronger_than_the_lkmm_never_weaker() {
+        use Expect::{Allowed, Forbidden};
+        assert_eq!(mapping(Allowed, Allowed), Mapping::Same);
+        assert_eq!(mapping(Forbidden, Forbidden), Mapping::Same);
+        assert_eq!(mapping(Allowed, Forbidden), Mapping::Stronger);
+        assert_eq!(mapping(Forbidden, Allowed), Mapping::Weaker);
+        assert_eq!(Mapping::Same.words(), None);
+        assert!(Mapping::Weaker.words().unwrap().contains("weaker"));
+    }
 
     fn m(word: &str, positive: u64, negative: u64, data_race: bool) -> Modelled<'_> {
         Modelled {

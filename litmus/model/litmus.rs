@@ -73,6 +73,7 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
                                     expected: 0,
                                     new: r,
                                 },
+                                RmwOp::Xadd(r) => Rmw::Xadd(r),
                             },
                             locked,
                         },
@@ -154,6 +155,13 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
                     reg(0),
                     wide(size)
                 ),
+                RmwOp::Xadd(r) => format!(
+                    "{lock}xadd {} += {}, {} takes the old value{}",
+                    at(a),
+                    reg(r),
+                    reg(r),
+                    wide(size)
+                ),
             }
         }
     }
@@ -169,7 +177,23 @@ mod tests {
     #[test]
     fn each_litmus_instructions_step_is_its_primitives_access() {
         let text = "X86_64 ALL\n{ uint64_t q; 0:rsi=q; 0:rbx=1; }\n P0 ;\n movl $1,(x) ;\n movl (x),%eax ;\n movq $1,(q) ;\n movq (q),%rax ;\n movl $2,4(%rsi) ;\n lock addl $1,(x) ;\n addl $1,(x) ;\n xchgl %ebx,(x) ;\n lock cmpxchgl %ebx,(x) ;\n cmpxchgl %ebx,(x) ;\n lock addq $1,(q) ;\n addq $1,(q) ;\n xchgq %rbx,(q) ;\n lock cmpxchgq %rbx,(q) ;\n cmpxchgq %rbx,(q) ;\n mfence ;\nexists (0:rax=0)\n";
-        let file = crate::catalog::file::from_text(text).unwrap();
+        let mut file = crate::catalog::file::from_text(text).unwrap();
+        // The C mapping's `lock xadd`, which no X86 file writes, both sizes.
+        let loc = |name: &str| {
+            let l = file.program.locations.iter().position(|l| l.name == name);
+            litmus::Address {
+                loc: l.unwrap() as u8,
+                offset: 0,
+            }
+        };
+        let xadds =
+            [(Size::Four, loc("x")), (Size::Eight, loc("q"))].map(|(size, at)| LitmusInstr::Rmw {
+                size,
+                at,
+                op: RmwOp::Xadd(3),
+                locked: true,
+            });
+        file.program.threads[0].extend(xadds);
         let model = litmus_program(&file.program);
         let cpu = pte_asm::cpu::Features::detect();
         for (instr, step) in file.program.threads[0].iter().zip(&model.threads[0]) {

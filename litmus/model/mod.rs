@@ -109,6 +109,8 @@ pub enum Rmw {
         expected: Reg,
         new: Reg,
     },
+    /// Add the register, which takes the old value.
+    Xadd(Reg),
 }
 
 /// One step of a model thread: the memory effect of one instruction.

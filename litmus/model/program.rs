@@ -416,10 +416,18 @@ pub(crate) mod tests {
                 "addl $0x1,(%r)" => Some("rmw"),
                 "add %r,(%r)" | "cmpxchg %r,(%r)" if wide => Some("rmw8"),
                 "add %r,(%r)" | "cmpxchg %r,(%r)" => Some("rmw"),
-                "lock add %r,(%r)" | "xchg %r,(%r)" | "lock cmpxchg %r,(%r)" if wide => {
+                "lock add %r,(%r)"
+                | "xchg %r,(%r)"
+                | "lock cmpxchg %r,(%r)"
+                | "lock xadd %r,(%r)"
+                    if wide =>
+                {
                     Some("locked-rmw8")
                 }
-                "lock add %r,(%r)" | "xchg %r,(%r)" | "lock cmpxchg %r,(%r)" => Some("locked-rmw"),
+                "lock add %r,(%r)"
+                | "xchg %r,(%r)"
+                | "lock cmpxchg %r,(%r)"
+                | "lock xadd %r,(%r)" => Some("locked-rmw"),
                 "movq (%r),%xmm" | "movq (%r),%mm0" | "fildll (%r)" => Some("load8"),
                 "lock cmpxchg8b (%r)" => Some("locked-rmw8"),
                 "cmpxchg8b (%r)" => Some("rmw8"),

@@ -179,6 +179,11 @@ impl State {
                         regs[expected as usize] = old;
                         stored
                     }
+                    Rmw::Xadd(r) => {
+                        let sum = old.wrapping_add(regs[r as usize]) & mask(wide);
+                        regs[r as usize] = old;
+                        sum
+                    }
                 };
                 if locked {
                     next.write_memory(at, wide, new);
@@ -337,7 +342,7 @@ fn trace(
                         } => sees(expected, wide),
                         Step::Rmw {
                             wide,
-                            op: Rmw::Xchg(r),
+                            op: Rmw::Xchg(r) | Rmw::Xadd(r),
                             ..
                         } => sees(r, wide),
                         Step::Store { .. } | Step::Rmw { locked: false, .. } if !sc => {

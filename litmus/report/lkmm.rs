@@ -11,10 +11,21 @@ use std::fmt::Write as _;
 
 /// The model's output for `test`, and the verdict on its `Result:` line. A
 /// test the model cannot handle is bad input naming the file.
-pub fn report(test: &CTest) -> Result<(String, LkmmVerdict), Error> {
-    let outcome = lkmm::model(&test.program)
-        .map_err(|why| Error::BadInput(format!("{}: {why}", test.source.display())))?;
-    Ok((lkmm::herd_text(&outcome), verdict(test, &outcome)))
+/// With `why`, the search is exhaustive and the explanation follows
+/// herd7's lines ([`lkmm::why`]); `exhaustive` alone turns the pruning off
+/// (the same answer, slower: the oracle).
+pub fn report(test: &CTest, why: bool, exhaustive: bool) -> Result<(String, LkmmVerdict), Error> {
+    let search = lkmm::Search {
+        exhaustive: exhaustive || why,
+        ..lkmm::Search::default()
+    };
+    let outcome = lkmm::model_with(&test.program, search)
+        .map_err(|e| Error::BadInput(format!("{}: {e}", test.source.display())))?;
+    let mut text = lkmm::herd_text(&outcome);
+    if why {
+        text.push_str(&lkmm::why::explain(&outcome));
+    }
+    Ok((text, verdict(test, &outcome)))
 }
 
 /// `test`'s `Result:` line judged against the model's `outcome`.

@@ -5,11 +5,12 @@ use super::answer::{self, Observed, Prices};
 use super::format::{human_rate, table};
 use super::machine::Machine;
 use super::rows::RunRow;
-use crate::catalog::Test;
 use crate::catalog::program::{Observation, Quantifier};
+use crate::catalog::{Test, Unmappable};
 use crate::harness::pin::Cores;
 use crate::harness::window::{Window, nanos};
 use crate::harness::{Job, OutcomeCount, RunResult};
+use crate::judge::lkmm::{Mapping, mapping};
 use crate::judge::{self, Expect, Verdict};
 use std::fmt::Write as _;
 use std::time::SystemTime;
@@ -93,6 +94,9 @@ pub struct Judged {
     pub forbidden: Vec<String>,
     /// Litmus programs: the condition, for litmus7's closing lines.
     pub condition: Option<Conditioned>,
+    /// A C test: the LKMM's verdict on its witness (the x86-TSO ones are
+    /// for the x86 code the kernel compiles it to).
+    pub lkmm: Option<Expect>,
 }
 
 /// One run's histogram and verdict, as litmus7 prints its own.
@@ -112,6 +116,16 @@ pub fn histogram(
         judged.expect.result_line(),
         judged.model.name()
     );
+    if let Some(lkmm) = judged.lkmm {
+        let _ = writeln!(
+            out,
+            "    LKMM: {}{}",
+            lkmm.result_line(),
+            mapping(lkmm, judged.expect)
+                .words()
+                .map_or(String::new(), |w| format!("; {w}"))
+        );
+    }
     if let Some(note) = cores.oversubscription(job.threads()) {
         let _ = writeln!(out, "    note: {note}");
     }
@@ -246,6 +260,8 @@ pub struct Summary {
     pub mode: &'static str,
     /// The expectation and the judge's verdict; `Err`: why it could not run.
     pub judged: Result<(Expect, Verdict), String>,
+    /// A C test's LKMM verdict (see [`Judged::lkmm`]).
+    pub lkmm: Option<Expect>,
 }
 
 impl Summary {
@@ -265,6 +281,7 @@ impl Summary {
             seconds: result.seconds,
             mode: result.mode.name(),
             judged: Ok((judged.expect, judged.verdict)),
+            lkmm: judged.lkmm,
         }
     }
 
@@ -284,7 +301,33 @@ impl Summary {
             seconds: 0.0,
             mode: "-",
             judged: Err(reason),
+            lkmm: None,
         }
+    }
+
+    /// A C test with no x86 code to run (why, in its line).
+    pub fn unmappable(u: &Unmappable) -> Summary {
+        Summary {
+            test: Box::leak(u.name.clone().into_boxed_str()),
+            pte: false,
+            strategy: "-",
+            window: Window::Pauses(0),
+            units: None,
+            model: None,
+            witness: "-".into(),
+            witnesses: 0,
+            rate: 0.0,
+            reads: 0,
+            seconds: 0.0,
+            mode: "-",
+            judged: Err(u.reason()),
+            lkmm: None,
+        }
+    }
+
+    /// A C test's x86 code against the LKMM's promise, once it ran.
+    pub fn mapping(&self) -> Option<Mapping> {
+        Some(mapping(self.lkmm?, self.expect()?))
     }
 
     fn expect(&self) -> Option<Expect> {
@@ -336,30 +379,23 @@ pub fn summary(summaries: &[Summary]) -> String {
 }
 
 /// The litmus programs' table (classic tests and `.litmus` files): one
-/// line each, with x86-TSO's `Result:` and what this machine did.
+/// line each, with x86-TSO's `Result:` and what this machine did; when C
+/// tests ran, the LKMM's `Result:` beside x86-TSO's for the kernel's x86
+/// code, and the verdict says where x86 is stronger or weaker.
 pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
-    let rows: Vec<Vec<String>> = summaries
-        .iter()
-        .filter(|s| !s.pte)
-        .map(|s| {
-            vec![
-                s.test.to_string(),
-                s.expect().map_or("-", |e| e.result_line()).to_string(),
-                s.mode.to_string(),
-                s.witness.clone(),
-                s.witnesses.to_string(),
-                format!("{}/s", human_rate(s.rate)),
-                s.verdict_words().to_string(),
-            ]
-        })
-        .collect();
-    if rows.is_empty() {
+    let litmus: Vec<&Summary> = summaries.iter().filter(|s| !s.pte).collect();
+    if litmus.is_empty() {
         return String::new();
     }
-    let header = [
+    let lkmm = litmus.iter().any(|s| s.lkmm.is_some());
+    let rows: Vec<Vec<String>> = litmus.iter().map(|s| litmus_row(s, lkmm)).collect();
+    let mut header = vec![
         "test", "x86-TSO", "mode", "witness", "seen", "rate", "verdict",
-    ]
-    .map(String::from);
+    ];
+    if lkmm {
+        header.insert(1, "LKMM");
+    }
+    let header: Vec<String> = header.into_iter().map(String::from).collect();
     let heading = "Litmus tests: what x86-TSO allows, and what this machine did";
     let mut out = if markdown {
         format!("### {heading}\n\n")
@@ -368,6 +404,27 @@ pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
     };
     out.push_str(&table(&header, &rows, markdown));
     out
+}
+
+/// One line of [`litmus_table`] (with the LKMM column when `lkmm`).
+fn litmus_row(s: &Summary, lkmm: bool) -> Vec<String> {
+    let verdict = match s.mapping().and_then(Mapping::words) {
+        Some(words) => format!("{}; {words}", s.verdict_words()),
+        None => s.verdict_words().to_string(),
+    };
+    let mut row = vec![
+        s.test.to_string(),
+        s.expect().map_or("-", |e| e.result_line()).to_string(),
+        s.mode.to_string(),
+        s.witness.clone(),
+        s.witnesses.to_string(),
+        format!("{}/s", human_rate(s.rate)),
+        verdict,
+    ];
+    if lkmm {
+        row.insert(1, s.lkmm.map_or("-", |e| e.result_line()).to_string());
+    }
+    row
 }
 
 /// The PTE runs, as the answer table takes them.
@@ -466,4 +523,62 @@ pub fn seed_sentence(summaries: &[Summary]) -> Option<String> {
         nanos(first.refault_ns),
         nanos(2.0 * first.refault_ns)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn litmus_summary(test: &'static str, expect: Expect, lkmm: Option<Expect>) -> Summary {
+        let verdict = judge::judge(expect, 0);
+        Summary {
+            test,
+            pte: false,
+            strategy: "-",
+            window: Window::Pauses(0),
+            units: None,
+            model: Some(expect),
+            witness: "0:r0=0".into(),
+            witnesses: 0,
+            rate: 0.0,
+            reads: 1000,
+            seconds: 1.0,
+            mode: "instances",
+            judged: Ok((expect, verdict)),
+            lkmm,
+        }
+    }
+
+    #[test]
+    fn the_lkmm_column_comes_with_c_tests_and_the_verdict_says_where_x86_differs() {
+        use Expect::{Allowed, Forbidden};
+        let x86_only = [litmus_summary("SB", Allowed, None)];
+        let table = litmus_table(&x86_only, false);
+        assert!(!table.contains("LKMM"), "{table}");
+        let with_c = [
+            litmus_summary("SB", Allowed, None),
+            litmus_summary("MP+onces", Forbidden, Some(Allowed)),
+            litmus_summary("SB+mbs", Forbidden, Some(Forbidden)),
+            litmus_summary("WEAK", Allowed, Some(Forbidden)),
+        ];
+        let table = litmus_table(&with_c, false);
+        let line = |test: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(&format!("{test} ")))
+                .unwrap()
+                .to_string()
+        };
+        assert!(line("test").starts_with("test      LKMM"), "{table}");
+        assert!(line("SB").contains(" -  "), "{table}");
+        assert!(
+            line("MP+onces").ends_with("forbidden, never seen; x86 is stronger here"),
+            "{table}"
+        );
+        assert!(line("SB+mbs").ends_with("forbidden, never seen"), "{table}");
+        assert!(
+            line("WEAK").ends_with("the x86 mapping is weaker than the kernel's promise"),
+            "{table}"
+        );
+    }
 }

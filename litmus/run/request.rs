@@ -1,7 +1,7 @@
 //! What `litmus run` is asked to do, as a plain struct: the command line
 //! (`cli`) fills it, `litmus guest` forwards it into the guest as argv.
 
-use crate::catalog::{Case, Test};
+use crate::catalog::{Case, Test, Unmappable};
 use crate::error::Error;
 use crate::harness::window::Window;
 use crate::harness::{Budget, Job, Sync};
@@ -103,15 +103,43 @@ pub struct RunRequest {
     pub prices: Option<Prices>,
 }
 
+/// The line for a run of C tests none of which has x86 code here.
+fn only_unmappable(first: &Unmappable, count: usize) -> String {
+    match count {
+        1 => first.line(),
+        n => format!(
+            "{} (and {} more C tests without x86 code)",
+            first.line(),
+            n - 1
+        ),
+    }
+}
+
 impl RunRequest {
     /// Every (test, strategy, window) asked for, in order; an unknown test
     /// is bad input.
     pub fn jobs(&self) -> Result<Vec<Job>, Error> {
+        Ok(self.jobs_and_unmappable()?.0)
+    }
+
+    /// [`RunRequest::jobs`], and the C tests named that have no x86 code
+    /// here (each with why). Named tests that are all such: bad input, the
+    /// first one's line.
+    pub fn jobs_and_unmappable(&self) -> Result<(Vec<Job>, Vec<Unmappable>), Error> {
         let mut tests = Vec::new();
+        let mut unmappable = Vec::new();
         for name in &self.tests {
-            tests.extend(Test::resolve(name)?);
+            for resolved in Test::resolve(name)? {
+                match resolved {
+                    Ok(test) => tests.push(test),
+                    Err(u) => unmappable.push(u),
+                }
+            }
         }
         if tests.is_empty() {
+            if let Some(first) = unmappable.first() {
+                return Err(Error::BadInput(only_unmappable(first, unmappable.len())));
+            }
             tests = Test::all().collect();
         }
         let strategies = if self.strategies.is_empty() {
@@ -135,7 +163,7 @@ impl RunRequest {
                 }
             }
         }
-        Ok(jobs)
+        Ok((jobs, unmappable))
     }
 
     /// How long each run goes on (one second unless told).

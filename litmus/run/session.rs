@@ -5,9 +5,10 @@ use super::costs::{Costs, WindowCosts};
 use super::modes::{Runner, merge, perpetual_form};
 use super::search::{Narrowest, Trial, narrowest};
 use super::{Mode, RunRequest};
+use crate::catalog::file::c::ast::Quantifier as CQuantifier;
 use crate::catalog::program::{Observation, Program};
 use crate::catalog::pte::PteOutcome;
-use crate::catalog::{Case, PteTest};
+use crate::catalog::{Case, FileTest, PteTest, Test};
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::perpetual::convert::Perpetual;
 use crate::harness::pin::Cores;
@@ -16,6 +17,7 @@ use crate::harness::{
     Budget, INTERRUPTED, Job, Plan, RunMode, RunResult, interrupt_on_ctrl_c, run_pte,
 };
 use crate::judge::histogram::{self, Forbidden};
+use crate::judge::lkmm::{Mapping, mapping};
 use crate::judge::{self, Expect};
 use crate::model;
 use crate::model::Exploration;
@@ -84,6 +86,9 @@ struct Caches {
     costs: WindowCosts,
     /// The model's search of each litmus program, by test key.
     explorations: HashMap<String, Exploration>,
+    /// Each C test's LKMM verdict on its witness, by test key (`None`: the
+    /// LKMM model could not judge it).
+    lkmm: HashMap<String, Option<Expect>>,
 }
 
 #[derive(Default)]
@@ -91,13 +96,16 @@ struct Totals {
     summaries: Vec<Summary>,
     /// A forbidden outcome was seen.
     finding: bool,
+    /// The C tests whose x86 code x86-TSO lets reach a witness the LKMM
+    /// forbids (a finding too).
+    weaker: Vec<String>,
 }
 
 /// Run everything `request` asks for. A forbidden outcome seen is
 /// [`Error::Finding`]; Ctrl-C is [`Error::Interrupted`] (after the
 /// summary; every finished run is already in the CSV).
 pub fn execute(request: &RunRequest) -> Result<(), Error> {
-    let jobs = request.jobs()?;
+    let (jobs, unmappable) = request.jobs_and_unmappable()?;
     let cores =
         Cores::choose((!request.cores.is_empty()).then_some(&request.cores[..])).bad_input()?;
     let machine = Machine::detect();
@@ -197,6 +205,12 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         }
     }
     session.output.bar.finish();
+    for u in &unmappable {
+        if session.settings.verbose {
+            println!("\n=== {}: unavailable: {}", u.name, u.line());
+        }
+        session.totals.summaries.push(Summary::unmappable(u));
+    }
     if session.settings.verbose {
         print!("{}", summary(&session.totals.summaries));
     }
@@ -216,12 +230,27 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
     if INTERRUPTED.load(Relaxed) {
         return Err(Error::Interrupted);
     }
-    if session.totals.finding {
-        return Err(Error::Finding(
-            "a forbidden outcome was observed (UNEXPECTED above)".into(),
+    findings(&session.totals)
+}
+
+/// How the run ends: a finding when a forbidden outcome was seen, or a C
+/// test's x86 code is weaker than the LKMM's promise.
+fn findings(totals: &Totals) -> Result<(), Error> {
+    let mut said = Vec::new();
+    if totals.finding {
+        said.push("a forbidden outcome was observed (UNEXPECTED above)".to_string());
+    }
+    if !totals.weaker.is_empty() {
+        said.push(format!(
+            "the x86 mapping is weaker than the kernel's promise: {}",
+            totals.weaker.join(", ")
         ));
     }
-    Ok(())
+    if said.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Finding(said.join("; ")))
+    }
 }
 
 impl Session {
@@ -241,6 +270,7 @@ impl Session {
                     verdict: judge::judge(expect, result.witnesses()),
                     forbidden: Vec::new(),
                     condition: None,
+                    lkmm: None,
                 };
                 (result, Some(units), judged)
             }
@@ -259,6 +289,9 @@ impl Session {
             return Ok(false);
         }
         self.totals.finding |= judged.verdict == judge::Verdict::Unexpected;
+        if judged.lkmm.map(|l| mapping(l, judged.expect)) == Some(Mapping::Weaker) {
+            self.totals.weaker.push(job.test().name().to_string());
+        }
         if self.settings.verbose {
             self.output.bar.print(&histogram(
                 job,
@@ -321,6 +354,7 @@ impl Session {
             label: &label,
         };
         let runs = runner.run(&program, form, self.settings.mode)?;
+        let lkmm = self.lkmm_verdict(job);
         let key = job.test().key();
         if !self.caches.explorations.contains_key(&key) {
             let exploration = model::explore(&model::litmus::litmus_program(&program));
@@ -350,8 +384,34 @@ impl Session {
                     negative: result.iterations.saturating_sub(positive),
                 },
             }),
+            lkmm,
         };
         Ok((result, judged))
+    }
+
+    /// A C test's LKMM verdict on its witness, modelled once; `None` for
+    /// other tests, and (said on the way) when the LKMM model cannot judge
+    /// the test.
+    fn lkmm_verdict(&mut self, job: &Job) -> Option<Expect> {
+        let Test::File(FileTest { c: Some(c), .. }) = job.test() else {
+            return None;
+        };
+        let key = job.test_key();
+        if let Some(known) = self.caches.lkmm.get(&key) {
+            return *known;
+        }
+        let verdict = match model::lkmm::model(&c.program) {
+            Ok(outcome) => Some(lkmm_witness(&outcome)),
+            Err(why) => {
+                self.output.bar.print(&format!(
+                    "litmus: {}: the LKMM model cannot judge it: {why}\n",
+                    c.program.name
+                ));
+                None
+            }
+        };
+        self.caches.lkmm.insert(key, verdict);
+        verdict
     }
 
     /// A PTE job: its window converted (or searched for), then run.
@@ -459,6 +519,17 @@ impl Session {
     }
 }
 
+/// Whether the LKMM lets some execution reach the witness (for `exists`
+/// and `~exists` a state where the proposition holds, for `forall` one
+/// where it does not), as a run's expectation says it.
+fn lkmm_witness(outcome: &model::lkmm::Outcome) -> Expect {
+    let t = &outcome.tally;
+    Expect::from_reachable(match outcome.quantifier {
+        CQuantifier::Exists | CQuantifier::NotExists => t.positive > 0,
+        CQuantifier::Forall => t.negative > 0,
+    })
+}
+
 /// One run's forbidden outcomes (the judge's rule: those the model never
 /// reaches), and how often the condition held.
 fn tally(
@@ -488,4 +559,36 @@ fn tally(
         .map(|o| o.count)
         .sum();
     (forbidden, positive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_weaker_x86_mapping_ends_the_run_as_a_finding() {
+        assert!(findings(&Totals::default()).is_ok());
+        let weaker = Totals {
+            weaker: vec!["T".into()],
+            ..Totals::default()
+        };
+        let Err(Error::Finding(said)) = findings(&weaker) else {
+            panic!("a finding")
+        };
+        assert_eq!(
+            said,
+            "the x86 mapping is weaker than the kernel's promise: T"
+        );
+        let both = Totals {
+            finding: true,
+            ..weaker
+        };
+        let Err(Error::Finding(said)) = findings(&both) else {
+            panic!("a finding")
+        };
+        assert!(
+            said.starts_with("a forbidden outcome was observed"),
+            "{said}"
+        );
+    }
 }

@@ -24,10 +24,13 @@ use resolve::Resolver;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// A test read from a file.
+/// A test read from a file: an X86 or X86_64 file, or a C test as the
+/// x86 code the kernel compiles it to ([`c::x86`]).
 #[derive(Clone, Debug)]
 pub struct FileTest {
     pub program: Program,
+    /// The dialect of `program` (`X86` for a C test's mapped code: 32-bit
+    /// registers and locations).
     pub arch: Arch,
     /// The quoted description, if the file has one.
     pub doc: Option<String>,
@@ -37,6 +40,9 @@ pub struct FileTest {
     pub hash: String,
     /// The file's text, for `litmus show`.
     pub text: String,
+    /// A C test (the kernel's dialect) as written, whose x86 code `program`
+    /// is; `None` for an X86 file.
+    pub c: Option<&'static c::CTest>,
 }
 
 /// Whether a command-line test argument names files rather than a
@@ -152,6 +158,21 @@ pub fn from_text(text: &str) -> Result<FileTest, ParseError> {
         source: PathBuf::new(),
         hash: String::new(),
         text: text.to_string(),
+        c: None,
+    })
+}
+
+/// A C test as the x86 code the kernel compiles it to, or why it has none.
+pub fn from_c(c: &'static c::CTest) -> Result<FileTest, c::x86::Unmapped> {
+    let program = c::x86::program(&c.program)?;
+    Ok(FileTest {
+        program,
+        arch: Arch::X86,
+        doc: None,
+        source: c.source.clone(),
+        hash: c.hash.clone(),
+        text: c.text.clone(),
+        c: Some(c),
     })
 }
 

@@ -22,7 +22,11 @@
 //! The witness is spelled out as herd needs it: every value the reader
 //! could return that no install wrote, from the values the model's bounded
 //! writers store.
+//!
+//! [`lkmm`] writes the same tests as the kernel's C litmus tests (`litmus
+//! export --lkmm DIR`), judged by the Linux-kernel memory model.
 
+pub mod lkmm;
 mod pte;
 
 pub use pte::{X86_64_STRATEGIES, X86_STRATEGIES, pte};

@@ -35,6 +35,10 @@ pub struct Frame<'a> {
     pub finals: &'a FinalsOf<'a>,
     /// Stop after judging this many candidates (`None`: all of them).
     pub budget: Option<u64>,
+    /// Judge every candidate, none dropped early by a location's
+    /// coherence (the oracle the pruned search is held to, and what
+    /// `--why` counts).
+    pub exhaustive: bool,
 }
 
 /// An execution's final state from its execution, its paths and its free
@@ -64,6 +68,12 @@ pub struct Tally {
     pub candidates: u64,
     /// The budget ran out: the counts are partial.
     pub stopped: bool,
+    /// The first allowed execution whose final state satisfies the
+    /// condition's proposition.
+    pub witness: Option<Execution>,
+    /// Candidates whose final state satisfies the proposition, rejected,
+    /// by the first axiom they fail.
+    pub ruled_out: BTreeMap<&'static str, u64>,
 }
 
 /// Judge every candidate made of one path per thread from `paths`.
@@ -414,7 +424,9 @@ fn coherence_orders(
         .into_iter()
         .map(|(l, writes)| {
             let mut orders = linearisations(&writes, cobase);
-            orders.retain(|order| coherent_at(x, &ext, l, order));
+            if !frame.exhaustive {
+                orders.retain(|order| coherent_at(x, &ext, l, order));
+            }
             (l, orders)
         })
         .collect();
@@ -448,13 +460,21 @@ fn coherence_orders(
                 Judgement::Allowed { flags } => {
                     if state.satisfies {
                         tally.positive += 1;
+                        if tally.witness.is_none() {
+                            tally.witness = Some(y.clone());
+                        }
                     } else {
                         tally.negative += 1;
                     }
                     tally.states.insert(state.values);
                     tally.flags.extend(flags);
                 }
-                Judgement::Forbidden { axiom } => *tally.rejected.entry(axiom).or_default() += 1,
+                Judgement::Forbidden { axiom } => {
+                    *tally.rejected.entry(axiom).or_default() += 1;
+                    if state.satisfies {
+                        *tally.ruled_out.entry(axiom).or_default() += 1;
+                    }
+                }
             }
         }
         if !advance(&mut pick, |i| orders[i].1.len()) {

@@ -17,6 +17,7 @@ pub mod enumerate;
 pub mod execution;
 pub mod rel;
 pub mod threads;
+pub mod why;
 
 use crate::catalog::file::c::ast::{
     AtomValue, CProgram, InitTarget, InitValue, Observable, Prop, Quantifier,
@@ -101,13 +102,36 @@ impl Outcome {
 
 /// Judge `program` under the LKMM.
 pub fn model(program: &CProgram) -> Result<Outcome, String> {
-    model_within(program, None)
+    model_with(program, Search::default())
 }
 
 /// [`model`], giving up after judging `budget` candidate executions (for
 /// fuzzing: a damaged file may have millions): the answer is then an
 /// error saying so.
 pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, String> {
+    model_with(
+        program,
+        Search {
+            budget,
+            ..Search::default()
+        },
+    )
+}
+
+/// How the model searches.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Search {
+    /// Stop after judging this many candidate executions.
+    pub budget: Option<u64>,
+    /// Judge every candidate: none dropped early because its coherence
+    /// order fails at one location (the same answer, slower; `--why` and
+    /// the tests use it as the oracle).
+    pub exhaustive: bool,
+}
+
+/// [`model`] searching as `search` says.
+pub fn model_with(program: &CProgram, search: Search) -> Result<Outcome, String> {
+    let budget = search.budget;
     let started = Instant::now();
     let setup = Setup::new(program)?;
     let (paths, loop_cut) = setup.paths(program)?;
@@ -118,6 +142,7 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
         observed_locations: &setup.observed_locations,
         finals: &finals,
         budget,
+        exhaustive: search.exhaustive,
     };
     let tally = enumerate::enumerate(&paths, &frame)?;
     if tally.stopped {

@@ -9,7 +9,8 @@
 //! (the sections, as herd's splitter cuts them), `scan` (places, comments,
 //! brackets), [`parse`] (the threads, with `c.pest`), `state` (the init
 //! block and the condition, with `state.pest`), `diagnose` (a grammar's
-//! failure in words), [`show`]; this one reads a file.
+//! failure in words), [`show`], [`x86`] (the x86 code the kernel compiles
+//! a test to, which `litmus run` runs); this one reads a file.
 
 pub mod ast;
 mod diagnose;
@@ -21,6 +22,7 @@ mod split;
 mod state;
 #[cfg(test)]
 mod tests;
+pub mod x86;
 
 pub use scan::MAX_DEPTH;
 pub use show::show;

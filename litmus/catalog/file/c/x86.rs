@@ -1,0 +1,637 @@
+//! A C litmus test as the x86 code the kernel compiles it to, so that
+//! `litmus run` runs the kernel's own instructions for the test on this
+//! machine and the x86-TSO model judges the same program. Each primitive
+//! becomes what `arch/x86` emits for it (the same on x86-32 and x86-64;
+//! `smp_mb()`'s stack slot is `%esp` or `%rsp` as the build is), and each
+//! instruction is a `pte-asm` primitive of the suite's x86
+//! [`Program`]s:
+//!
+//! | C | x86 | from |
+//! | --- | --- | --- |
+//! | `READ_ONCE`, `rcu_dereference`, `atomic_read` | `mov` load | a volatile access |
+//! | `WRITE_ONCE`, `atomic_set` | `mov` store | a volatile access |
+//! | `smp_load_acquire`, `atomic_read_acquire` | `mov` load, `barrier()` | `barrier.h` `__smp_load_acquire` |
+//! | `smp_store_release`, `rcu_assign_pointer`, `atomic_set_release` | `barrier()`, `mov` store | `barrier.h` `__smp_store_release` |
+//! | `smp_mb` | `lock addl $0,-4(%esp)` | `barrier.h` `__smp_mb` |
+//! | `smp_rmb`, `smp_wmb`, `barrier`, `smp_mb__{before,after}_atomic`, `smp_mb__after_spinlock`, `smp_mb__after_unlock_lock`, `rcu_read_lock`, `rcu_read_unlock` | `barrier()`: no instruction | `barrier.h`, `spinlock.h`, `rcupdate.h` |
+//! | `smp_store_mb` | `xchg` | `barrier.h` `__smp_store_mb` |
+//! | `xchg*`, `atomic_xchg*` | `xchg` | `cmpxchg.h` `arch_xchg` |
+//! | `cmpxchg*`, `atomic_cmpxchg*` | `lock cmpxchg`, `%eax` the expected value | `cmpxchg.h` `__raw_cmpxchg` |
+//! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`) | `atomic.h` |
+//! | `atomic_fetch_add*`, `atomic_fetch_sub*`, `_inc`, `_dec` | `lock xadd` | `atomic.h` `arch_atomic_fetch_add` |
+//!
+//! What has no such code is refused, as an [`Unmapped`] naming the
+//! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
+//! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
+//! SRCU (no user-space equivalent), `_return` and `_and_test` results
+//! (register arithmetic, flags), `if` and `while` (the threads are
+//! straight-line), plain accesses (the compiler's to choose), accesses
+//! through a loaded pointer and pointer values, a `filter`.
+
+use super::ast::{
+    AtomValue, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
+    Prop as CProp, Quantifier as CQuantifier, Stmt, StmtKind, Thread,
+};
+use super::primitives::{AccessTag, Arg, FenceTag, Op, Semantics};
+use super::show;
+use crate::catalog::program::{
+    Address, Condition, Fence, Instr, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS,
+    MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
+};
+
+/// Why a C test has no x86 code here: where, and which construct and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmapped {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// `%eax`: the value `lock cmpxchg` expects, and what it returns.
+const ACCUMULATOR: u8 = 0;
+/// A register no C register takes: the operand of an `xchg`, `cmpxchg` or
+/// `xadd` whose result is dropped, or of `smp_store_mb()`.
+const SCRATCH: u8 = (MAX_REGISTERS - 1) as u8;
+/// The C registers of a thread take registers 1 up to this.
+const MAX_C_REGISTERS: usize = MAX_REGISTERS - 2;
+
+/// Every access is 4 bytes: herd7's C values are 32-bit `int`s.
+const SIZE: Size = Size::Four;
+
+/// The x86 program the kernel's code for `c` is.
+pub fn program(c: &CProgram) -> Result<Program, Unmapped> {
+    let mut m = Mapper::new(c)?;
+    m.init(c)?;
+    let threads = c
+        .threads
+        .iter()
+        .map(|t| m.thread(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (condition, observed) = m.condition(c)?;
+    Ok(Program {
+        name: c.name.clone(),
+        locations: m.locations,
+        register_size: SIZE,
+        init_regs: m.init_regs,
+        reg_names: m.reg_names,
+        threads,
+        observed,
+        condition,
+    })
+}
+
+/// What is resolved so far: locations, each thread's registers.
+struct Mapper {
+    locations: Vec<Location>,
+    /// Per thread, its parameters: names that hold a location's address.
+    params: Vec<Vec<String>>,
+    init_regs: Vec<[u64; MAX_REGISTERS]>,
+    reg_names: Vec<[Option<String>; MAX_REGISTERS]>,
+}
+
+fn unmapped<T>(pos: Pos, message: impl Into<String>) -> Result<T, Unmapped> {
+    Err(Unmapped {
+        pos,
+        message: message.into(),
+    })
+}
+
+/// A 32-bit C value as a register or location holds it.
+fn word(v: i32) -> u64 {
+    v as u32 as u64
+}
+
+impl Mapper {
+    fn new(c: &CProgram) -> Result<Mapper, Unmapped> {
+        if c.threads.len() > MAX_THREADS {
+            return unmapped(
+                c.threads[MAX_THREADS].pos,
+                format!("more than {MAX_THREADS} threads"),
+            );
+        }
+        let n = c.threads.len();
+        Ok(Mapper {
+            locations: Vec::new(),
+            params: c
+                .threads
+                .iter()
+                .map(|t| t.params.iter().map(|p| p.name.clone()).collect())
+                .collect(),
+            init_regs: vec![[0; MAX_REGISTERS]; n],
+            reg_names: vec![Default::default(); n],
+        })
+    }
+
+    fn location(&mut self, name: &str, pos: Pos) -> Result<u8, Unmapped> {
+        if let Some(l) = self.locations.iter().position(|l| l.name == name) {
+            return Ok(l as u8);
+        }
+        if self.locations.len() == MAX_LOCATIONS {
+            return unmapped(pos, format!("more than {MAX_LOCATIONS} locations"));
+        }
+        self.locations.push(Location {
+            name: name.to_string(),
+            size: SIZE,
+            init: 0,
+        });
+        Ok(self.locations.len() as u8 - 1)
+    }
+
+    /// Thread `t`'s register called `name` (a C register, never a
+    /// parameter), given its index on first sight.
+    fn register(&mut self, t: usize, name: &str, pos: Pos) -> Result<u8, Unmapped> {
+        let names = &mut self.reg_names[t];
+        if let Some(r) = names.iter().position(|n| n.as_deref() == Some(name)) {
+            return Ok(r as u8);
+        }
+        let Some(free) = (1..=MAX_C_REGISTERS).find(|&r| names[r].is_none()) else {
+            return unmapped(
+                pos,
+                format!("thread {t} has more than {MAX_C_REGISTERS} registers"),
+            );
+        };
+        names[free] = Some(name.to_string());
+        Ok(free as u8)
+    }
+
+    fn is_param(&self, t: usize, name: &str) -> bool {
+        self.params[t].iter().any(|p| p == name)
+    }
+
+    /// The init block's locations and registers, then every parameter's
+    /// location, in the order the file names them.
+    fn init(&mut self, c: &CProgram) -> Result<(), Unmapped> {
+        for item in &c.init {
+            let value = match &item.value {
+                None => 0,
+                Some(InitValue::Int(v)) => word(*v),
+                Some(InitValue::Address(x)) => {
+                    return unmapped(item.pos, pointer_value(&format!("&{x}")));
+                }
+                Some(InitValue::Array(_)) => {
+                    return unmapped(item.pos, "an array: the suite's locations are single words");
+                }
+            };
+            match &item.target {
+                InitTarget::Location(x) => {
+                    let l = self.location(x, item.pos)?;
+                    self.locations[l as usize].init = value;
+                }
+                InitTarget::Register { thread, reg } => {
+                    let r = self.register(*thread, reg, item.pos)?;
+                    self.init_regs[*thread][r as usize] = value;
+                }
+            }
+        }
+        for t in &c.threads {
+            for p in &t.params {
+                self.location(&p.name, t.pos)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn thread(&mut self, t: &Thread) -> Result<Vec<Instr>, Unmapped> {
+        let mut code = Vec::new();
+        for s in &t.body {
+            self.stmt(t.index, s, &mut code)?;
+        }
+        Ok(code)
+    }
+
+    fn stmt(&mut self, t: usize, s: &Stmt, code: &mut Vec<Instr>) -> Result<(), Unmapped> {
+        match &s.kind {
+            StmtKind::Decl {
+                reg, value: None, ..
+            } => self.register(t, reg, s.pos).map(|_| ()),
+            StmtKind::Decl {
+                reg,
+                value: Some(value),
+                ..
+            }
+            | StmtKind::Assign { reg, value } => self.assign(t, reg, value, s.pos, code),
+            StmtKind::Store { addr, value } => unmapped(
+                s.pos,
+                plain_access(&format!("*{} = {}", show::expr(addr), show::expr(value))),
+            ),
+            StmtKind::Call(call) => self.procedure(t, call, code),
+            StmtKind::Expr { value, .. } => self.effect(t, value, s.pos, code),
+            StmtKind::If { .. } => unmapped(s.pos, branch("if")),
+            StmtKind::While { .. } => unmapped(s.pos, branch("while")),
+            StmtKind::Block(body) => body.iter().try_for_each(|s| self.stmt(t, s, code)),
+        }
+    }
+
+    /// `reg = value;`
+    fn assign(
+        &mut self,
+        t: usize,
+        reg: &str,
+        value: &Expr,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        if self.is_param(t, reg) {
+            return unmapped(
+                pos,
+                format!(
+                    "'{reg}' is a parameter and is assigned: the suite's programs access fixed locations"
+                ),
+            );
+        }
+        let dest = self.register(t, reg, pos)?;
+        match strip(value) {
+            Expr::Call(call) => self.value_call(t, call, dest, code),
+            Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
+            other => {
+                let value = self.operand(t, other, pos)?;
+                code.push(Instr::Move { reg: dest, value });
+                Ok(())
+            }
+        }
+    }
+
+    /// An expression whose value is dropped: `(void)xchg(x, 1);`.
+    fn effect(
+        &mut self,
+        t: usize,
+        value: &Expr,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        match strip(value) {
+            Expr::Call(call) => self.value_call(t, call, SCRATCH, code),
+            Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
+            // A value computed and dropped: no instruction.
+            other => self.operand(t, other, pos).map(|_| ()),
+        }
+    }
+
+    /// An expression macro, its result into `dest`.
+    fn value_call(
+        &mut self,
+        t: usize,
+        call: &Call,
+        dest: u8,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        if let Some(why) = unavailable(call) {
+            return unmapped(call.pos, format!("{}(): {why}", call.prim.name));
+        }
+        let at =
+            |m: &mut Mapper, i: usize, deref: bool| m.address(t, &call.args[i], deref, call.pos);
+        match call.prim.semantics {
+            Semantics::Load { tag, deref } => {
+                let at = at(self, 0, deref)?;
+                code.push(Instr::Load {
+                    size: SIZE,
+                    at,
+                    reg: dest,
+                });
+                if tag == AccessTag::Acquire {
+                    code.push(Instr::Fence(Fence::Compiler));
+                }
+            }
+            Semantics::Xchg(_) => {
+                let at = at(self, 0, true)?;
+                let value = self.operand(t, &call.args[1], call.pos)?;
+                code.push(Instr::Move { reg: dest, value });
+                code.push(rmw(at, RmwOp::Xchg(dest)));
+            }
+            Semantics::Cmpxchg(_) => {
+                let at = at(self, 0, true)?;
+                let expected = self.operand(t, &call.args[1], call.pos)?;
+                let new = self.operand(t, &call.args[2], call.pos)?;
+                code.push(Instr::Move {
+                    reg: ACCUMULATOR,
+                    value: expected,
+                });
+                code.push(Instr::Move {
+                    reg: dest,
+                    value: new,
+                });
+                code.push(rmw(at, RmwOp::Cmpxchg(dest)));
+                code.push(Instr::Move {
+                    reg: dest,
+                    value: Operand::Reg(ACCUMULATOR),
+                });
+            }
+            Semantics::AtomicOpReturn { op, ptr, value, .. } => {
+                let at = at(self, ptr, true)?;
+                let value = self.signed_operand(t, call, op, value)?;
+                code.push(Instr::Move { reg: dest, value });
+                code.push(rmw(at, RmwOp::Xadd(dest)));
+            }
+            _ => return unmapped(call.pos, format!("{}() has no value", call.prim.name)),
+        }
+        Ok(())
+    }
+
+    /// A procedure macro: `WRITE_ONCE(*x, 1);`, `smp_mb();`.
+    fn procedure(&mut self, t: usize, call: &Call, code: &mut Vec<Instr>) -> Result<(), Unmapped> {
+        if let Some(why) = unavailable(call) {
+            return unmapped(call.pos, format!("{}(): {why}", call.prim.name));
+        }
+        match call.prim.semantics {
+            Semantics::Store { tag, deref } => {
+                let at = self.address(t, &call.args[0], deref, call.pos)?;
+                let value = self.operand(t, &call.args[1], call.pos)?;
+                if tag == AccessTag::Release {
+                    code.push(Instr::Fence(Fence::Compiler));
+                }
+                code.push(Instr::Store {
+                    size: SIZE,
+                    at,
+                    value,
+                });
+            }
+            Semantics::StoreMb => {
+                let at = self.address(t, &call.args[0], false, call.pos)?;
+                let value = self.operand(t, &call.args[1], call.pos)?;
+                code.push(Instr::Move {
+                    reg: SCRATCH,
+                    value,
+                });
+                code.push(rmw(at, RmwOp::Xchg(SCRATCH)));
+            }
+            // unavailable() refused the fences that have no x86 form.
+            Semantics::Fence(tag) => code.extend(fence(tag).map(Instr::Fence)),
+            Semantics::AtomicOp { op, ptr, value } => {
+                let at = self.address(t, &call.args[ptr], true, call.pos)?;
+                let value = self.signed_operand(t, call, op, value)?;
+                code.push(rmw(at, RmwOp::Add(value)));
+            }
+            _ => return unmapped(call.pos, format!("{}() is not a statement", call.prim.name)),
+        }
+        Ok(())
+    }
+
+    /// The location an access goes to. `deref`: the macro adds the `*`
+    /// (`smp_load_acquire(x)`); else the caller wrote it (`READ_ONCE(*x)`).
+    fn address(&mut self, t: usize, e: &Expr, deref: bool, pos: Pos) -> Result<Address, Unmapped> {
+        let pointer = if deref {
+            strip(e)
+        } else {
+            match strip(e) {
+                Expr::Deref(inner) => strip(inner),
+                _ => {
+                    return unmapped(
+                        pos,
+                        format!("'{}' is not an access '*x' of a parameter", show::expr(e)),
+                    );
+                }
+            }
+        };
+        match pointer {
+            Expr::Reg(p) if self.is_param(t, p) => Ok(Address {
+                loc: self.location(p, pos)?,
+                offset: 0,
+            }),
+            Expr::Reg(r) => unmapped(
+                pos,
+                format!(
+                    "an access through the register '{r}' (a loaded pointer): the suite's programs access fixed locations"
+                ),
+            ),
+            other => unmapped(
+                pos,
+                format!(
+                    "an access to the computed address '{}': the suite's programs access fixed locations",
+                    show::expr(other)
+                ),
+            ),
+        }
+    }
+
+    /// A value an instruction takes: a constant (folded), or a register.
+    fn operand(&mut self, t: usize, e: &Expr, pos: Pos) -> Result<Operand, Unmapped> {
+        if let Some(v) = constant(e) {
+            return Ok(Operand::Imm(word(v)));
+        }
+        match strip(e) {
+            Expr::Reg(p) if self.is_param(t, p) => unmapped(pos, pointer_value(p)),
+            Expr::Reg(r) => Ok(Operand::Reg(self.register(t, r, pos)?)),
+            Expr::Binary(..) => unmapped(
+                pos,
+                format!(
+                    "'{}': the suite's programs have no register arithmetic",
+                    show::expr(e)
+                ),
+            ),
+            Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(e))),
+            other => unmapped(
+                pos,
+                format!(
+                    "'{}': an access inside another's arguments; give its value a register first",
+                    show::expr(other)
+                ),
+            ),
+        }
+    }
+
+    /// An atomic operation's operand, negated for a subtraction (`lock add`
+    /// of `-i`, as `arch_atomic_fetch_sub()` is `xadd(&v->counter, -i)`).
+    fn signed_operand(
+        &mut self,
+        t: usize,
+        call: &Call,
+        op: Op,
+        value: Arg,
+    ) -> Result<Operand, Unmapped> {
+        let operand = match value {
+            Arg::Const(v) => Operand::Imm(word(v)),
+            Arg::At(i) => self.operand(t, &call.args[i], call.pos)?,
+        };
+        match (op, operand) {
+            (Op::Add, v) => Ok(v),
+            (Op::Sub, Operand::Imm(v)) => Ok(Operand::Imm(word((v as u32 as i32).wrapping_neg()))),
+            (Op::Sub, Operand::Reg(_)) => unmapped(
+                call.pos,
+                format!(
+                    "{}() of a register: the kernel negates it first, and the suite's programs have no register arithmetic",
+                    call.prim.name
+                ),
+            ),
+        }
+    }
+
+    /// The condition and what an outcome observes: its registers and
+    /// locations in order of mention, then `locations [...]`.
+    fn condition(&mut self, c: &CProgram) -> Result<(Condition, Vec<Observable>), Unmapped> {
+        let cond = &c.condition;
+        let pos = Pos::default();
+        if cond.filter.is_some() {
+            return unmapped(pos, "a filter: the hardware run keeps every outcome");
+        }
+        let mut observed = Vec::new();
+        let prop = self.prop(&cond.prop, &mut observed)?;
+        for o in &cond.locations {
+            let o = self.observable(o)?;
+            if !observed.contains(&o) {
+                observed.push(o);
+            }
+        }
+        if observed.len() > MAX_OBSERVED {
+            return unmapped(pos, format!("more than {MAX_OBSERVED} values observed"));
+        }
+        let quantifier = match cond.quantifier {
+            CQuantifier::Exists => Quantifier::Exists,
+            CQuantifier::NotExists => Quantifier::NotExists,
+            CQuantifier::Forall => Quantifier::Forall,
+        };
+        Ok((Condition { quantifier, prop }, observed))
+    }
+
+    fn prop(&mut self, p: &CProp, observed: &mut Vec<Observable>) -> Result<Prop, Unmapped> {
+        Ok(match p {
+            CProp::True => Prop::True,
+            CProp::False => Prop::Not(Box::new(Prop::True)),
+            CProp::Eq(o, v) => self.atom(o, v, observed)?,
+            CProp::Ne(o, v) => Prop::Not(Box::new(self.atom(o, v, observed)?)),
+            CProp::Not(inner) => Prop::Not(Box::new(self.prop(inner, observed)?)),
+            CProp::And(a, b) => Prop::And(vec![self.prop(a, observed)?, self.prop(b, observed)?]),
+            CProp::Or(a, b) => Prop::Or(vec![self.prop(a, observed)?, self.prop(b, observed)?]),
+            CProp::Implies(a, b) => {
+                let a = Prop::Not(Box::new(self.prop(a, observed)?));
+                Prop::Or(vec![a, self.prop(b, observed)?])
+            }
+        })
+    }
+
+    fn atom(
+        &mut self,
+        o: &CObservable,
+        v: &AtomValue,
+        observed: &mut Vec<Observable>,
+    ) -> Result<Prop, Unmapped> {
+        let o = self.observable(o)?;
+        if !observed.contains(&o) {
+            observed.push(o);
+        }
+        match v {
+            AtomValue::Int(v) => Ok(Prop::Is(o, word(*v))),
+            AtomValue::Address(x) => unmapped(Pos::default(), pointer_value(x)),
+            AtomValue::ValueOf(_) => unmapped(
+                Pos::default(),
+                "the condition compares two final values: the suite's conditions compare with numbers",
+            ),
+        }
+    }
+
+    fn observable(&mut self, o: &CObservable) -> Result<Observable, Unmapped> {
+        let pos = Pos::default();
+        Ok(match o {
+            CObservable::Location(x) => Observable::Loc(self.location(x, pos)?),
+            CObservable::Register { thread, reg } if self.is_param(*thread, reg) => {
+                return unmapped(pos, pointer_value(&format!("{thread}:{reg}")));
+            }
+            CObservable::Register { thread, reg } => Observable::Reg {
+                thread: *thread as u8,
+                reg: self.register(*thread, reg, pos)?,
+            },
+        })
+    }
+}
+
+/// A locked read-modify-write of a 4-byte location.
+fn rmw(at: Address, op: RmwOp) -> Instr {
+    Instr::Rmw {
+        size: SIZE,
+        at,
+        op,
+        locked: true,
+    }
+}
+
+/// The fence a fence primitive is on x86 (`None`: none will do). Only `smp_mb()` is an
+/// instruction; every other is `barrier()` at most, because x86-TSO keeps
+/// loads in order, stores in order, and a locked instruction (every
+/// atomic RMW, and the kernel's spinlocks) is already a full barrier.
+fn fence(tag: FenceTag) -> Option<Fence> {
+    Some(match tag {
+        // barrier.h: `__smp_mb()` is `lock; addl $0,-4(%%" _ASM_SP ")`.
+        FenceTag::Mb => Fence::LockAddStack,
+        // barrier.h: `__smp_rmb()` is `dma_rmb()`, which is `barrier()`;
+        // `__smp_wmb()` is `barrier()`.
+        FenceTag::Rmb | FenceTag::Wmb | FenceTag::Barrier => Fence::Compiler,
+        // barrier.h: "Atomic operations are already serializing on x86":
+        // `do { } while (0)`. spinlock.h: `smp_mb__after_spinlock()`
+        // defaults to nothing. rcupdate.h: `smp_mb__after_unlock_lock()` is
+        // nothing without CONFIG_ARCH_WEAK_RELEASE_ACQUIRE (powerpc's).
+        // srcu.h: `smp_mb__after_srcu_read_unlock()` is empty.
+        FenceTag::BeforeAtomic
+        | FenceTag::AfterAtomic
+        | FenceTag::AfterSpinlock
+        | FenceTag::AfterUnlockLock
+        | FenceTag::AfterSrcuReadUnlock => Fence::Compiler,
+        // rcupdate.h: `__rcu_read_lock()` is `preempt_disable()` on a
+        // non-preemptible kernel (a CPU-private count and `barrier()`),
+        // `rcu_read_lock_nesting++; barrier()` on a preemptible one.
+        FenceTag::RcuLock | FenceTag::RcuUnlock => Fence::Compiler,
+        // A grace period: no instruction does it.
+        FenceTag::SyncRcu => return None,
+    })
+}
+
+/// Why a primitive has no x86 code the suite can run, if it has none.
+fn unavailable(call: &Call) -> Option<&'static str> {
+    Some(match call.prim.semantics {
+        Semantics::Lock | Semantics::Unlock | Semantics::TryLock | Semantics::IsLocked => {
+            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads are \
+             straight-line"
+        }
+        Semantics::Fence(tag) if fence(tag).is_none() => {
+            "a grace period has no user-space equivalent"
+        }
+        Semantics::SrcuLock | Semantics::SrcuUnlock | Semantics::SyncSrcu => {
+            "SRCU's per-CPU counters and grace periods (kernel/rcu/srcutree.c) have no \
+             user-space equivalent"
+        }
+        Semantics::AddUnless => {
+            "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
+             threads are straight-line"
+        }
+        Semantics::AtomicOpReturn { test: Some(_), .. } => {
+            "a lock add, inc or dec, then sete or sets (arch/x86/include/asm/atomic.h): the \
+             suite's programs make no value of a flag"
+        }
+        Semantics::AtomicOpReturn { fetch: false, .. } => {
+            "i + xadd(&v->counter, i) (arch/x86/include/asm/atomic.h): the suite's programs have \
+             no register arithmetic"
+        }
+        _ => return None,
+    })
+}
+
+/// `(int)(x)` is `x`: herd ignores casts, and parentheses only group.
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(inner) | Expr::Cast(_, inner) => strip(inner),
+        other => other,
+    }
+}
+
+/// A constant expression's value, as herd computes it (32-bit).
+fn constant(e: &Expr) -> Option<i32> {
+    match strip(e) {
+        Expr::Int(v) => Some(*v),
+        Expr::Binary(op, a, b) => op.apply(constant(a)?, constant(b)?),
+        _ => None,
+    }
+}
+
+fn plain_access(what: &str) -> String {
+    format!(
+        "'{what}': a plain access, which the compiler may tear, fuse or invent: no one instruction"
+    )
+}
+
+fn branch(keyword: &str) -> String {
+    format!("'{keyword}': a branch; the suite's threads are straight-line")
+}
+
+fn pointer_value(what: &str) -> String {
+    format!("'{what}': an address; the suite's locations and registers hold numbers")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,341 @@
+//! The mapping against the kernel's x86 code, primitive by primitive: what
+//! each one becomes, what is refused and where, the condition and the
+//! initial state; and every primitive of `linux-kernel.def` is one or the
+//! other.
+
+use super::super::from_text;
+use super::super::primitives::PRIMITIVES;
+use super::{SCRATCH, program};
+use crate::catalog::program::{
+    Address, Fence, Instr, Observable, Operand, Prop, Quantifier, RmwOp, Size,
+};
+
+/// `body` as thread 0 of a test with locations x, y and a (0, 1, 2) and
+/// registers r0, r1 (1, 2); its x86 code or why it has none.
+fn mapped(body: &str) -> Result<Vec<Instr>, String> {
+    let text = format!(
+        "C T\n{{}}\nP0(int *x, int *y, atomic_t *a)\n{{\n\tint r0;\n\tint r1;\n\t{body}\n}}\nexists (0:r0=0)\n"
+    );
+    let c = from_text(&text).unwrap_or_else(|e| panic!("{body}: {e}"));
+    program(&c)
+        .map(|p| p.threads[0].clone())
+        .map_err(|e| format!("{}:{}: {}", e.pos.line, e.pos.col, e.message))
+}
+
+const X: Address = Address { loc: 0, offset: 0 };
+const A: Address = Address { loc: 2, offset: 0 };
+const R0: u8 = 1;
+
+fn load(at: Address) -> Instr {
+    Instr::Load {
+        size: Size::Four,
+        at,
+        reg: R0,
+    }
+}
+
+fn store(at: Address, value: Operand) -> Instr {
+    Instr::Store {
+        size: Size::Four,
+        at,
+        value,
+    }
+}
+
+fn locked(at: Address, op: RmwOp) -> Instr {
+    Instr::Rmw {
+        size: Size::Four,
+        at,
+        op,
+        locked: true,
+    }
+}
+
+fn mov(reg: u8, value: Operand) -> Instr {
+    Instr::Move { reg, value }
+}
+
+const BARRIER: Instr = Instr::Fence(Fence::Compiler);
+const ONE: Operand = Operand::Imm(1);
+const MINUS_ONE: Operand = Operand::Imm(0xffff_ffff);
+
+/// Each primitive the kernel compiles to x86 code, called as a test
+/// calls it, and that code.
+fn the_mapped() -> Vec<(&'static str, Vec<Instr>)> {
+    let mut cases = vec![
+        ("r0 = READ_ONCE(*x);", vec![load(X)]),
+        ("r0 = rcu_dereference(*x);", vec![load(X)]),
+        ("r0 = atomic_read(a);", vec![load(A)]),
+        ("WRITE_ONCE(*x, 1);", vec![store(X, ONE)]),
+        ("atomic_set(a, 1);", vec![store(A, ONE)]),
+        ("r0 = smp_load_acquire(x);", vec![load(X), BARRIER]),
+        ("r0 = atomic_read_acquire(a);", vec![load(A), BARRIER]),
+        ("smp_store_release(x, 1);", vec![BARRIER, store(X, ONE)]),
+        ("rcu_assign_pointer(*x, 1);", vec![BARRIER, store(X, ONE)]),
+        ("atomic_set_release(a, 1);", vec![BARRIER, store(A, ONE)]),
+        ("smp_mb();", vec![Instr::Fence(Fence::LockAddStack)]),
+        (
+            "smp_store_mb(*x, 1);",
+            vec![mov(SCRATCH, ONE), locked(X, RmwOp::Xchg(SCRATCH))],
+        ),
+        ("atomic_add(1, a);", vec![locked(A, RmwOp::Add(ONE))]),
+        ("atomic_inc(a);", vec![locked(A, RmwOp::Add(ONE))]),
+        ("atomic_sub(1, a);", vec![locked(A, RmwOp::Add(MINUS_ONE))]),
+        ("atomic_dec(a);", vec![locked(A, RmwOp::Add(MINUS_ONE))]),
+    ];
+    for fence in [
+        "smp_rmb",
+        "smp_wmb",
+        "barrier",
+        "smp_mb__before_atomic",
+        "smp_mb__after_atomic",
+        "smp_mb__after_spinlock",
+        "smp_mb__after_unlock_lock",
+        "smp_mb__after_srcu_read_unlock",
+        "rcu_read_lock",
+        "rcu_read_unlock",
+    ] {
+        cases.push((leak(format!("{fence}();")), vec![BARRIER]));
+    }
+    let xchg = vec![mov(R0, ONE), locked(X, RmwOp::Xchg(R0))];
+    let cmpxchg = vec![
+        mov(0, Operand::Imm(2)),
+        mov(R0, ONE),
+        locked(X, RmwOp::Cmpxchg(R0)),
+        mov(R0, Operand::Reg(0)),
+    ];
+    for order in ["", "_relaxed", "_acquire", "_release"] {
+        for family in ["xchg", "atomic_xchg"] {
+            cases.push((leak(format!("r0 = {family}{order}(x, 1);")), xchg.clone()));
+        }
+        for family in ["cmpxchg", "atomic_cmpxchg"] {
+            let call = format!("r0 = {family}{order}(x, 2, 1);");
+            cases.push((leak(call), cmpxchg.clone()));
+        }
+        for (op, value) in [
+            ("add(1, a)", ONE),
+            ("inc(a)", ONE),
+            ("sub(1, a)", MINUS_ONE),
+            ("dec(a)", MINUS_ONE),
+        ] {
+            let (name, args) = op.split_once('(').unwrap();
+            let call = format!("r0 = atomic_fetch_{name}{order}({args};");
+            cases.push((leak(call), vec![mov(R0, value), locked(A, RmwOp::Xadd(R0))]));
+        }
+    }
+    cases
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Each primitive that has no x86 code here, and what its refusal says.
+const REFUSED: &[(&str, &str)] = &[
+    ("spin_lock(a);", "spin_lock(): a lock cmpxchg loop"),
+    ("spin_unlock(a);", "spin_unlock(): a lock cmpxchg loop"),
+    (
+        "r0 = spin_trylock(a);",
+        "spin_trylock(): a lock cmpxchg loop",
+    ),
+    (
+        "r0 = spin_is_locked(a);",
+        "spin_is_locked(): a lock cmpxchg loop",
+    ),
+    ("synchronize_rcu();", "no user-space equivalent"),
+    ("synchronize_rcu_expedited();", "no user-space equivalent"),
+    ("r0 = srcu_read_lock(a);", "srcu_read_lock(): SRCU's"),
+    ("srcu_read_unlock(a, r0);", "srcu_read_unlock(): SRCU's"),
+    ("r0 = srcu_down_read(a);", "srcu_down_read(): SRCU's"),
+    ("srcu_up_read(a, r0);", "srcu_up_read(): SRCU's"),
+    ("synchronize_srcu(a);", "synchronize_srcu(): SRCU's"),
+    (
+        "synchronize_srcu_expedited(a);",
+        "synchronize_srcu_expedited(): SRCU's",
+    ),
+    (
+        "r0 = atomic_add_unless(a, 1, 2);",
+        "atomic_add_unless(): a lock cmpxchg loop",
+    ),
+    ("r0 = atomic_sub_and_test(1, a);", "make no value of a flag"),
+    ("r0 = atomic_dec_and_test(a);", "make no value of a flag"),
+    ("r0 = atomic_inc_and_test(a);", "make no value of a flag"),
+    ("r0 = atomic_add_negative(1, a);", "make no value of a flag"),
+];
+
+/// The `_return` family: `i + xadd(...)`, register arithmetic.
+fn the_returns() -> Vec<String> {
+    let mut calls = Vec::new();
+    for order in ["", "_relaxed", "_acquire", "_release"] {
+        for op in ["add(1, a)", "sub(1, a)", "inc(a)", "dec(a)"] {
+            let (name, args) = op.split_once('(').unwrap();
+            calls.push(format!("r0 = atomic_{name}_return{order}({args};"));
+        }
+    }
+    calls
+}
+
+#[test]
+fn each_primitive_is_the_kernels_x86_code() {
+    for (call, want) in the_mapped() {
+        assert_eq!(mapped(call), Ok(want), "{call}");
+    }
+}
+
+#[test]
+fn what_has_no_x86_code_is_refused_at_its_call_saying_why() {
+    for (call, says) in REFUSED {
+        let e = mapped(call).unwrap_err();
+        assert!(e.starts_with("7:"), "{call}: {e}");
+        assert!(e.contains(says), "{call}: {e}");
+    }
+    for call in the_returns() {
+        let e = mapped(&call).unwrap_err();
+        assert!(e.contains("i + xadd(&v->counter, i)"), "{call}: {e}");
+    }
+}
+
+#[test]
+fn every_primitive_of_the_def_is_mapped_or_refused() {
+    let mapped = the_mapped();
+    let returns = the_returns();
+    let called = |name: &str| {
+        let call = format!("{name}(");
+        mapped.iter().any(|(c, _)| c.contains(&call))
+            || REFUSED.iter().any(|(c, _)| c.contains(&call))
+            || returns.iter().any(|c| c.contains(&call))
+    };
+    for p in PRIMITIVES {
+        assert!(
+            called(p.name),
+            "{} is neither mapped nor refused here",
+            p.name
+        );
+    }
+}
+
+#[test]
+fn constructs_without_straight_line_code_are_refused() {
+    let cases = [
+        ("if (r0) { WRITE_ONCE(*y, 1); }", "'if': a branch"),
+        ("while (r0) { r0 = READ_ONCE(*x); }", "'while': a branch"),
+        ("r0 = *x;", "'*x': a plain access"),
+        ("*x = 1;", "'*x = 1': a plain access"),
+        ("r0 = READ_ONCE(*r1);", "through the register 'r1'"),
+        ("WRITE_ONCE(*x, y);", "'y': an address"),
+        (
+            "WRITE_ONCE(*x, r0 + 1);",
+            "'r0 + 1': the suite's programs have no",
+        ),
+        (
+            "WRITE_ONCE(*x, READ_ONCE(*y));",
+            "an access inside another's arguments",
+        ),
+        ("atomic_sub(r0, a);", "atomic_sub() of a register"),
+        ("x = y;", "'x' is a parameter and is assigned"),
+    ];
+    for (body, says) in cases {
+        let e = mapped(body).unwrap_err();
+        assert!(e.starts_with("7:"), "{body}: {e}");
+        assert!(e.contains(says), "{body}: {e}");
+    }
+}
+
+#[test]
+fn registers_and_constants_are_operands() {
+    assert_eq!(mapped("r0 = 5;"), Ok(vec![mov(R0, Operand::Imm(5))]));
+    assert_eq!(
+        mapped("r1 = r0;"),
+        Ok(vec![mov(2, Operand::Reg(R0))]),
+        "r1 is register 2"
+    );
+    assert_eq!(
+        mapped("WRITE_ONCE(*x, r0);"),
+        Ok(vec![store(X, Operand::Reg(R0))])
+    );
+    assert_eq!(
+        mapped("WRITE_ONCE(*x, (2 * 3) - 7);"),
+        Ok(vec![store(X, MINUS_ONE)]),
+        "constants fold, 32-bit"
+    );
+    assert_eq!(
+        mapped("(void)xchg(x, 1);"),
+        Ok(vec![mov(SCRATCH, ONE), locked(X, RmwOp::Xchg(SCRATCH))])
+    );
+    assert_eq!(
+        mapped("r0 = READ_ONCE(*(x));"),
+        Ok(vec![load(X)]),
+        "parentheses only group"
+    );
+}
+
+#[test]
+fn the_state_and_the_condition_carry_over() {
+    let text = "C T\n{ int x = 3; atomic_t a = ATOMIC_INIT(-2); 1:r1 = 4; }\nP0(int *x) { int r0; r0 = READ_ONCE(*x); }\nP1(int *x, atomic_t *a) { int r1; atomic_inc(a); }\nlocations [a; 1:r1]\nexists (0:r0=3 /\\ ~(x=2) \\/ 0:r0!=-1 /\\ (1:r1=4 => a=-1))\n";
+    let p = program(&from_text(text).unwrap()).unwrap();
+    assert_eq!(p.name, "T");
+    assert_eq!(p.register_size, Size::Four);
+    let inits: Vec<(&str, u64)> = p
+        .locations
+        .iter()
+        .map(|l| (l.name.as_str(), l.init))
+        .collect();
+    assert_eq!(inits, [("x", 3), ("a", 0xffff_fffe)]);
+    assert_eq!(p.init_regs[1][1], 4);
+    assert_eq!(p.reg_names[0][1].as_deref(), Some("r0"));
+    assert_eq!(p.condition.quantifier, Quantifier::Exists);
+    let r0 = Observable::Reg { thread: 0, reg: 1 };
+    let r1 = Observable::Reg { thread: 1, reg: 1 };
+    let (x, a) = (Observable::Loc(0), Observable::Loc(1));
+    assert_eq!(
+        p.observed,
+        [r0, x, r1, a],
+        "the condition's, then locations'"
+    );
+    let not = |p: Prop| Prop::Not(Box::new(p));
+    assert_eq!(
+        p.condition.prop,
+        Prop::Or(vec![
+            Prop::And(vec![Prop::Is(r0, 3), not(Prop::Is(x, 2))]),
+            Prop::And(vec![
+                not(Prop::Is(r0, 0xffff_ffff)),
+                Prop::Or(vec![not(Prop::Is(r1, 4)), Prop::Is(a, 0xffff_ffff)]),
+            ]),
+        ])
+    );
+    assert_eq!(
+        p.condition_text(),
+        "exists ((0:r0=3 /\\ ~x=2) \\/ (~0:r0=4294967295 /\\ (~1:r1=4 \\/ a=4294967295)))"
+    );
+}
+
+#[test]
+fn quantifiers_carry_over_and_a_filter_or_a_pointer_is_refused() {
+    let test = |cond: &str| {
+        let text = format!("C T\n{{}}\nP0(int *x) {{ WRITE_ONCE(*x, 1); }}\n{cond}\n");
+        program(&from_text(&text).unwrap()).map_err(|e| e.message)
+    };
+    let quantifier = |cond: &str| test(cond).map(|p| p.condition.quantifier);
+    assert_eq!(quantifier("~exists (x=1)"), Ok(Quantifier::NotExists));
+    assert_eq!(quantifier("forall (x=1)"), Ok(Quantifier::Forall));
+    assert_eq!(
+        quantifier(""),
+        Ok(Quantifier::Forall),
+        "none: forall (true)"
+    );
+    assert!(
+        test("filter (x=1) exists (x=1)")
+            .unwrap_err()
+            .contains("a filter")
+    );
+    assert!(
+        test("exists (x=y)")
+            .unwrap_err()
+            .contains("'y': an address")
+    );
+    assert!(test("exists (0:x=1)").unwrap_err().contains("an address"));
+    let text = "C T\n{ int *p = &x; }\nP0(int **p) { WRITE_ONCE(*p, 1); }\nexists (p=1)\n";
+    let e = program(&from_text(text).unwrap()).unwrap_err();
+    assert_eq!((e.pos.line, e.pos.col), (2, 3));
+    assert!(e.message.contains("'&x': an address"), "{}", e.message);
+}

@@ -1,0 +1,198 @@
+//! The kernel's C litmus tests run on this x86 machine as the x86 code the
+//! kernel compiles them to (`litmus/catalog/file/c/x86.rs`): bounded
+//! hardware runs, the closing table with the LKMM's verdict beside
+//! x86-TSO's, the refusal of a test with no such code, and, without
+//! hardware, the project's C tests' x86 code never weaker than the LKMM's
+//! promise.
+//!
+//! Hardware runs assert outcomes, never timings, and never that an allowed
+//! outcome was seen.
+
+use pte_litmus::catalog::file::c;
+use pte_litmus::catalog::file::c::ast::Quantifier;
+use pte_litmus::judge::Expect;
+use pte_litmus::judge::lkmm::{Mapping, mapping};
+use pte_litmus::model;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn c_test(name: &str) -> String {
+    let path = root().join("tests/litmus/c").join(name);
+    path.to_str().unwrap().to_string()
+}
+
+fn litmus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_litmus"))
+        .args(args)
+        .output()
+        .expect("run litmus")
+}
+
+/// The closing table's row of `test`, split into its cells.
+fn row(out: &Output, test: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(test))
+        .unwrap_or_else(|| panic!("no row for {test} in:\n{text}"));
+    line.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn sb_with_smp_mb_never_shows_its_witness_on_this_machine() {
+    let out = litmus(&[
+        "run",
+        &c_test("SB+mbs.litmus"),
+        "--iterations",
+        "20000",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let header = row(&out, "test");
+    assert_eq!(
+        header[..3],
+        ["test", "LKMM", "x86-TSO"],
+        "both verdicts, LKMM first"
+    );
+    let sb = row(&out, "SB+mbs");
+    assert_eq!(sb[1..3], ["Never", "Never"], "{sb:?}");
+    assert_eq!(sb.last().unwrap(), "forbidden, never seen", "{sb:?}");
+}
+
+#[test]
+fn mp_with_onces_runs_and_x86_is_stronger_than_the_lkmm_there() {
+    let out = litmus(&[
+        "run",
+        &c_test("MP+onces.litmus"),
+        "--iterations",
+        "20000",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let mp = row(&out, "MP+onces");
+    assert_eq!(mp[1..3], ["Sometimes", "Never"], "{mp:?}");
+    assert!(
+        mp.last().unwrap().ends_with("x86 is stronger here"),
+        "{mp:?}"
+    );
+}
+
+#[test]
+fn a_test_with_a_spinlock_is_refused_in_one_line() {
+    let file = c_test("Lock+increments.litmus");
+    let out = litmus(&["run", &file, "--iterations", "100"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("Lock+increments.litmus:16:2: not run on hardware: spin_lock()"),
+        "{err}"
+    );
+    assert!(err.contains("`litmus model` still answers"), "{err}");
+}
+
+#[test]
+fn beside_tests_that_run_a_refused_one_is_unavailable() {
+    let out = litmus(&[
+        "run",
+        &c_test("SB+mbs.litmus"),
+        &c_test("RCU+reader+sync.litmus"),
+        "--iterations",
+        "2000",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(row(&out, "RCU+reader+sync").last().unwrap(), "unavailable");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Unavailable here: RCU+reader+sync (synchronize_rcu(): a grace period has no user-space equivalent)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_c_runs_csv_names_its_file() {
+    let csv = std::env::temp_dir().join(format!("pte-litmus-lkmm-x86-{}.csv", std::process::id()));
+    let _ = std::fs::remove_file(&csv);
+    let file = c_test("SB+store-mbs.litmus");
+    let out = litmus(&[
+        "run",
+        &file,
+        "--iterations",
+        "2000",
+        "--quiet",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let _ = std::fs::remove_file(&csv);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    for r in rows {
+        assert!(r.contains("SB+store-mbs") && r.contains(&file), "{r}");
+    }
+}
+
+/// Whether the LKMM lets an execution reach the witness (`forall`: a
+/// counterexample).
+fn lkmm_verdict(program: &c::ast::CProgram) -> Expect {
+    let outcome = model::lkmm::model(program).unwrap();
+    let t = &outcome.tally;
+    Expect::from_reachable(match outcome.quantifier {
+        Quantifier::Exists | Quantifier::NotExists => t.positive > 0,
+        Quantifier::Forall => t.negative > 0,
+    })
+}
+
+/// Each of the project's C tests that has x86 code: x86-TSO on that code
+/// never reaches a witness the LKMM forbids; and which tests have it.
+#[test]
+fn the_kernels_x86_code_keeps_the_lkmms_promise_on_every_project_test() {
+    let list = std::fs::read_to_string(root().join("tests/litmus/c/@all")).unwrap();
+    let mut runs = Vec::new();
+    let mut refused = Vec::new();
+    for name in list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let test = c::read(&root().join("tests/litmus/c").join(name)).unwrap();
+        let Ok(x86) = c::x86::program(&test.program) else {
+            refused.push(test.program.name.clone());
+            continue;
+        };
+        let tso = model::explore(&model::litmus::litmus_program(&x86)).verdict();
+        let lkmm = lkmm_verdict(&test.program);
+        assert_ne!(mapping(lkmm, tso), Mapping::Weaker, "{name}");
+        runs.push(test.program.name.clone());
+    }
+    for expected in [
+        "SB+mbs",
+        "MP+onces",
+        "RMW+fetch_adds",
+        "RMW+cmpxchgs",
+        "SB+store-mbs",
+    ] {
+        assert!(runs.iter().any(|r| r == expected), "{expected} maps");
+    }
+    for expected in [
+        "Lock+increments",
+        "RCU+reader+sync",
+        "MP+once-loop",
+        "Plain+race",
+    ] {
+        assert!(refused.iter().any(|r| r == expected), "{expected} refused");
+    }
+}
