@@ -5,6 +5,8 @@
 //! each refusal is one line naming the file, line and column, with no
 //! control character printed raw.
 
+mod common;
+
 use pte_litmus::catalog::file::c;
 use pte_litmus::error::Error;
 use pte_litmus::model::lkmm;
@@ -79,39 +81,6 @@ const SPLICE: &[&str] = &[
     "\n",
 ];
 
-fn damage(text: &str, rng: &mut fastrand::Rng) -> Vec<u8> {
-    let mut bytes = text.as_bytes().to_vec();
-    for _ in 0..1 + rng.usize(..3) {
-        match rng.usize(..4) {
-            0 if !bytes.is_empty() => {
-                let at = rng.usize(..bytes.len());
-                bytes[at] ^= 1 << rng.u32(..8);
-            }
-            1 | 2 => {
-                let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-                let at = rng.usize(..lines.len());
-                let mut out: Vec<&[u8]> = Vec::new();
-                for (i, line) in lines.iter().enumerate() {
-                    if i == at && rng.bool() {
-                        continue;
-                    }
-                    out.push(line);
-                    if i == at {
-                        out.push(line);
-                    }
-                }
-                bytes = out.join(&b'\n');
-            }
-            _ => {
-                let at = rng.usize(..=bytes.len());
-                let token = SPLICE[rng.usize(..SPLICE.len())].as_bytes();
-                bytes.splice(at..at, token.iter().copied());
-            }
-        }
-    }
-    bytes
-}
-
 fn sources() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/litmus/c");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -134,7 +103,7 @@ fn damaged_c_tests_are_refused_in_one_line_or_read_modelled_and_shown() {
     for source in &files {
         let text = std::fs::read_to_string(source).unwrap();
         for case in 0..40 {
-            let bytes = damage(&text, &mut rng);
+            let bytes = common::damage(&text, &mut rng, SPLICE);
             let path = dir.join(format!("case-{case}.litmus"));
             std::fs::write(&path, &bytes).unwrap();
             let outcome = std::panic::catch_unwind(|| match c::read(&path) {

@@ -4,6 +4,8 @@
 //! (where that search finished) `show`, which runs the whole model. None may panic; each refusal is one line naming the file, with
 //! no control character printed raw.
 
+mod common;
+
 use pte_litmus::catalog::Test;
 use pte_litmus::catalog::file;
 use pte_litmus::error::Error;
@@ -62,42 +64,6 @@ const SPLICE: &[&str] = &[
     " P0 | P1 | P2 ;",
 ];
 
-fn damage(text: &str, rng: &mut fastrand::Rng) -> Vec<u8> {
-    let mut bytes = text.as_bytes().to_vec();
-    for _ in 0..1 + rng.usize(..3) {
-        match rng.usize(..4) {
-            // Flip a byte's bits.
-            0 if !bytes.is_empty() => {
-                let at = rng.usize(..bytes.len());
-                bytes[at] ^= 1 << rng.u32(..8);
-            }
-            // Duplicate or drop a line.
-            1 | 2 => {
-                let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-                let at = rng.usize(..lines.len());
-                let mut out: Vec<&[u8]> = Vec::new();
-                for (i, line) in lines.iter().enumerate() {
-                    if i == at && rng.bool() {
-                        continue;
-                    }
-                    out.push(line);
-                    if i == at {
-                        out.push(line);
-                    }
-                }
-                bytes = out.join(&b'\n');
-            }
-            // Splice a token in.
-            _ => {
-                let at = rng.usize(..=bytes.len());
-                let token = SPLICE[rng.usize(..SPLICE.len())].as_bytes();
-                bytes.splice(at..at, token.iter().copied());
-            }
-        }
-    }
-    bytes
-}
-
 fn sources() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = Vec::new();
     let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/litmus/x86");
@@ -127,7 +93,7 @@ fn damaged_litmus_files_are_refused_in_one_line_or_read_and_modelled() {
     for source in &files {
         let text = std::fs::read_to_string(source).unwrap();
         for case in 0..100 {
-            let bytes = damage(&text, &mut rng);
+            let bytes = common::damage(&text, &mut rng, SPLICE);
             let path = dir.join(format!("case-{case}.litmus"));
             std::fs::write(&path, &bytes).unwrap();
             let shown = path.display().to_string();

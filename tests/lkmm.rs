@@ -9,7 +9,7 @@
 //! needed.
 
 use pte_litmus::catalog::file::c;
-use pte_litmus::judge::lkmm::{Modelled, judge};
+use pte_litmus::judge::lkmm::judge;
 use pte_litmus::model::lkmm;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,16 +87,7 @@ fn every_result_line_is_what_the_model_derives() {
         let (_, outcome, test) = model_lines(&root().join("tests/litmus/c").join(name));
         let result = test.program.result.as_deref();
         assert!(result.is_some(), "{name} has no Result: line");
-        let verdict = judge(
-            &outcome.name,
-            result,
-            Modelled {
-                word: outcome.observation().word(),
-                positive: outcome.tally.positive,
-                negative: outcome.tally.negative,
-                data_race: outcome.flags().any(|f| f == "data-race"),
-            },
-        );
+        let verdict = judge(&outcome.name, result, outcome.modelled());
         if !verdict.passed() {
             wrong.push(format!("{name}: {verdict:?}"));
         }

@@ -7,7 +7,7 @@
 //! holds the files against herd7).
 
 use pte_litmus::catalog::file::c;
-use pte_litmus::judge::lkmm::{LkmmVerdict, Modelled, judge};
+use pte_litmus::judge::lkmm::{LkmmVerdict, judge};
 use pte_litmus::model::lkmm;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -107,12 +107,7 @@ fn the_export_writes_the_expected_files_each_with_the_models_result() {
         let verdict = judge(
             &outcome.name,
             test.program.result.as_deref(),
-            Modelled {
-                word: outcome.observation().word(),
-                positive: outcome.tally.positive,
-                negative: outcome.tally.negative,
-                data_race: outcome.flags().any(|f| f == "data-race"),
-            },
+            outcome.modelled(),
         );
         assert_eq!(verdict, LkmmVerdict::Pass, "{name}");
     }

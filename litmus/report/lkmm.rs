@@ -5,7 +5,7 @@
 use crate::catalog::file::c::CTest;
 use crate::catalog::{Case, Named};
 use crate::error::Error;
-use crate::judge::lkmm::{LkmmVerdict, Modelled, judge};
+use crate::judge::lkmm::{LkmmVerdict, judge};
 use crate::model::{self, lkmm};
 use std::fmt::Write as _;
 
@@ -33,12 +33,7 @@ fn verdict(test: &CTest, outcome: &lkmm::Outcome) -> LkmmVerdict {
     judge(
         &outcome.name,
         test.program.result.as_deref(),
-        Modelled {
-            word: outcome.observation().word(),
-            positive: outcome.tally.positive,
-            negative: outcome.tally.negative,
-            data_race: outcome.flags().any(|f| f == "data-race"),
-        },
+        outcome.modelled(),
     )
 }
 

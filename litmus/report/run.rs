@@ -288,29 +288,23 @@ impl Summary {
     /// A run this build or CPU cannot make, and why.
     pub fn unavailable(job: &Job, reason: String) -> Summary {
         Summary {
-            test: job.test().name(),
             pte: job.is_pte(),
-            strategy: job.strategy_name(),
             window: job.window,
-            units: None,
-            model: None,
-            witness: "-".into(),
-            witnesses: 0,
-            rate: 0.0,
-            reads: 0,
-            seconds: 0.0,
-            mode: "-",
-            judged: Err(reason),
-            lkmm: None,
+            ..Summary::not_run(job.test().name(), job.strategy_name(), reason)
         }
     }
 
     /// A C test with no x86 code to run (why, in its line).
     pub fn unmappable(u: &Unmappable) -> Summary {
+        Summary::not_run(Box::leak(u.name.clone().into_boxed_str()), "-", u.reason())
+    }
+
+    /// A line for what did not run: its name and why.
+    fn not_run(test: &'static str, strategy: &'static str, reason: String) -> Summary {
         Summary {
-            test: Box::leak(u.name.clone().into_boxed_str()),
+            test,
             pte: false,
-            strategy: "-",
+            strategy,
             window: Window::Pauses(0),
             units: None,
             model: None,
@@ -320,7 +314,7 @@ impl Summary {
             reads: 0,
             seconds: 0.0,
             mode: "-",
-            judged: Err(u.reason()),
+            judged: Err(reason),
             lkmm: None,
         }
     }

@@ -205,19 +205,33 @@ pub fn all() -> (Vec<Litmus>, Vec<String>) {
 
 /// Write every file into `dir` (created if missing), with `@all` listing them.
 pub fn export(dir: &Path) -> Result<(usize, Vec<String>), String> {
+    let (files, skipped) = all();
+    let written = write_dir(
+        dir,
+        files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
+    )?;
+    Ok((written, skipped))
+}
+
+/// Write `(name, text)` files into `dir` (created if missing) as
+/// `NAME.litmus`, with `@all` listing them in order; how many.
+pub fn write_dir<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<usize, String> {
     let shown = dir.display();
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {shown}: {e}"))?;
-    let (files, skipped) = all();
     let mut index = String::new();
-    for file in &files {
-        let path = dir.join(format!("{}.litmus", file.name));
-        std::fs::write(&path, &file.text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        index.push_str(&format!("{}.litmus\n", file.name));
+    let mut written = 0;
+    for (name, text) in files {
+        let path = dir.join(format!("{name}.litmus"));
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        index.push_str(&format!("{name}.litmus\n"));
+        written += 1;
     }
     let all = dir.join("@all");
     std::fs::write(&all, index).map_err(|e| format!("cannot write {}: {e}", all.display()))?;
-    Ok((files.len(), skipped))
+    Ok(written)
 }
 
 #[cfg(test)]

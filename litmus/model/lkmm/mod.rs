@@ -91,6 +91,16 @@ impl Outcome {
         self.tally.flags.iter().copied()
     }
 
+    /// What the judge needs of the answer, as herd7's output gives it.
+    pub fn modelled(&self) -> crate::judge::lkmm::Modelled<'static> {
+        crate::judge::lkmm::Modelled {
+            word: self.observation().word(),
+            positive: self.tally.positive,
+            negative: self.tally.negative,
+            data_race: self.flags().any(|f| f == "data-race"),
+        }
+    }
+
     /// What `herd7-verdicts.txt` records: the word, then the flags.
     pub fn summary(&self) -> String {
         std::iter::once(self.observation().word())

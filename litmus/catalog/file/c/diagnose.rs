@@ -111,16 +111,7 @@ pub fn token_at(text: &str, offset: usize) -> String {
     } else {
         word
     };
-    token
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::catalog::file::escape_controls(&token)
 }
 
 /// Tokens herd7's C never accepts, with what to write instead.

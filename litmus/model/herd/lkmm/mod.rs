@@ -191,19 +191,12 @@ pub fn all() -> Result<(Vec<Litmus>, Vec<String>), String> {
 /// Write every C test into `dir` (created if missing), with `@all` listing
 /// them.
 pub fn export(dir: &Path) -> Result<(usize, Vec<String>), String> {
-    let shown = dir.display();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {shown}: {e}"))?;
     let (files, skipped) = all()?;
-    let mut index = String::new();
-    for file in &files {
-        let path = dir.join(format!("{}.litmus", file.name));
-        std::fs::write(&path, &file.text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        index.push_str(&format!("{}.litmus\n", file.name));
-    }
-    let all = dir.join("@all");
-    std::fs::write(&all, index).map_err(|e| format!("cannot write {}: {e}", all.display()))?;
-    Ok((files.len(), skipped))
+    let written = super::write_dir(
+        dir,
+        files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
+    )?;
+    Ok((written, skipped))
 }
 
 #[cfg(test)]
