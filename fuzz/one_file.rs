@@ -1,10 +1,17 @@
-//! One fuzz input through the `.litmus` reader: read from text, then (if
-//! it reads) turned into a model program, searched with a small bound of
-//! states, and printed as `litmus show` prints a file's threads and
-//! condition. Shared by the cargo-fuzz target and tests/fuzz_corpus.rs.
+//! One fuzz input through the `.litmus` reader, in the dialect its first
+//! line names: an X86 file read from text, then (if it reads) turned into a
+//! model program, searched with a small bound of states, and printed as
+//! `litmus show` prints a file's threads and condition; a C file read,
+//! judged by the LKMM with a small budget of candidate executions, and
+//! printed back by `show`, which must read again to the same test. Shared
+//! by the cargo-fuzz target and tests/fuzz_corpus.rs.
 
 use pte_litmus::catalog::file;
+use pte_litmus::catalog::file::c;
 use pte_litmus::model;
+
+/// Candidate executions the LKMM may judge per C input.
+const MAX_CANDIDATES: u64 = 5_000;
 
 /// States the model may visit per input: enough for every catalogue
 /// shape, small enough for thousands of inputs a second.
@@ -27,6 +34,9 @@ pub fn one_file(bytes: &[u8]) -> Fate {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Fate::NotText;
     };
+    if c::is_c(text) {
+        return one_c_file(text);
+    }
     let test = match file::from_text(text) {
         Ok(test) => test,
         Err(e) => {
@@ -56,5 +66,27 @@ pub fn one_file(bytes: &[u8]) -> Fate {
         shown += &p.name_of(*o);
     }
     assert!(!shown.is_empty());
+    Fate::Read
+}
+
+/// A C input: refused in one clean line naming its line and column, or
+/// read, judged within the budget, and shown back to the same test.
+fn one_c_file(text: &str) -> Fate {
+    let program = match c::from_text(text) {
+        Ok(program) => program,
+        Err(e) => {
+            let line = file::escape_controls(&e.to_string());
+            assert!(e.pos.line > 0, "a refusal with no line: {line:?}");
+            assert!(
+                !line.chars().any(char::is_control),
+                "a raw control character in {line:?}"
+            );
+            return Fate::Refused(line);
+        }
+    };
+    let _ = model::lkmm::model_within(&program, Some(MAX_CANDIDATES));
+    let shown = c::show(&program);
+    let again = c::from_text(&shown).unwrap_or_else(|e| panic!("show's text refused: {e}"));
+    assert_eq!(c::show::unplaced(&again), c::show::unplaced(&program));
     Fate::Read
 }
