@@ -175,18 +175,18 @@ fn combination(
         .map(|(t, s)| &paths[t][s.traces[0]])
         .collect();
     let base = skeleton(&representatives, frame.init)?;
-    let n = base.events.len();
+    let n = base.execution.events.len();
     // Each read's possible sources: its location's writes, but not one its
     // own statement makes after it.
     let reads: Vec<usize> = (0..n)
-        .filter(|&e| base.events[e].kind == Kind::Read)
+        .filter(|&e| base.execution.events[e].kind == Kind::Read)
         .collect();
     let mut sources: Vec<Vec<usize>> = Vec::with_capacity(reads.len());
     for &r in &reads {
-        let loc = base.events[r].loc;
+        let loc = base.execution.events[r].loc;
         let options: Vec<usize> = (0..n)
             .filter(|&w| {
-                let wv = &base.events[w];
+                let wv = &base.execution.events[w];
                 matches!(wv.kind, Kind::Init | Kind::Write)
                     && wv.loc == loc
                     && !base.same_statement_after(r, w)
@@ -250,7 +250,7 @@ fn solve(
     rf: &[(usize, usize)],
     init: &[Val],
 ) -> Option<Solved> {
-    let mut value: Vec<Option<Val>> = vec![None; base.events.len()];
+    let mut value: Vec<Option<Val>> = vec![None; base.execution.events.len()];
     value[..init.len()].copy_from_slice(&init.iter().map(|&v| Some(v)).collect::<Vec<_>>());
     propagate(base, shapes, paths, rf, &mut value)?;
     let free = rf
@@ -290,7 +290,7 @@ fn close_cycles(
     let Some(&(_, r)) = rf.iter().find(|&&(_, r)| value[r].is_none()) else {
         return Some(value);
     };
-    let t = base.events[r].thread.unwrap_or(0);
+    let t = base.execution.events[r].thread.unwrap_or(0);
     let mut candidates: Vec<Val> = shapes[t]
         .traces
         .iter()
@@ -561,7 +561,8 @@ fn extend(
 
 /// The events of one path per thread and the relations they fix.
 struct Skeleton {
-    events: Vec<Event>,
+    /// The events (values those of the first trace of each path, until
+    /// rf gives them theirs) and the relations the paths fix.
     execution: Execution,
     /// Per event, the events of its statement instance ordered before it.
     within: Vec<Set>,
@@ -650,7 +651,7 @@ fn skeleton(traces: &[&Trace], init: &[Val]) -> Result<Skeleton, String> {
         constraining |= global(trace.constraining);
     }
     let execution = Execution {
-        events: events.clone(),
+        events,
         po,
         addr,
         data,
@@ -663,7 +664,6 @@ fn skeleton(traces: &[&Trace], init: &[Val]) -> Result<Skeleton, String> {
         fw: 0,
     };
     Ok(Skeleton {
-        events,
         execution,
         within,
         constraining,
