@@ -1,8 +1,13 @@
 # Sourced by scripts/vs-litmus7.sh and scripts/perpetual-vs-litmus7.sh:
 # their arguments, litmus7's builds and runs, the suite's binary.
 #
-#   litmus7_begin SCRIPT "$@"   sets out_csv, rounds, files[], litmus7,
-#                               work (removed on exit) and suite (built)
+#   litmus7_begin SCRIPT "$@"   sets out_csv, rounds, files[], suite_file[],
+#                               litmus7, work (removed on exit) and suite (built)
+#
+# A file argument SUITE.litmus:LITMUS7.litmus gives the suite and litmus7 each its own
+# file of one test: a C test for the suite (run as the x86 code the kernel compiles it to)
+# and for litmus7 the X86 file `litmus export --herd DIR C.litmus` writes of that code.
+# files[] holds litmus7's files; suite_file[F] the suite's file for litmus7's F.
 
 # litmus7_begin NAME OUT_CSV ROUNDS FILE.litmus...
 litmus7_begin() {
@@ -12,7 +17,13 @@ litmus7_begin() {
     rounds=${2:?$usage}
     shift 2
     [ $# -gt 0 ] || { echo "$name: no .litmus files" >&2; exit 2; }
-    files=("$@")
+    files=()
+    declare -gA suite_file
+    local arg
+    for arg in "$@"; do
+        files+=("${arg#*:}")
+        suite_file[${arg#*:}]=${arg%%:*}
+    done
     litmus7=${LITMUS7:-/opt/herdtools/bin/litmus7}
     command -v "$litmus7" >/dev/null || { echo "$name: $litmus7 not found (set LITMUS7)" >&2; exit 2; }
     work=$(mktemp -d)

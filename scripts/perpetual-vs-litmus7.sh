@@ -3,6 +3,7 @@
 # per file: witnesses per second, alternating rounds, into a CSV.
 #
 #   scripts/perpetual-vs-litmus7.sh OUT_CSV ROUNDS FILE.litmus...
+#   (or C.litmus:X86.litmus: the suite runs the C test, litmus7 its exported x86 code)
 #
 # litmus7 is built four ways per file (-barrier userfence, timebase, user,
 # none); a calibration round (one million instances each) picks the mode
@@ -64,7 +65,7 @@ for round in $(seq 1 "$rounds"); do
         row "$name" "litmus7-${best[$f]}" "$round" "$pos" "$secs"
         budget=$(awk -v s="$secs" 'BEGIN {printf "%.3f", s < 0.1 ? 0.1 : s}')
         for mode in auto perpetual instances; do
-            read -r w s <<<"$(suite_run "$f" "$mode" "$budget")"
+            read -r w s <<<"$(suite_run "${suite_file[$f]}" "$mode" "$budget")"
             [ "$w" = NA ] || row "$name" "$mode" "$round" "$w" "$s"
         done
     done

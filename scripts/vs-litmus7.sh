@@ -50,7 +50,7 @@ for round in $(seq 1 "$rounds"); do
         read -r pos secs <<<"$(litmus7_run "${exe[$f]}" -q -i 1 -s 100000 -r 100)"
         echo "$name,litmus7,$round,$pos,$secs,$(rate "$pos" "$secs"),$(states litmus7 < "$work/litmus7.out")" >> "$out_csv"
         # The suite: its CSV row of the witness... summed over outcomes.
-        "$suite" run "$f" --duration 1 --quiet --csv "$work/suite.csv" > /dev/null || true
+        "$suite" run "${suite_file[$f]}" --duration 1 --quiet --csv "$work/suite.csv" > /dev/null || true
         python3 - "$work/suite.csv" "$name" "$round" >> "$out_csv" <<'PY'
 import csv, sys
 path, name, rnd = sys.argv[1:4]

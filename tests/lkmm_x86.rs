@@ -122,7 +122,7 @@ fn beside_tests_that_run_a_refused_one_is_unavailable() {
 }
 
 #[test]
-fn a_c_runs_csv_names_its_file() {
+fn a_c_runs_csv_names_its_file_and_its_dialect() {
     let csv = std::env::temp_dir().join(format!("pte-litmus-lkmm-x86-{}.csv", std::process::id()));
     let _ = std::fs::remove_file(&csv);
     let file = c_test("SB+store-mbs.litmus");
@@ -138,10 +138,17 @@ fn a_c_runs_csv_names_its_file() {
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(&csv).unwrap();
     let _ = std::fs::remove_file(&csv);
-    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let dialect = header
+        .iter()
+        .position(|c| *c == "dialect")
+        .expect("a dialect column");
+    let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty(), "{text}");
     for r in rows {
         assert!(r.contains("SB+store-mbs") && r.contains(&file), "{r}");
+        assert_eq!(r.split(',').nth(dialect), Some("C"), "{r}");
     }
 }
 
@@ -195,4 +202,47 @@ fn the_kernels_x86_code_keeps_the_lkmms_promise_on_every_project_test() {
     ] {
         assert!(refused.iter().any(|r| r == expected), "{expected} refused");
     }
+}
+
+/// `litmus export --herd DIR FILE.litmus`: a C test's x86 code as an X86
+/// file, which the suite reads back to the same x86-TSO verdict; a test
+/// with no x86 code is listed with its reason, not written.
+#[test]
+fn a_c_tests_x86_code_is_exported_for_herd7_and_litmus7() {
+    let dir = std::env::temp_dir().join(format!("pte-litmus-export-c-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = litmus(&[
+        "export",
+        "--herd",
+        dir.to_str().unwrap(),
+        &c_test("SB+mbs.litmus"),
+        &c_test("MP+onces.litmus"),
+        &c_test("Lock+increments.litmus"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("litmus: 2 tests into"), "{stdout}");
+    assert!(
+        stdout.contains("not exported: Lock+increments") && stdout.contains("spin_lock()"),
+        "{stdout}"
+    );
+    let sb = std::fs::read_to_string(dir.join("SB+mbs.litmus")).unwrap();
+    assert!(sb.starts_with("X86 SB+mbs\n"), "{sb}");
+    assert!(sb.contains("LOCK ADD [s0],$0"), "{sb}");
+    for (name, word) in [("SB+mbs", "Never"), ("MP+onces", "Never")] {
+        let file = dir.join(format!("{name}.litmus"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(&format!(" * Result: {word}\n")), "{text}");
+        let model = litmus(&["model", file.to_str().unwrap()]);
+        let shown = String::from_utf8_lossy(&model.stdout);
+        assert!(
+            shown.contains(&format!("Observation {name} {word}")),
+            "{shown}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

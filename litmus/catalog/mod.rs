@@ -125,6 +125,19 @@ impl Test {
         }
     }
 
+    /// The dialect of the file the test came from (`C`, `X86`, `X86_64`),
+    /// or `-` for a built-in test.
+    pub fn dialect(&self) -> &'static str {
+        match self {
+            Test::File(f) if f.c.is_some() => "C",
+            Test::File(f) => match f.arch {
+                file::Arch::X86 => "X86",
+                file::Arch::X86_64 => "X86_64",
+            },
+            _ => "-",
+        }
+    }
+
     /// Where the test came from, for the CSV: a file's path and hash, or
     /// `-` for a built-in test.
     pub fn source(&self) -> (String, String) {

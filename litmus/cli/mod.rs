@@ -72,7 +72,9 @@ pub enum Command {
         plot: Option<PathBuf>,
     },
     /// Write the tests herdtools7's X86 syntax can express as .litmus files
-    /// (--herd), and the PTE tests as the kernel's C litmus tests (--lkmm).
+    /// (--herd), and the PTE tests as the kernel's C litmus tests (--lkmm);
+    /// given tests, only those (a C test as the x86 code the kernel
+    /// compiles it to, an X86 file for herd7 and litmus7).
     #[command(group(
         clap::ArgGroup::new("into")
             .required(true)
@@ -85,8 +87,12 @@ pub enum Command {
         herd: Option<PathBuf>,
         /// Write the PTE tests and the protocols' pairs as C litmus tests,
         /// each with the LKMM's Result:, into DIR (created if missing).
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", conflicts_with = "tests")]
         lkmm: Option<PathBuf>,
+        /// Tests to write with --herd: names, .litmus files (C or X86),
+        /// directories of them, @all lists [default: every built-in test].
+        #[arg(requires = "herd")]
+        tests: Vec<String>,
     },
     /// Which PTE read and write protocols built from 32-bit accesses keep a
     /// read whole, and how many zap+install cycles inside one read break
@@ -214,9 +220,13 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
             }
             print!("{}", compare::report(&inputs, markdown));
         }
-        Command::Export { herd, lkmm } => {
+        Command::Export { herd, lkmm, tests } => {
             if let Some(dir) = herd {
-                exported(&dir, model::herd::export(&dir))?;
+                if tests.is_empty() {
+                    exported(&dir, model::herd::export(&dir))?;
+                } else {
+                    exported(&dir, model::herd::export_named(&dir, &tests))?;
+                }
             }
             if let Some(dir) = lkmm {
                 exported(&dir, model::herd::lkmm::export(&dir))?;

@@ -33,7 +33,7 @@ fn header_of<R: CsvRow>(cell: &'static OnceLock<Vec<&'static str>>) -> Vec<&'sta
 /// `litmus guest`), the window's units unknown (`window` is then derived
 /// from `reader_delay` by the reader of the file), `mode` unknown (a
 /// litmus program ran as instances then, a PTE test as a stream).
-pub const RUN_ADDED: [(&str, &str); 9] = [
+pub const RUN_ADDED: [(&str, &str); 10] = [
     ("accel", "none"),
     ("vcpus", ""),
     ("window", ""),
@@ -43,6 +43,7 @@ pub const RUN_ADDED: [(&str, &str); 9] = [
     ("source", "-"),
     ("source_hash", ""),
     ("mode", ""),
+    ("dialect", ""),
 ];
 
 /// Columns `bench-report` added after its first header, oldest first.
@@ -123,10 +124,7 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             text.lines().next().unwrap().to_string()
         };
-        assert_eq!(
-            run().join(","),
-            first_line("checks/perpetual-truth-catalogue-auto.csv")
-        );
+        assert_eq!(run().join(","), first_line("lkmm-hardware-x86_64.csv"));
         assert_eq!(bench_report().join(","), first_line("bench.csv"));
         assert_eq!(refault().join(","), first_line("refault.csv"));
         assert_eq!(protocols().join(","), first_line("protocols-x86_64.csv"));
@@ -160,9 +158,9 @@ mod tests {
     fn older_headers_lack_a_tail_of_the_added_columns() {
         let versions = older(&run(), &RUN_ADDED);
         assert_eq!(versions.len(), RUN_ADDED.len());
-        // Newest first: only mode missing; oldest: all of them.
-        assert_eq!(versions[0].1, [("mode", "")]);
-        assert_eq!(versions[1].1, [("source_hash", ""), ("mode", "")]);
+        // Newest first: only dialect missing; oldest: all of them.
+        assert_eq!(versions[0].1, [("dialect", "")]);
+        assert_eq!(versions[1].1, [("mode", ""), ("dialect", "")]);
         let (oldest, missing) = versions.last().unwrap();
         assert_eq!(oldest.len(), run().len() - RUN_ADDED.len());
         assert_eq!(missing.len(), RUN_ADDED.len());

@@ -37,6 +37,9 @@ pub struct RunRow {
     /// A `.litmus` file's path, or `-` for a built-in test.
     pub source: String,
     pub source_hash: String,
+    /// The file's dialect: `C` (run as the x86 code the kernel compiles it
+    /// to), `X86`, `X86_64`; `-` for a built-in test.
+    pub dialect: String,
     /// The read strategy and its writer (`-` for a litmus program).
     pub strategy: String,
     pub writer: String,

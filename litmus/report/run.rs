@@ -211,6 +211,7 @@ pub fn csv_rows(
         test: job.test().name().into(),
         source,
         source_hash,
+        dialect: job.test().dialect().into(),
         strategy: job.strategy_name().into(),
         writer: job.writer_name().into(),
         reader_delay: units.map_or(0, |u| u.pauses),

@@ -19,7 +19,8 @@ pub mod token;
 
 use super::program::Program;
 use crate::error::Error;
-use parse::{Arch, ParseError};
+pub use parse::Arch;
+use parse::ParseError;
 use resolve::Resolver;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

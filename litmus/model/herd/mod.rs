@@ -23,10 +23,14 @@
 //! could return that no install wrote, from the values the model's bounded
 //! writers store.
 //!
+//! [`program`] writes any 4-byte program of the suite, above all a C test's
+//! mapped x86 code (`litmus export --herd DIR FILE.litmus`).
+//!
 //! [`lkmm`] writes the same tests as the kernel's C litmus tests (`litmus
 //! export --lkmm DIR`), judged by the Linux-kernel memory model.
 
 pub mod lkmm;
+pub mod program;
 mod pte;
 
 pub use pte::{X86_64_STRATEGIES, X86_STRATEGIES, pte};
@@ -209,6 +213,70 @@ pub fn export(dir: &Path) -> Result<(usize, Vec<String>), String> {
     let written = write_dir(
         dir,
         files.iter().map(|f| (f.name.as_str(), f.text.as_str())),
+    )?;
+    Ok((written, skipped))
+}
+
+/// Write the tests the command-line arguments name into `dir`: a built-in
+/// test as [`all`] writes it, a file (above all a C test, as the x86 code
+/// the kernel compiles it to) by [`program::x86`]; with what was left out
+/// and why.
+pub fn export_named(dir: &Path, args: &[String]) -> Result<(usize, Vec<String>), String> {
+    use crate::catalog::Named;
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for arg in args {
+        for named in Named::resolve(arg).map_err(|e| e.to_string())? {
+            match named {
+                Named::Suite(Test::Classic(t)) => files.push(classic(t)),
+                Named::Suite(Test::Pte(t)) => {
+                    for s in ReadStrategy::ALL {
+                        match pte(t, s) {
+                            Ok(f) => files.push(f),
+                            Err(why) => skipped.push(why),
+                        }
+                    }
+                }
+                Named::Suite(Test::File(f)) => match program::x86(f) {
+                    Ok(l) => files.push(l),
+                    Err(why) => skipped.push(why),
+                },
+                Named::C(c) => match crate::catalog::file::from_c(c) {
+                    Ok(mapped) => match program::x86(Box::leak(Box::new(mapped))) {
+                        Ok(l) => files.push(l),
+                        Err(why) => skipped.push(why),
+                    },
+                    Err(unmapped) => skipped.push(format!(
+                        "{} ({}): no x86 code: {}",
+                        c.program.name,
+                        c.source.display(),
+                        crate::catalog::file::escape_controls(&unmapped.message)
+                    )),
+                },
+            }
+        }
+    }
+    // Two files may hold tests of one name (paulmckrcu's demo/C-relseq and
+    // another C-relseq): the second is written as NAME.2.litmus.
+    let mut seen = std::collections::HashMap::new();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let n = seen.entry(f.name.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                f.name.clone()
+            } else {
+                format!("{}.{n}", f.name)
+            }
+        })
+        .collect();
+    let written = write_dir(
+        dir,
+        names
+            .iter()
+            .zip(&files)
+            .map(|(n, f)| (n.as_str(), f.text.as_str())),
     )?;
     Ok((written, skipped))
 }

@@ -276,6 +276,40 @@ pub(super) fn drafts() -> (Vec<Draft>, Vec<String>) {
     (out, skipped)
 }
 
+/// For each read strategy with a C form (its kernel form: `lowhigh` with
+/// `READ_ONCE()`, not the 2022 plain loads), the PTE tests whose torn PTE
+/// the LKMM allows: the answer's column for the machines with no 64-bit
+/// atomic load (mips32, sh). Only the one-writer tests (`PTE-ABA`,
+/// `PTE-MP`, `PTE-LOST`): three writers are beyond the model's reach.
+/// Judged once per process (a third of a second).
+pub fn tears() -> &'static [(ReadStrategy, Vec<&'static str>)] {
+    static TEARS: std::sync::OnceLock<Vec<(ReadStrategy, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    TEARS.get_or_init(|| {
+        let one_writer: Vec<&'static PteTest> = PTE.iter().filter(|t| t.writers == 1).collect();
+        ReadStrategy::ALL
+            .into_iter()
+            .filter_map(|strategy| {
+                let forms = c_forms(strategy).ok()?;
+                let (suffix, read) = forms.into_iter().find(|(s, _)| s == strategy.name())?;
+                let torn = one_writer
+                    .iter()
+                    .filter(|t| {
+                        let d = draft(t, strategy, &suffix, read.clone());
+                        let text = super::text(&d, "?");
+                        crate::catalog::file::c::from_text(&text)
+                            .ok()
+                            .and_then(|p| model::lkmm::model(&p).ok())
+                            .is_some_and(|o| o.observation().word() != "Never")
+                    })
+                    .map(|t| t.name)
+                    .collect();
+                Some((strategy, torn))
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

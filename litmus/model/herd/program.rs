@@ -1,0 +1,349 @@
+//! Any 4-byte x86 program of the suite as a herdtools7 `X86` file
+//! (`litmus export --herd DIR FILE.litmus`): above all a C litmus test as
+//! the x86 code the kernel compiles it to ([`crate::catalog::file::c::x86`]),
+//! so that herd7 (`x86tso.cat`) can judge the mapped code and litmus7 can
+//! run it, beside the suite's own run of the same instructions.
+//!
+//! - Registers are renamed to herd's: register 0 stays `EAX` (`lock
+//!   cmpxchg`'s accumulator), the others take `EBX`, `ECX`, `EDX`, `ESI`,
+//!   `EDI` in order of their number; the file's header comment says which
+//!   register of the test each one is (`0:r0` is `0:EBX`).
+//! - `smp_mb()`'s `lock addl $0,-4(%esp)` becomes `LOCK ADD [s0],$0` on a
+//!   location only that thread touches, as the classic tests are written
+//!   (herd has no stack; a locked RMW on a private line orders the same).
+//! - `barrier()` has no instruction and is left out.
+//! - Not written, with the reason: `lock xadd` (herd7's `X86` has no
+//!   `XADD`: the kernel's `atomic_fetch_add()`), `lock cmpxchg` (herd7
+//!   7.58's `X86` reads `CMPXCHG` but does not implement it), an 8-byte access or
+//!   register, an access at an offset, more than six registers in a thread.
+
+use super::{Litmus, X86_REGS, columns};
+use crate::catalog::Case;
+use crate::catalog::file::FileTest;
+use crate::catalog::program::{
+    Fence, Instr, MAX_REGISTERS, Observable, Operand, Program, Prop, RmwOp, Size,
+};
+use crate::model;
+
+/// herd's names for the registers other than `EAX`, in the order they are
+/// handed out.
+const OTHERS: [&str; 5] = ["EBX", "ECX", "EDX", "ESI", "EDI"];
+
+/// The test `f` as an `X86` file, or why it cannot be one.
+pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
+    let p = &f.program;
+    let refuse = |why: String| format!("{} ({}): {why}", p.name, f.source.display());
+    let names = registers(p).map_err(refuse)?;
+    let stack = stack_names(p);
+    let mut threads = Vec::new();
+    for (t, code) in p.threads.iter().enumerate() {
+        let mut lines = Vec::new();
+        for ins in code {
+            if let Some(line) = instruction(p, &names[t], &stack[t], ins).map_err(refuse)? {
+                lines.push(line);
+            }
+        }
+        threads.push(lines);
+    }
+    let observable = |o: Observable| match o {
+        Observable::Reg { thread, reg } => {
+            format!("{thread}:{}", names[thread as usize][reg as usize])
+        }
+        Observable::Loc(l) => p.locations[l as usize].name.clone(),
+    };
+    let mut init: Vec<String> = p
+        .locations
+        .iter()
+        .map(|l| format!("{}={}", l.name, l.init))
+        .collect();
+    init.extend(stack.iter().flatten().map(|s| format!("{s}=0")));
+    for (t, regs) in p.init_regs.iter().enumerate() {
+        for (r, v) in regs.iter().enumerate() {
+            if *v != 0 {
+                init.push(format!("{t}:{}={v}", names[t][r]));
+            }
+        }
+    }
+    let mut mentioned = Vec::new();
+    p.condition.prop.observables(&mut mentioned);
+    let extra: Vec<String> = p
+        .observed
+        .iter()
+        .filter(|o| !mentioned.contains(o))
+        .map(|o| format!("{};", observable(*o)))
+        .collect();
+    let locations = if extra.is_empty() {
+        String::new()
+    } else {
+        format!("locations [{}]\n", extra.join(" "))
+    };
+    let renamed: Vec<String> = (0..p.threads.len())
+        .flat_map(|t| {
+            let names = &names[t];
+            (0..MAX_REGISTERS).filter_map(move |r| {
+                let own = p.reg_names[t][r].as_ref()?;
+                (own != names[r]).then(|| format!("{t}:{own} is {t}:{}", names[r]))
+            })
+        })
+        .collect();
+    let (origin, renamed) = match f.c {
+        Some(_) => (
+            format!(
+                "the x86 code the kernel compiles the C test {} to (docs/lkmm-x86.md)",
+                f.source.display()
+            ),
+            renamed,
+        ),
+        None => (format!("{}", f.source.display()), renamed),
+    };
+    let verdict = model::verdict(Case::File(f));
+    let mut header = format!(
+        "X86 {}\n\"{}\"\n(*\n * Result: {}\n *\n * Written by pte-litmus `litmus export --herd` from {origin}; the Result: is its x86-TSO model's (of the witness: for `forall`, a counterexample).\n",
+        p.name,
+        f.doc.as_deref().unwrap_or(&p.name).replace('"', "'"),
+        verdict.result_line(),
+    );
+    if f.c.is_some() {
+        header.push_str(
+            " * smp_mb()'s lock addl $0,-4(%esp) is LOCK ADD on a location of its thread's own.\n",
+        );
+    }
+    if !renamed.is_empty() {
+        header.push_str(&format!(" * Registers: {}.\n", renamed.join(", ")));
+    }
+    header.push_str(" *)\n");
+    Ok(Litmus {
+        name: p.name.clone(),
+        text: format!(
+            "{header}{{ {}; }}\n\n{}{locations}{} ({})\n",
+            init.join("; "),
+            columns(&threads),
+            p.condition.quantifier.keyword(),
+            prop(&p.condition.prop, &observable),
+        ),
+    })
+}
+
+/// Per thread, herd's name of each register the thread uses.
+fn registers(p: &Program) -> Result<Vec<[&'static str; MAX_REGISTERS]>, String> {
+    if p.register_size != Size::Four || p.locations.iter().any(|l| l.size != Size::Four) {
+        return Err("8-byte registers or locations: herd's X86 is 32-bit".into());
+    }
+    let mut all = Vec::new();
+    for t in 0..p.threads.len() {
+        let mut used = [false; MAX_REGISTERS];
+        for ins in &p.threads[t] {
+            for r in uses(ins) {
+                used[r as usize] = true;
+            }
+        }
+        for o in &p.observed {
+            if let Observable::Reg { thread, reg } = *o
+                && thread as usize == t
+            {
+                used[reg as usize] = true;
+            }
+        }
+        for (r, v) in p.init_regs[t].iter().enumerate() {
+            used[r] |= *v != 0;
+        }
+        let mut names = ["?"; MAX_REGISTERS];
+        names[0] = X86_REGS[0];
+        let mut free = OTHERS.iter();
+        for r in 1..MAX_REGISTERS {
+            if used[r] {
+                names[r] = free.next().ok_or_else(|| {
+                    format!(
+                        "thread {t} uses more than {} registers: herd's X86 names six",
+                        OTHERS.len() + 1
+                    )
+                })?;
+            }
+        }
+        all.push(names);
+    }
+    Ok(all)
+}
+
+/// The registers an instruction reads or writes.
+fn uses(ins: &Instr) -> Vec<u8> {
+    let operand = |o: Operand| match o {
+        Operand::Reg(r) => vec![r],
+        Operand::Imm(_) => vec![],
+    };
+    match *ins {
+        Instr::Load { reg, .. } => vec![reg],
+        Instr::Store { value, .. } => operand(value),
+        Instr::Move { reg, value } => [vec![reg], operand(value)].concat(),
+        Instr::Fence(_) => vec![],
+        Instr::Rmw { op, .. } => match op {
+            RmwOp::Add(v) => operand(v),
+            RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
+            RmwOp::Cmpxchg(r) => vec![0, r],
+        },
+    }
+}
+
+/// Per thread, the location its `lock addl $0,-4(%esp)` is written on, if
+/// it has one: `s0`, `s1`, ... (primed until no location of the test has
+/// the name).
+fn stack_names(p: &Program) -> Vec<Option<String>> {
+    (0..p.threads.len())
+        .map(|t| {
+            p.threads[t]
+                .contains(&Instr::Fence(Fence::LockAddStack))
+                .then(|| {
+                    let mut name = format!("s{t}");
+                    while p.locations.iter().any(|l| l.name == name) {
+                        name.push('_');
+                    }
+                    name
+                })
+        })
+        .collect()
+}
+
+/// One instruction in herd's Intel syntax (`None`: no instruction).
+fn instruction(
+    p: &Program,
+    names: &[&str; MAX_REGISTERS],
+    stack: &Option<String>,
+    ins: &Instr,
+) -> Result<Option<String>, String> {
+    let at = |a: crate::catalog::program::Address| {
+        if a.offset == 0 {
+            Ok(format!("[{}]", p.locations[a.loc as usize].name))
+        } else {
+            Err(format!(
+                "an access at offset {}: herd's X86 names whole locations",
+                a.offset
+            ))
+        }
+    };
+    let value = |o: Operand| match o {
+        Operand::Reg(r) => names[r as usize].to_string(),
+        Operand::Imm(v) => format!("${}", v as u32 as i32),
+    };
+    let lock = |locked: bool| if locked { "LOCK " } else { "" };
+    Ok(Some(match *ins {
+        Instr::Load { at: a, reg, .. } => format!("MOV {},{}", names[reg as usize], at(a)?),
+        Instr::Store {
+            at: a, value: v, ..
+        } => format!("MOV {},{}", at(a)?, value(v)),
+        Instr::Move { reg, value: v } => format!("MOV {},{}", names[reg as usize], value(v)),
+        Instr::Fence(Fence::Compiler) => return Ok(None),
+        Instr::Fence(Fence::Mfence) => "MFENCE".into(),
+        Instr::Fence(Fence::Lfence) => "LFENCE".into(),
+        Instr::Fence(Fence::Sfence) => "SFENCE".into(),
+        Instr::Fence(Fence::LockAddStack) => {
+            format!("LOCK ADD [{}],$0", stack.as_deref().unwrap_or("s"))
+        }
+        Instr::Rmw {
+            at: a, op, locked, ..
+        } => match op {
+            RmwOp::Add(v) => format!("{}ADD {},{}", lock(locked), at(a)?, value(v)),
+            RmwOp::Xchg(r) => format!("XCHG {},{}", at(a)?, names[r as usize]),
+            RmwOp::Cmpxchg(_) => {
+                return Err(
+                    "lock cmpxchg (the kernel's cmpxchg()): herd7's X86 does not implement CMPXCHG"
+                        .into(),
+                );
+            }
+            RmwOp::Xadd(_) => {
+                return Err(
+                    "lock xadd (the kernel's atomic_fetch_add()): herd7's X86 has no XADD".into(),
+                );
+            }
+        },
+    }))
+}
+
+/// A proposition in herd's syntax.
+fn prop(p: &Prop, name: &impl Fn(Observable) -> String) -> String {
+    match p {
+        Prop::True => "true".into(),
+        Prop::Is(o, v) => format!("{}={v}", name(*o)),
+        Prop::Not(q) => format!("~({})", prop(q, name)),
+        Prop::And(ps) if ps.is_empty() => "true".into(),
+        Prop::Or(ps) if ps.is_empty() => "false".into(),
+        Prop::And(ps) => join(ps, " /\\ ", name),
+        Prop::Or(ps) => join(ps, " \\/ ", name),
+    }
+}
+
+fn join(ps: &[Prop], op: &str, name: &impl Fn(Observable) -> String) -> String {
+    let parts: Vec<String> = ps
+        .iter()
+        .map(|q| match q {
+            Prop::And(_) | Prop::Or(_) => format!("({})", prop(q, name)),
+            _ => prop(q, name),
+        })
+        .collect();
+    parts.join(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::file::{self, c};
+
+    fn mapped(text: &str) -> &'static FileTest {
+        let ctest: &'static c::CTest = Box::leak(Box::new(c::CTest {
+            program: c::from_text(text).expect("reads"),
+            source: "t.litmus".into(),
+            hash: text.len().to_string(),
+            text: text.into(),
+        }));
+        Box::leak(Box::new(file::from_c(ctest).expect("maps")))
+    }
+
+    const SB_MB: &str = "C SB+mbs\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*y, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*x);\n}\nexists (0:r0=0 /\\ 1:r0=0)\n";
+
+    #[test]
+    fn a_c_test_is_written_as_the_kernels_x86_code() {
+        let f = x86(mapped(SB_MB)).unwrap();
+        assert!(f.text.starts_with("X86 SB+mbs\n"), "{}", f.text);
+        assert!(f.text.contains("{ x=0; y=0; s0=0; s1=0; }"), "{}", f.text);
+        assert!(f.text.contains("LOCK ADD [s0],$0"), "{}", f.text);
+        assert!(f.text.contains("MOV EBX,[y]"), "{}", f.text);
+        assert!(f.text.contains("Registers: 0:r0 is 0:EBX"), "{}", f.text);
+        assert!(
+            f.text.ends_with("exists (0:EBX=0 /\\ 1:EBX=0)\n"),
+            "{}",
+            f.text
+        );
+        assert!(f.text.contains("Result: Never"), "{}", f.text);
+    }
+
+    #[test]
+    fn the_written_file_reads_back_with_the_same_x86_tso_verdict() {
+        let f = x86(mapped(SB_MB)).unwrap();
+        let back = file::from_text(&f.text).expect("the X86 reader takes it");
+        let back: &'static FileTest = Box::leak(Box::new(FileTest {
+            hash: "read-back".into(),
+            ..back
+        }));
+        assert_eq!(back.program.threads.len(), 2);
+        assert_eq!(
+            model::verdict(Case::File(back)),
+            judge_of(&f.text),
+            "{}",
+            f.text
+        );
+    }
+
+    fn judge_of(text: &str) -> crate::judge::Expect {
+        if text.contains("Result: Never") {
+            crate::judge::Expect::Forbidden
+        } else {
+            crate::judge::Expect::Allowed
+        }
+    }
+
+    #[test]
+    fn fetch_add_is_refused_with_its_reason() {
+        let text = "C F\n{}\nP0(atomic_t *x)\n{\n\tint r0;\n\tr0 = atomic_fetch_add(1, x);\n}\nexists (0:r0=1)\n";
+        let why = x86(mapped(text)).err().expect("refused");
+        assert!(why.contains("no XADD"), "{why}");
+    }
+}
