@@ -38,6 +38,7 @@ use pte_litmus::bench::{BenchClocks, criterion_dir, write_machine_record};
 use pte_litmus::catalog::pte::Scheme;
 use pte_litmus::harness::clocks;
 use pte_litmus::harness::pin::{Cores, pin_current_thread};
+use pte_litmus::harness::price::{self, read_loop};
 use pte_litmus::report::machine::Machine;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -45,60 +46,8 @@ use std::time::Duration;
 
 // ------------------------------------------------------------ the bodies ---
 
-/// The read under test, `UNROLL` times per iteration, results folded into
-/// an accumulator so none is dead. Returns the ticks for `iters` iterations.
-/// (Two accumulators, alternately, were tried: `native64`, `seqcount` and
-/// `fild` then measured 3 to 7 times slower, the compiler's reassociated
-/// adds interleaving the reads; one chain keeps the C cross-check's shape.)
-#[inline(always)]
-fn read_loop<R: PteReader, const UNROLL: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let mut acc = 0u32;
-    // A native-width count, as the C program's `long`: a 64-bit count on
-    // i686 needs a register pair, the 16-read loop then kept it on the stack
-    // and the 32-read loop in registers, and the two loops' overheads no
-    // longer cancelled (sub-tick reads measured 2.3 times the C figure).
-    let iters = usize::try_from(iters).unwrap_or(usize::MAX);
-    let start = tsc::rdtsc();
-    for _ in 0..iters {
-        for _ in 0..UNROLL {
-            // SAFETY: the strategy's availability was checked by the caller.
-            let (lo, hi) = unsafe { R::read(seq, pte) };
-            acc = acc.wrapping_add(lo ^ hi);
-        }
-    }
-    let end = end_stamp();
-    black_box(acc);
-    end.saturating_sub(start)
-}
-
-/// Rounds of the two unrolled loops per criterion sample in [`read_cost`].
-const ROUNDS: u64 = 5;
-/// Loop iterations per round at least: criterion's first samples ask for a
-/// handful of iterations, whose difference would be lost in the clock's
-/// noise (and a zero makes criterion discard the whole benchmark).
-const MIN_ROUND: u64 = 2_000;
-
-/// Ticks for `iters` reads, loop and clock cancelled nanoBench's way: the
-/// loop unrolled 32 times minus the loop unrolled 16 times, divided by 16.
-/// Each is timed in [`ROUNDS`] rounds and the fastest round kept (an
-/// interrupt or a preempted vCPU lands in one round, not in the minimum),
-/// as nanoBench keeps the minimum over repetitions; the per-read cost is
-/// then scaled to `iters` reads.
-fn read_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let per_round = (iters / ROUNDS).max(MIN_ROUND);
-    let (mut short, mut long) = (u64::MAX, u64::MAX);
-    for _ in 0..ROUNDS {
-        short = short.min(read_loop::<R, 16>(seq, pte, per_round));
-        long = long.min(read_loop::<R, 32>(seq, pte, per_round));
-    }
-    let per_read = long.saturating_sub(short) as f64 / (16 * per_round) as f64;
-    // Never zero: criterion refuses a zero, and one tick in a sample of
-    // millions of reads is below its resolution anyway.
-    ((per_read * iters as f64).round() as u64).max(1)
-}
-
 /// Ticks for `iters` reads timed directly, 16 per loop iteration: under a
-/// writer the two timings of [`read_cost`] vary more than they differ, so
+/// writer the two timings of [`price::read_ticks`] vary more than they differ, so
 /// the loop (one add and a branch per 16 reads) is left in, small against
 /// the line misses being measured.
 fn contended_cost<R: PteReader>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
@@ -146,7 +95,7 @@ fn bench_read<R: PteReader>(c: &mut Criterion<Tsc>) {
     let (seq, pte) = (SeqCount::new(0), Pte::new(0x0001_0002_0001_0067));
     c.benchmark_group("read")
         .bench_function(R::STRATEGY.name(), |b| {
-            b.iter_custom(|iters| read_cost::<R>(&seq, &pte, iters))
+            b.iter_custom(|iters| price::read_ticks::<R>(&seq, &pte, iters))
         });
 }
 
@@ -277,16 +226,13 @@ fn protocol_loop<const R: usize, const UNROLL: usize>(
     end.saturating_sub(start)
 }
 
-/// [`read_cost`] for a protocol read.
+/// [`price::cancelled_ticks`] for a protocol read.
 fn protocol_cost<const R: usize>(seq: &SeqCount, pte: &Pte, iters: u64) -> u64 {
-    let per_round = (iters / ROUNDS).max(MIN_ROUND);
-    let (mut short, mut long) = (u64::MAX, u64::MAX);
-    for _ in 0..ROUNDS {
-        short = short.min(protocol_loop::<R, 16>(seq, pte, per_round));
-        long = long.min(protocol_loop::<R, 32>(seq, pte, per_round));
-    }
-    let per_read = long.saturating_sub(short) as f64 / (16 * per_round) as f64;
-    ((per_read * iters as f64).round() as u64).max(1)
+    price::cancelled_ticks(
+        iters,
+        |n| protocol_loop::<R, 16>(seq, pte, n),
+        |n| protocol_loop::<R, 32>(seq, pte, n),
+    )
 }
 
 fn bench_protocol<const R: usize>(c: &mut Criterion<Tsc>, cpu: &Features) {

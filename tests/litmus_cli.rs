@@ -1009,9 +1009,10 @@ fn exported_files_come_back_with_the_built_in_verdicts() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// `--mode`: perpetual runs what converts (its rows say so), says why a
-/// test does not convert (unavailable under `perpetual`, run as instances
-/// under `auto`), and a forbidden test stays unseen.
+/// `--mode`: perpetual runs what converts (its rows say so; `R`, whose
+/// location both threads store, with observers), says why a test does not
+/// convert (unavailable under `perpetual`, run as instances under `auto`),
+/// and a forbidden test stays unseen.
 #[test]
 fn perpetual_mode_runs_what_converts_and_says_why_not() {
     let csv = temp("perpetual.csv");
@@ -1020,6 +1021,7 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
         "SB",
         "MP",
         "R",
+        "IRIW",
         "--mode",
         "perpetual",
         "--iterations",
@@ -1032,8 +1034,8 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(
         text.contains(
-            "Unavailable here: R (no perpetual form: both threads store y: which came last needs \
-             their coherence order)"
+            "Unavailable here: IRIW (no perpetual form: perpetual runs two-thread tests; this \
+             one has 4 threads)"
         ),
         "{text}"
     );
@@ -1050,13 +1052,14 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
     };
     assert!(witnesses("SB") > 0, "{text}");
     assert_eq!(witnesses("MP"), 0, "{text}");
-    assert!(rows.iter().all(|r| &r[col("test")] != "R"));
+    assert!(rows.iter().any(|r| &r[col("test")] == "R"));
+    assert!(rows.iter().all(|r| &r[col("test")] != "IRIW"));
 
     let auto = temp("auto-mode.csv");
     let out = litmus(&[
         "run",
         "SB",
-        "R",
+        "IRIW",
         "--mode",
         "auto",
         "--iterations",
@@ -1068,7 +1071,7 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("litmus: R: runs as instances, not perpetually: both threads store y"),
+        text.contains("litmus: IRIW: runs as instances, not perpetually: perpetual runs two-thread"),
         "{text}"
     );
     let mut reader = csv::Reader::from_path(&auto).unwrap();
@@ -1087,7 +1090,7 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
     assert_eq!(
         modes.into_iter().collect::<Vec<_>>(),
         [
-            ("R".to_string(), "instances".to_string()),
+            ("IRIW".to_string(), "instances".to_string()),
             ("SB".to_string(), "perpetual".to_string())
         ]
     );

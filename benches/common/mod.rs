@@ -4,7 +4,6 @@
 use criterion::Criterion;
 use criterion::Throughput;
 use criterion::measurement::{Measurement, ValueFormatter};
-use pte_asm::cpu::Features;
 use pte_asm::tsc;
 use pte_litmus::bench::criterion_dir;
 use std::time::Duration;
@@ -75,17 +74,8 @@ impl ValueFormatter for TicksFormatter {
     }
 }
 
-/// The closing timestamp: `rdtscp` where the CPU has it (it waits for the
-/// measured instructions to complete), else `rdtsc`.
-#[inline(always)]
-pub fn end_stamp() -> u64 {
-    static RDTSCP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *RDTSCP.get_or_init(|| Features::detect().rdtscp) {
-        tsc::rdtscp()
-    } else {
-        tsc::rdtsc()
-    }
-}
+/// The closing timestamp, as the `read` group's loop takes it.
+pub use pte_litmus::harness::price::end_stamp;
 
 /// The settings every group uses.
 pub fn config() -> Criterion<Tsc> {

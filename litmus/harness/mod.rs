@@ -44,6 +44,7 @@ pub mod instances;
 pub mod ops;
 pub mod perpetual;
 pub mod pin;
+pub mod price;
 pub mod protocol;
 pub mod pte;
 pub mod refault;

@@ -10,6 +10,7 @@
 
 use super::format::{human_rate, table};
 use super::rows::BenchRow;
+use crate::harness::price::{self, Price};
 use crate::harness::window::nanos;
 use crate::judge::safety::{self, Evidence, Safety};
 use crate::judge::{Expect, Verdict, judge};
@@ -53,6 +54,10 @@ pub struct Prices {
     /// `target/criterion/x86_64-unknown-linux-gnu (cargo bench, AMD EPYC)`.
     pub source: String,
     pub cycles: Vec<(String, f64)>,
+    /// The range of the timings each median is of, where the figures were
+    /// measured by the run itself ([`Prices::measured`]); empty for a
+    /// benchmark's.
+    pub ranges: Vec<(String, (f64, f64))>,
 }
 
 impl Prices {
@@ -75,6 +80,35 @@ impl Prices {
                 .iter()
                 .map(|(r, cycles)| (r.strategy.clone(), *cycles))
                 .collect(),
+            ranges: Vec::new(),
+        })
+    }
+
+    /// Prices the run measured itself (`harness::price`), per strategy,
+    /// on `core`.
+    pub fn measured(prices: &[(String, Price)], core: usize) -> Prices {
+        Prices {
+            source: format!(
+                "this run (core {core}; the `read` benchmark's method, median of {} timings of {} \
+                 reads each, their range in brackets)",
+                price::SAMPLES,
+                price::READS
+            ),
+            cycles: prices.iter().map(|(s, p)| (s.clone(), p.median)).collect(),
+            ranges: prices
+                .iter()
+                .map(|(s, p)| (s.clone(), (p.low, p.high)))
+                .collect(),
+        }
+    }
+
+    /// The core-cycles cell of `strategy`: `1.01`, or `1.01 (0.98-1.05)`
+    /// with the range of a measured price.
+    fn cell(&self, strategy: &str) -> Option<String> {
+        let median = self.of(strategy)?;
+        Some(match self.ranges.iter().find(|(s, _)| s == strategy) {
+            Some((_, (low, high))) => format!("{median:.2} ({low:.2}-{high:.2})"),
+            None => format!("{median:.2}"),
         })
     }
 
@@ -239,13 +273,20 @@ pub fn answer_titled(
             }
             Some(torn) => {
                 lkmm_torn.push(strategy);
-                torn.iter().map(|t| short(t)).collect::<Vec<_>>().join(" ")
+                QUESTIONS
+                    .iter()
+                    .map(|(test, _)| *test)
+                    .chain([LOST])
+                    .filter(|test| torn.contains(test))
+                    .map(short)
+                    .collect::<Vec<_>>()
+                    .join(" ")
             }
         });
         row.push(
             prices
-                .and_then(|p| p.of(strategy))
-                .map_or("-".into(), |c| format!("{c:.2}")),
+                .and_then(|p| p.cell(strategy))
+                .unwrap_or_else(|| "-".into()),
         );
         let said = safety(&tallies, lost.as_ref());
         match said {
@@ -388,6 +429,7 @@ mod tests {
         let prices = Prices {
             source: "a test".into(),
             cycles: vec![("lowhigh".into(), 1.01)],
+            ranges: Vec::new(),
         };
         let text = answer(&observed, Some(&prices), false);
         let lowhigh = row(&text, "lowhigh");
@@ -415,6 +457,23 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_price_the_run_measured_shows_its_range() {
+        let observed = vec![run("PTE-ABA", "seqcount", Expect::Forbidden, 0, 0.0)];
+        let measured = Price {
+            median: 2.1,
+            low: 2.04,
+            high: 2.5,
+        };
+        let prices = Prices::measured(&[("seqcount".into(), measured)], 0);
+        let text = answer(&observed, Some(&prices), false);
+        assert!(
+            row(&text, "seqcount").contains(" 2.10 (2.04-2.50) "),
+            "{text}"
+        );
+        assert!(text.contains("from this run (core 0;"), "{text}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::catalog::{Case, FileTest, PteTest, Test};
 use crate::error::{BadInputExt, Error, FailedExt};
 use crate::harness::perpetual::convert::Perpetual;
 use crate::harness::pin::Cores;
+use crate::harness::price::{self, Price};
 use crate::harness::window::{Scale, nanos, pauses_for};
 use crate::harness::{
     Budget, INTERRUPTED, Job, Plan, RunMode, RunResult, interrupt_on_ctrl_c, run_pte,
@@ -21,6 +22,7 @@ use crate::judge::lkmm::{Mapping, mapping};
 use crate::judge::{self, Expect};
 use crate::model;
 use crate::model::Exploration;
+use crate::report::answer::Prices;
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
 use crate::report::progress::Bar;
@@ -214,13 +216,13 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
     if session.settings.verbose {
         print!("{}", summary(&session.totals.summaries));
     }
+    let prices = match &request.prices {
+        Some(p) => Some(p.clone()),
+        None => measured_prices(&session.totals.summaries, &session.settings.plan.cores),
+    };
     print!(
         "{}",
-        closing(
-            &session.totals.summaries,
-            request.prices.as_ref(),
-            request.markdown
-        )
+        closing(&session.totals.summaries, prices.as_ref(), request.markdown)
     );
     if !session.settings.verbose {
         println!(
@@ -559,6 +561,28 @@ fn tally(
         .map(|o| o.count)
         .sum();
     (forbidden, positive)
+}
+
+/// With no benchmark at hand, the answer's prices measured now: one read of
+/// each strategy the run judged, on the reader's core (a fraction of a
+/// second each, after every run, so nothing runs beside it). `None` when no
+/// PTE test ran or none could be priced.
+fn measured_prices(summaries: &[Summary], cores: &Cores) -> Option<Prices> {
+    let mut strategies: Vec<&str> = Vec::new();
+    for s in summaries.iter().filter(|s| s.pte && s.judged.is_ok()) {
+        if !strategies.contains(&s.strategy) {
+            strategies.push(s.strategy);
+        }
+    }
+    let core = cores.for_thread(0);
+    let measured: Vec<(String, Price)> = strategies
+        .iter()
+        .filter_map(|name| {
+            let strategy = ReadStrategy::from_name(name)?;
+            Some((name.to_string(), price::measure(strategy, core).ok()?))
+        })
+        .collect();
+    (!measured.is_empty()).then(|| Prices::measured(&measured, core))
 }
 
 #[cfg(test)]

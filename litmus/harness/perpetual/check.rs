@@ -29,6 +29,37 @@
 //! hardware did not show: a forbidden outcome found here was done by the
 //! hardware, and an allowed one is an execution the original test has.
 //!
+//! A location both threads store ([`super::convert::Shared`]) has no
+//! coherence order the values alone give: the condition's final value
+//! (`y=2` in `R`) needs one thread's store to come before the other's. Each
+//! such thread loads the location once more after each iteration (an
+//! observer, recorded after its loads). Why an observation proves an order:
+//! thread `t`'s observer at iteration `i'` runs after all of `t`'s stores
+//! of that iteration in program order; on x86 a load never reads a store
+//! that is coherence-before a store its own thread made earlier to the same
+//! location (SC per location, which x86-TSO keeps), so if it reads the other
+//! thread's store of iteration `j'`, every store of `t` up to iteration `i'`
+//! is coherence-before that instance, and so before each of the other
+//! thread's stores from iteration `j'` on (one thread's stores to a
+//! location are in coherence order as its program order has them). A tuple
+//! `(i, j)` whose condition needs `t`'s store first is counted only where
+//! some observer of `t` at an iteration `i' >= i` read the other thread's
+//! instance of an iteration `j' <= j`. The other way round proves the same
+//! order too: an observer of the other thread at iteration `j'` that read
+//! `t`'s instance of iteration `i' >= i` proves `t`'s store of `i` comes
+//! before every store the other thread makes after that load, from
+//! iteration `j' + 1` on (a store never comes before, in coherence, the
+//! store its own thread's earlier load of the location read), so `j > j'`
+//! suffices. An observer reading its own thread's store proves nothing
+//! (and a store still in its thread's store buffer is what that thread's
+//! load reads), and tuples with no proof are not counted: the count is
+//! sound and incomplete (it misses what happened unobserved). With the order
+//! proved, the projection's coherence edge between the two stores is the
+//! hardware's, and the argument above carries over. Either way the earliest
+//! `j` proved for `i` never decreases as `i` grows (on a coherent machine),
+//! so it is one more lower end of an interval, and the linear counter keeps
+//! its shape ([`Proofs`]); it checks each pair it counts exactly.
+//!
 //! Witnesses are counted disjoint: each iteration of each thread in at
 //! most one counted tuple, so a count is comparable with instances. The
 //! linear counter ([`count`]) rests on coherence: a thread's successive
@@ -46,8 +77,109 @@
 
 use super::convert::{Conjunct, Perpetual, decode};
 
+/// For each thread `t` and location both threads store, per iteration `i`
+/// of `t`: the earliest iteration of the other thread whose store is proved
+/// to come after `t`'s store of iteration `i` (`u64::MAX`: none), by either
+/// rule of the module note. Computed once per batch, in linear time.
+pub struct Proofs {
+    /// `[t][loc]`, empty for a location one thread stores.
+    earliest: [Vec<Vec<u64>>; 2],
+}
+
+impl Proofs {
+    pub fn of(p: &Perpetual, rec: &Recorded) -> Proofs {
+        let locations = p.init.len();
+        let per_thread = |t: usize| -> Vec<Vec<u64>> {
+            (0..locations)
+                .map(|loc| {
+                    let (Some(own), Some(other)) = (observer(p, t, loc), observer(p, 1 - t, loc))
+                    else {
+                        return Vec::new();
+                    };
+                    let (n, m) = (rec.n[t], rec.n[1 - t]);
+                    // Rule 1: t's observers at i' >= i that read the other's
+                    // instance j': suffix minima of j'.
+                    let mut earliest = vec![u64::MAX; n + 1];
+                    for i in (0..n).rev() {
+                        let here = observed(p, rec, t, own, i).unwrap_or(u64::MAX);
+                        earliest[i] = earliest[i + 1].min(here);
+                    }
+                    // Rule 2: the other's observer at j' read t's instance
+                    // i' >= i: every j > j'. The first such j' for each i,
+                    // by a sweep over the other's prefix maxima.
+                    let (mut j, mut most) = (0usize, None::<u64>);
+                    for (i, e) in earliest.iter_mut().enumerate().take(n) {
+                        while j < m && most.is_none_or(|x| x < i as u64) {
+                            most = most.max(observed(p, rec, 1 - t, other, j));
+                            j += 1;
+                        }
+                        if most.is_some_and(|x| x >= i as u64) {
+                            *e = (*e).min(j as u64);
+                        }
+                    }
+                    earliest
+                })
+                .collect()
+        };
+        Proofs {
+            earliest: [per_thread(0), per_thread(1)],
+        }
+    }
+
+    /// The earliest iteration of the other thread proved to store `loc`
+    /// after thread `t`'s iteration `i` (`u64::MAX`: none).
+    fn earliest(&self, t: usize, loc: u8, i: usize) -> u64 {
+        self.earliest[t]
+            .get(loc as usize)
+            .and_then(|e| e.get(i))
+            .copied()
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// The index of thread `t`'s observer of `loc`, if it has one.
+fn observer(p: &Perpetual, t: usize, loc: usize) -> Option<usize> {
+    p.threads[t]
+        .observers
+        .iter()
+        .position(|&l| l as usize == loc)
+}
+
+/// The other thread's iteration whose store to its location observer `o`
+/// of thread `t` read after iteration `i`; `None`: its own thread's store,
+/// or a value no store wrote.
+fn observed(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Option<u64> {
+    let loc = p.threads[t].observers[o] as usize;
+    let shared = p.shared[loc]?;
+    let raw = rec.loads[t][i * p.threads[t].width() + p.threads[t].loads.len() + o] as u64;
+    match shared.instance(raw)? {
+        (writer, k) if writer != t => Some(k),
+        _ => None,
+    }
+}
+
+/// Is it proved that thread `first`'s store to `loc` at iteration
+/// `at[first]` comes before the other thread's at `at[1 - first]` in
+/// coherence? Directly from the recorded observers, by both rules (the
+/// oracle's way).
+fn proved_by_scan(p: &Perpetual, rec: &Recorded, loc: u8, first: usize, at: [u64; 2]) -> bool {
+    let second = 1 - first;
+    let (Some(own), Some(other)) = (
+        observer(p, first, loc as usize),
+        observer(p, second, loc as usize),
+    ) else {
+        return false;
+    };
+    let rule1 = (at[first] as usize..rec.n[first])
+        .any(|i| observed(p, rec, first, own, i).is_some_and(|k| k <= at[second]));
+    let rule2 = (0..at[second] as usize)
+        .any(|j| observed(p, rec, second, other, j).is_some_and(|k| k >= at[first]));
+    rule1 || rule2
+}
+
 /// A batch's recorded loads: per thread, `n[t]` rows of its loads' values
-/// (the threads run for the same time, not the same iterations).
+/// then its observers' (the threads run for the same time, not the same
+/// iterations).
 pub struct Recorded<'a> {
     pub n: [usize; 2],
     pub loads: [&'a [u32]; 2],
@@ -56,7 +188,7 @@ pub struct Recorded<'a> {
 impl Recorded<'_> {
     #[inline(always)]
     fn value(&self, p: &Perpetual, t: usize, i: usize, load: usize) -> u64 {
-        self.loads[t][i * p.threads[t].loads.len() + load] as u64
+        self.loads[t][i * p.threads[t].width() + load] as u64
     }
 }
 
@@ -112,8 +244,21 @@ fn projected(shows: Shows, w: u64) -> Option<u64> {
 }
 
 /// Is tuple `(i, j)` a witness: has it a projection, with the condition's
-/// outcome?
+/// outcome (the coherence order it needs proved by scanning the observers)?
 pub fn witness_at(p: &Perpetual, rec: &Recorded, i: usize, j: usize) -> bool {
+    witness_with(p, rec, i, j, &|loc, first, at| {
+        proved_by_scan(p, rec, loc, first, at)
+    })
+}
+
+/// [`witness_at`] with the proofs as `proved(loc, first, at)` says.
+fn witness_with(
+    p: &Perpetual,
+    rec: &Recorded,
+    i: usize,
+    j: usize,
+    proved: &dyn Fn(u8, usize, [u64; 2]) -> bool,
+) -> bool {
     let at = [i as u64, j as u64];
     let mut values: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
     for t in 0..2 {
@@ -134,6 +279,8 @@ pub fn witness_at(p: &Perpetual, rec: &Recorded, i: usize, j: usize) -> bool {
                 load,
                 value,
             } => values[thread][load] == value,
+            // `thread`'s store last: the other's proved first.
+            Conjunct::Last { loc, thread } => proved(loc, 1 - thread, at),
         })
     })
 }
@@ -145,8 +292,29 @@ type Window = Option<(u64, u64)>;
 /// For iteration `i` of thread `t`, under the conjunction `conjuncts`:
 /// can it be in a witness, and the interval of the other thread's
 /// iterations it can pair with.
-fn window(p: &Perpetual, conjuncts: &[Conjunct], rec: &Recorded, t: usize, i: usize) -> Window {
+fn window(
+    p: &Perpetual,
+    conjuncts: &[Conjunct],
+    rec: &Recorded,
+    proofs: &Proofs,
+    t: usize,
+    i: usize,
+) -> Window {
     let (mut lo, mut hi) = (0u64, u64::MAX);
+    // The other thread's store must come last: proved only from this
+    // thread's observers, and only for its iterations from the earliest
+    // one they saw on.
+    for c in conjuncts {
+        if let Conjunct::Last { loc, thread } = *c
+            && thread != t
+        {
+            let earliest = proofs.earliest(t, loc, i);
+            if earliest == u64::MAX {
+                return None;
+            }
+            lo = lo.max(earliest);
+        }
+    }
     for load in 0..p.threads[t].loads.len() {
         let loc = p.threads[t].loads[load].loc as usize;
         let s = shows(p, t, load, rec.value(p, t, i, load));
@@ -197,6 +365,7 @@ fn window(p: &Perpetual, conjuncts: &[Conjunct], rec: &Recorded, t: usize, i: us
 /// the pairs it counted.
 pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
     let [first, n] = rec.n;
+    let proofs = Proofs::of(p, rec);
     let mut used = vec![false; n];
     let mut pairs = Vec::new();
     // Per disjunct: thread 1's windows, and the next of its iterations
@@ -204,12 +373,17 @@ pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
     let mut second: Vec<(Vec<Window>, usize)> = p
         .disjuncts
         .iter()
-        .map(|d| ((0..n).map(|j| window(p, d, rec, 1, j)).collect(), 0))
+        .map(|d| {
+            (
+                (0..n).map(|j| window(p, d, rec, &proofs, 1, j)).collect(),
+                0,
+            )
+        })
         .collect();
     for i in 0..first {
         let mut best: Option<usize> = None;
         for (d, (windows, next)) in p.disjuncts.iter().zip(second.iter_mut()) {
-            let Some((lo, hi)) = window(p, d, rec, 0, i) else {
+            let Some((lo, hi)) = window(p, d, rec, &proofs, 0, i) else {
                 continue;
             };
             // Pass over thread 1's iterations no later `i` can use under
@@ -232,7 +406,9 @@ pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
             }
         }
         if let Some(j) = best
-            && witness_at(p, rec, i, j)
+            && witness_with(p, rec, i, j, &|loc, first, at| {
+                proofs.earliest(first, loc, at[first] as usize) <= at[1 - first]
+            })
         {
             used[j] = true;
             pairs.push((i, j));

@@ -9,14 +9,22 @@
 //! writes a register of its own, which the harness copies to the thread's
 //! buffer after the iteration. [`super::check`] decodes the buffers.
 //!
-//! A program converts when it has two threads, no read-modify-write, each
-//! location stored by at most one thread (so that the stores to it are in
-//! coherence order as that thread's program order and iteration order
-//! have them: a second writer's order would need an observer), every
+//! A program converts when it has two threads, no read-modify-write, every
 //! access the size of its location, stores of constants only, no loaded
 //! value used by a later instruction, and a condition that is a
 //! disjunction of conjunctions of values (`exists` or `~exists`; a
 //! `forall` is a negation).
+//!
+//! A location one thread stores has its stores in coherence order as that
+//! thread's program and iteration order have them. A location both threads
+//! store (`R`, `S`, `2+2W`) needs more: which thread's store came last in
+//! coherence. Each thread that stores it then loads it once more after each
+//! iteration, after the body (as the buffer copies are), into its buffer:
+//! an *observer*. [`super::check`] counts a tuple only where a recorded
+//! observation proves the coherence order its condition needs (the module
+//! note there has the argument). The threads' own loads of such a location
+//! do not convert (their projection would need the same proofs for every
+//! load; no test of the catalogue's shapes asks for it).
 
 use crate::catalog::program::{
     Instr, MAX_REGISTERS, Observable, Operand, Program, Prop, Quantifier,
@@ -28,6 +36,28 @@ use crate::catalog::program::{
 pub struct Writer {
     pub thread: usize,
     pub stores: u64,
+}
+
+/// A location both threads store: how many stores each body makes to it.
+/// Thread 0's stores take the indices `0..stores[0]`, thread 1's the next
+/// `stores[1]`, so a value names the thread as well as the instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shared {
+    pub stores: [u64; 2],
+}
+
+impl Shared {
+    /// Stores to the location in one iteration of both threads.
+    pub fn total(&self) -> u64 {
+        self.stores[0] + self.stores[1]
+    }
+
+    /// The thread and iteration of the store instance `value` names;
+    /// `None`: the value before the batch.
+    pub fn instance(&self, value: u64) -> Option<(usize, u64)> {
+        let (index, k) = decode(value, self.total())?;
+        Some(((index >= self.stores[0]) as usize, k))
+    }
 }
 
 /// A store of a constant: the register that now holds its value, its
@@ -57,11 +87,23 @@ pub struct LoadSlot {
     pub loc: u8,
 }
 
-/// One thread's stores and loads, in program order.
+/// One thread's stores and loads, in program order, and the locations it
+/// observes after each iteration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ThreadPlan {
     pub stores: Vec<StoreSlot>,
     pub loads: Vec<LoadSlot>,
+    /// Locations both threads store, loaded once more after each
+    /// iteration (after the body), in this order after the loads in the
+    /// thread's buffer row.
+    pub observers: Vec<u8>,
+}
+
+impl ThreadPlan {
+    /// The values one iteration records: its loads, then its observers.
+    pub fn width(&self) -> usize {
+        self.loads.len() + self.observers.len()
+    }
 }
 
 /// One conjunct of the condition: decided by the program alone, or "load
@@ -74,6 +116,13 @@ pub enum Conjunct {
         load: usize,
         value: u64,
     },
+    /// "The final value of `loc`, which both threads store, is `thread`'s
+    /// last store to it": the other thread's store comes before it in
+    /// coherence.
+    Last {
+        loc: u8,
+        thread: usize,
+    },
 }
 
 /// A converted program.
@@ -82,8 +131,10 @@ pub struct Perpetual {
     /// The threads as they run: stores from registers, loads to their own.
     pub program: Program,
     pub threads: Vec<ThreadPlan>,
-    /// Per location: who stores it.
+    /// Per location: who stores it, when one thread does.
     pub writers: Vec<Option<Writer>>,
+    /// Per location: its stores, when both threads store it.
+    pub shared: Vec<Option<Shared>>,
     /// Per location: its value before the test, in the original.
     pub init: Vec<u64>,
     /// The condition, as a disjunction of conjunctions.
@@ -112,6 +163,7 @@ pub fn max_iterations(p: &Perpetual) -> u64 {
         .iter()
         .flatten()
         .map(|w| w.stores)
+        .chain(p.shared.iter().flatten().map(Shared::total))
         .max()
         .unwrap_or(1);
     u32::MAX as u64 / most - 1
@@ -125,49 +177,54 @@ pub fn convert(program: &Program) -> Result<Perpetual, String> {
             "perpetual runs two-thread tests; this one has {threads} threads"
         ));
     }
-    let writers = writers(program)?;
+    let (writers, shared) = writers(program);
     let mut converted = program.clone();
     let mut plans = Vec::new();
     for (t, code) in converted.threads.iter_mut().enumerate() {
-        plans.push(convert_thread(program, t, code, &writers)?);
+        plans.push(convert_thread(program, t, code, &writers, &shared)?);
     }
-    let disjuncts = disjuncts(program, &plans, &writers)?;
+    let disjuncts = disjuncts(program, &plans, &writers, &shared)?;
     Ok(Perpetual {
         program: converted,
         threads: plans,
         writers,
+        shared,
         init: program.locations.iter().map(|l| l.init).collect(),
         disjuncts,
     })
 }
 
-/// Who stores each location; a location two threads store does not convert.
-fn writers(program: &Program) -> Result<Vec<Option<Writer>>, String> {
-    let mut writers: Vec<Option<Writer>> = vec![None; program.locations.len()];
+/// Who stores each location: one thread (`writers`) or both (`shared`).
+fn writers(program: &Program) -> (Vec<Option<Writer>>, Vec<Option<Shared>>) {
+    let mut stores = vec![[0u64; 2]; program.locations.len()];
     for (t, code) in program.threads.iter().enumerate() {
         for instr in code {
-            let Instr::Store { at, .. } = instr else {
-                continue;
-            };
-            let w = &mut writers[at.loc as usize];
-            match w {
-                Some(w) if w.thread != t => {
-                    return Err(format!(
-                        "both threads store {}: which came last needs their coherence order",
-                        program.locations[at.loc as usize].name
-                    ));
-                }
-                Some(w) => w.stores += 1,
-                None => {
-                    *w = Some(Writer {
-                        thread: t,
-                        stores: 1,
-                    })
-                }
+            if let Instr::Store { at, .. } = instr {
+                stores[at.loc as usize][t] += 1;
             }
         }
     }
-    Ok(writers)
+    stores
+        .iter()
+        .map(|&[a, b]| match (a, b) {
+            (0, 0) => (None, None),
+            (a, 0) => (
+                Some(Writer {
+                    thread: 0,
+                    stores: a,
+                }),
+                None,
+            ),
+            (0, b) => (
+                Some(Writer {
+                    thread: 1,
+                    stores: b,
+                }),
+                None,
+            ),
+            (a, b) => (None, Some(Shared { stores: [a, b] })),
+        })
+        .unzip()
 }
 
 /// Rewrite thread `t`'s code in place; its stores and loads.
@@ -176,6 +233,7 @@ fn convert_thread(
     t: usize,
     code: &mut [Instr],
     writers: &[Option<Writer>],
+    shared: &[Option<Shared>],
 ) -> Result<ThreadPlan, String> {
     let mut free = free_registers(program, t);
     let mut fresh = || {
@@ -192,6 +250,12 @@ fn convert_thread(
             }
             Instr::Load { size, at, reg } => {
                 whole(program, *size, at.loc, at.offset)?;
+                if shared[at.loc as usize].is_some() {
+                    return Err(format!(
+                        "thread {t} loads {}, which both threads store: not converted",
+                        program.locations[at.loc as usize].name
+                    ));
+                }
                 loaded.push(*reg);
                 let new = fresh()?;
                 plan.loads.push(LoadSlot {
@@ -206,15 +270,28 @@ fn convert_thread(
                     return Err("a store of a register's value: not converted".into());
                 };
                 let reg = fresh()?;
-                let index = stores_to[at.loc as usize];
+                let mut index = stores_to[at.loc as usize];
                 stores_to[at.loc as usize] += 1;
-                let writer = writers[at.loc as usize].expect("the thread storing it");
-                debug_assert_eq!(writer.thread, t);
+                let stores = match (writers[at.loc as usize], shared[at.loc as usize]) {
+                    (Some(writer), _) => {
+                        debug_assert_eq!(writer.thread, t);
+                        writer.stores
+                    }
+                    (None, Some(both)) => {
+                        // Thread 1's indices follow thread 0's.
+                        index += if t == 1 { both.stores[0] } else { 0 };
+                        if !plan.observers.contains(&at.loc) {
+                            plan.observers.push(at.loc);
+                        }
+                        both.total()
+                    }
+                    (None, None) => unreachable!("a stored location has a writer"),
+                };
                 plan.stores.push(StoreSlot {
                     reg,
                     loc: at.loc,
                     index,
-                    stores: writer.stores,
+                    stores,
                     original,
                 });
                 *value = Operand::Reg(reg);
@@ -292,6 +369,7 @@ fn disjuncts(
     program: &Program,
     plans: &[ThreadPlan],
     writers: &[Option<Writer>],
+    shared: &[Option<Shared>],
 ) -> Result<Vec<Vec<Conjunct>>, String> {
     if program.condition.quantifier == Quantifier::Forall {
         return Err("a forall condition's witness is a negation: not converted".into());
@@ -306,7 +384,7 @@ fn disjuncts(
             flatten(p, &mut equalities)?;
             equalities
                 .into_iter()
-                .map(|(o, v)| conjunct(program, plans, writers, o, v))
+                .map(|(o, v)| conjunct(program, plans, writers, shared, o, v))
                 .collect()
         })
         .collect()
@@ -329,11 +407,14 @@ fn flatten(prop: &Prop, into: &mut Vec<(Observable, u64)>) -> Result<(), String>
 
 /// One equality as a conjunct: a register holds what its last writer in
 /// program order put there (a load, a constant, or its initial value); a
-/// location with one writer ends with that writer's last store to it.
+/// location with one writer ends with that writer's last store to it; one
+/// both threads store, with the last store of whichever thread's store
+/// comes last in coherence.
 fn conjunct(
     program: &Program,
     plans: &[ThreadPlan],
     writers: &[Option<Writer>],
+    shared: &[Option<Shared>],
     o: Observable,
     value: u64,
 ) -> Result<Conjunct, String> {
@@ -374,6 +455,22 @@ fn conjunct(
             }
             debug_assert!(load == plans[t].loads.len());
             Ok(last)
+        }
+        Observable::Loc(loc) if shared[loc as usize].is_some() => {
+            let last = |t: usize| {
+                plans[t]
+                    .stores
+                    .iter()
+                    .rev()
+                    .find(|s| s.loc == loc)
+                    .map(|s| s.original)
+            };
+            Ok(match (last(0) == Some(value), last(1) == Some(value)) {
+                (true, true) => Conjunct::Fixed(true),
+                (false, false) => Conjunct::Fixed(false),
+                (true, false) => Conjunct::Last { loc, thread: 0 },
+                (false, true) => Conjunct::Last { loc, thread: 1 },
+            })
         }
         Observable::Loc(loc) => {
             let final_value = match writers[loc as usize] {

@@ -22,7 +22,7 @@ use super::timebase::TIMEBASE_LEAD;
 use super::{Budget, OutcomeCount, Plan, Progress, RunResult};
 use check::Recorded;
 use convert::Perpetual;
-use pte_asm::{Pte, tsc, write};
+use pte_asm::{Pte, read, tsc, write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
@@ -76,7 +76,7 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
     let plan = &shared.p.threads[t];
     let ops = &shared.ops[t][..];
     let init = shared.p.program.init_regs[t];
-    let width = plan.loads.len();
+    let width = plan.width();
     let memory = &shared.memory;
     let mut buffer = shared.buffers[t].lock().unwrap();
     let deadline = shared.deadline.load(Relaxed);
@@ -94,8 +94,14 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
         // The body: one primitive per instruction, nothing else.
         run_body(ops, |l| &memory[l as usize].0, &mut regs);
         let row = &mut buffer[k * width..(k + 1) * width];
-        for (cell, load) in row.iter_mut().zip(&plan.loads) {
+        let (loaded, observed) = row.split_at_mut(plan.loads.len());
+        for (cell, load) in loaded.iter_mut().zip(&plan.loads) {
             *cell = regs[load.reg as usize] as u32;
+        }
+        // The observers, after the body: one load of each location both
+        // threads store (check.rs: what it proves of their coherence).
+        for (cell, &loc) in observed.iter_mut().zip(&plan.observers) {
+            *cell = read::load32(memory[loc as usize].0.low_word());
         }
     }
     limit
@@ -175,7 +181,7 @@ pub fn run_perpetual(
     interrupted: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
-    let buffer = |t: usize| Mutex::new(vec![0u32; BATCH * p.threads[t].loads.len()]);
+    let buffer = |t: usize| Mutex::new(vec![0u32; BATCH * p.threads[t].width()]);
     let shared = Shared {
         p,
         ops,
@@ -240,11 +246,30 @@ pub fn run_perpetual(
         detail: format!(
             "perpetual: batches of {BATCH_TICKS} TSC ticks, each thread iterating until the \
              batch's deadline with no synchronisation; witnesses counted disjoint (each \
-             iteration in at most one)"
+             iteration in at most one){}",
+            observers(p)
         ),
         writer_turns: 0,
         mode: super::RunMode::Perpetual,
     })
+}
+
+/// `; observers: y (both threads)`: which locations the threads loaded
+/// after each iteration to prove coherence order, or nothing.
+pub fn observers(p: &Perpetual) -> String {
+    let names: Vec<String> = (0..p.program.locations.len())
+        .filter(|&l| p.shared[l].is_some())
+        .map(|l| p.program.locations[l].name.clone())
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; observers: {} loaded by both threads after each iteration, a tuple counted only \
+             where they prove the coherence order its condition needs",
+            names.join(", ")
+        )
+    }
 }
 
 #[cfg(test)]
