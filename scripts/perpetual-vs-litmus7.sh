@@ -9,9 +9,10 @@
 # none); a calibration round (one million instances each) picks the mode
 # with the most witnesses per second for that file. Then each round runs,
 # per file: litmus7 in that mode (-s 100000 -r 100: ten million instances),
-# then `litmus run FILE --duration T` with `--mode auto`, `perpetual` and
-# `instances`, T being litmus7's own time that round (at least 0.1 s).
-# Rows: test, tool (litmus7-MODE, auto, perpetual, instances), round, witnesses,
+# then `litmus run FILE --duration T` with `--mode auto`, `perpetual`,
+# `instances` and `instances --sync none` (`free`), T being litmus7's own
+# time that round (at least 0.1 s).
+# Rows: test, tool (litmus7-MODE, auto, perpetual, instances, free), round, witnesses,
 # seconds, rate. At the end: per file, each tool's median rate and the
 # median (min-max) of the per-round ratios to litmus7.
 #
@@ -39,10 +40,13 @@ for f in "${files[@]}"; do
     echo "calibration: $name: litmus7's best mode is ${best[$f]}"
 done
 
-# The suite's run of FILE in MODE for SECONDS: "witnesses seconds".
+# The suite's run of FILE in MODE for SECONDS: "witnesses seconds". MODE `free` is
+# `--mode instances --sync none` (no meeting within a batch, as litmus7's -barrier none).
 suite_run() {
     rm -f "$work/suite.csv"
-    "$suite" run "$1" --mode "$2" --duration "$3" --quiet --csv "$work/suite.csv" >/dev/null || true
+    local mode=(--mode "$2")
+    [ "$2" = free ] && mode=(--mode instances --sync none)
+    "$suite" run "$1" "${mode[@]}" --duration "$3" --quiet --csv "$work/suite.csv" >/dev/null || true
     python3 - "$work/suite.csv" <<'PY'
 import csv, sys
 try:
@@ -64,7 +68,7 @@ for round in $(seq 1 "$rounds"); do
         read -r pos secs <<<"$(litmus7_run "${exe[$f,${best[$f]}]}" -q -i 1 -s 100000 -r 100)"
         row "$name" "litmus7-${best[$f]}" "$round" "$pos" "$secs"
         budget=$(awk -v s="$secs" 'BEGIN {printf "%.3f", s < 0.1 ? 0.1 : s}')
-        for mode in auto perpetual instances; do
+        for mode in auto perpetual instances free; do
             read -r w s <<<"$(suite_run "${suite_file[$f]}" "$mode" "$budget")"
             [ "$w" = NA ] || row "$name" "$mode" "$round" "$w" "$s"
         done
@@ -78,7 +82,7 @@ for test in dict.fromkeys(r["test"] for r in rows):
     l7 = {r["round"]: float(r["rate"]) for r in mine if r["tool"].startswith("litmus7")}
     l7_tool = next(r["tool"] for r in mine if r["tool"].startswith("litmus7"))
     line = f"{test:26} {l7_tool:18} {statistics.median(l7.values()):12.1f}/s"
-    for tool in ("auto", "perpetual", "instances"):
+    for tool in ("auto", "perpetual", "instances", "free"):
         rates = {r["round"]: float(r["rate"]) for r in mine if r["tool"] == tool}
         if not rates:
             line += f"  {tool} (cannot run this file)"

@@ -1071,7 +1071,9 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("litmus: IRIW: runs as instances, not perpetually: perpetual runs two-thread"),
+        text.contains(
+            "litmus: IRIW: runs as instances, not perpetually: perpetual runs two-thread"
+        ),
         "{text}"
     );
     let mut reader = csv::Reader::from_path(&auto).unwrap();
@@ -1095,4 +1097,35 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
         ]
     );
     assert_bad_input(&["run", "SB", "--mode", "forever"], "forever");
+}
+
+/// `--sync none`: instances with no meeting within a batch (litmus7's
+/// `-barrier none`); a forbidden outcome stays unseen, the detail says how
+/// it ran, and an unknown sync mode is bad input.
+#[test]
+fn free_running_instances_run_and_keep_forbidden_outcomes_unseen() {
+    let out = litmus(&[
+        "run",
+        "MP",
+        "2+2W",
+        "R",
+        "--mode",
+        "instances",
+        "--sync",
+        "none",
+        "--iterations",
+        "50000",
+        "--quiet",
+        "--verbose",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(text.contains("no meeting within a batch"), "{text}");
+    for test in ["MP", "2+2W"] {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(test) && l.contains("never seen"));
+        assert!(line.is_some(), "{test}: {text}");
+    }
+    assert_bad_input(&["run", "SB", "--sync", "sometimes"], "sometimes");
 }

@@ -55,9 +55,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = parse_batch)]
     pub batch: usize,
     /// How classic-test threads enter each instance together: `timebase`
-    /// (a shared TSC deadline per instance) or `flags` (plain store/load
-    /// handshake, for machines whose TSCs are not synchronised).
-    #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags"])]
+    /// (a shared TSC deadline per instance), `flags` (plain store/load
+    /// handshake, for machines whose TSCs are not synchronised) or `none`
+    /// (no meeting within a batch: each thread runs through the batch's
+    /// instances as fast as it can, as litmus7's `-barrier none`).
+    #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags", "none"])]
     pub sync: String,
     /// TSC ticks between instance starts with `--sync timebase`, or `auto`:
     /// start at 3/2 of the measured cache-line round trip between the first
@@ -117,10 +119,10 @@ impl From<RunArgs> for RunRequest {
             },
             tear_rate: a.tear_rate,
             batch: a.batch,
-            sync: if a.sync == "flags" {
-                SyncMode::Flags
-            } else {
-                SyncMode::Timebase
+            sync: match a.sync.as_str() {
+                "flags" => SyncMode::Flags,
+                "none" => SyncMode::Free,
+                _ => SyncMode::Timebase,
             },
             timebase_delta: a.timebase_delta.0,
             tuning: a.tuning == "auto",

@@ -129,6 +129,7 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
                 instance_barrier(&shared.reached, me.t, me.next_id, me.patience);
                 me.next_id = me.next_id.wrapping_add(1);
             }
+            Sync::Free => {}
         }
         // The body: one primitive per instruction, nothing else.
         run_body(me.ops, |l| memory.location(at, slot, l), &mut registers);
@@ -335,6 +336,7 @@ fn finish(
             format!("batch {batch}, flag handshake per instance (threads share cores)")
         }
         Sync::Flags => format!("batch {batch}, flag handshake per instance"),
+        Sync::Free => format!("batch {batch}, no meeting within a batch (litmus7's -barrier none)"),
     };
     let histogram = shared.results.histogram.into_inner().unwrap();
     let mut outcomes: Vec<OutcomeCount> = histogram

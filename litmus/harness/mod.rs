@@ -133,6 +133,12 @@ pub enum Sync {
     /// Each thread stores the instance it reached and spins until the
     /// others have reached it.
     Flags,
+    /// No meeting within a batch: each thread runs through the batch's
+    /// instances as fast as it can, every instance with its own locations
+    /// (litmus7's `-barrier none`); the threads meet only between batches.
+    /// The instances that overlap in time race; the rest are outcomes of
+    /// threads that did not meet, which the histogram counts alike.
+    Free,
 }
 
 /// Everything a run needs besides the test.

@@ -17,6 +17,9 @@ pub enum SyncMode {
     Timebase,
     /// A plain store/load handshake per instance.
     Flags,
+    /// None: each thread runs through the batch's instances as fast as it
+    /// can (litmus7's `-barrier none`).
+    Free,
 }
 
 impl SyncMode {
@@ -24,6 +27,7 @@ impl SyncMode {
         match self {
             SyncMode::Timebase => "timebase",
             SyncMode::Flags => "flags",
+            SyncMode::Free => "none",
         }
     }
 }
@@ -186,6 +190,7 @@ impl RunRequest {
     pub fn sync(&self) -> Sync {
         match self.sync {
             SyncMode::Flags => Sync::Flags,
+            SyncMode::Free => Sync::Free,
             SyncMode::Timebase => Sync::Timebase {
                 delta: self.timebase_delta,
                 tuning: self.tuning,
