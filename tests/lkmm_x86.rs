@@ -246,3 +246,21 @@ fn a_c_tests_x86_code_is_exported_for_herd7_and_litmus7() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `litmus show C.litmus` closes with the x86 code `litmus run` runs for
+/// it (or why it has none), in a comment, so the whole reads back as the
+/// same C test.
+#[test]
+fn show_ends_with_the_kernels_x86_code() {
+    let out = litmus(&["show", &c_test("SB+mbs.litmus")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(" *   P0: x=1; lock addl $0,-4(%esp); r0=y\n"),
+        "{text}"
+    );
+    assert!(text.contains(" * x86-TSO of that code: Never\n"), "{text}");
+    assert!(c::from_text(&text).is_ok(), "{text}");
+    let out = litmus(&["show", &c_test("Lock+increments.litmus")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" * No x86 code here: spin_lock()"), "{text}");
+}

@@ -122,6 +122,28 @@ pub enum Instr {
     },
 }
 
+impl Instr {
+    /// The registers it reads or writes.
+    pub fn registers(&self) -> Vec<u8> {
+        let operand = |o: Operand| match o {
+            Operand::Reg(r) => vec![r],
+            Operand::Imm(_) => vec![],
+        };
+        match *self {
+            Instr::Load { reg, .. } => vec![reg],
+            Instr::Store { value, .. } => operand(value),
+            Instr::Move { reg, value } => [vec![reg], operand(value)].concat(),
+            Instr::Fence(_) => vec![],
+            Instr::Rmw { op, .. } => match op {
+                RmwOp::Add(v) => operand(v),
+                RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
+                // `CMPXCHG` compares with, and may load, the accumulator.
+                RmwOp::Cmpxchg(r) => vec![0, r],
+            },
+        }
+    }
+}
+
 /// A value an outcome shows: a register at the end, or a location's final
 /// value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -260,6 +282,26 @@ pub struct Program {
 }
 
 impl Program {
+    /// The registers thread `t` uses: those its instructions name, those an
+    /// outcome shows, and those it starts with a value in.
+    pub fn registers_used(&self, t: usize) -> [bool; MAX_REGISTERS] {
+        let mut used = [false; MAX_REGISTERS];
+        for r in self.threads[t].iter().flat_map(Instr::registers) {
+            used[r as usize] = true;
+        }
+        for o in &self.observed {
+            if let Observable::Reg { thread, reg } = *o
+                && thread as usize == t
+            {
+                used[reg as usize] = true;
+            }
+        }
+        for (r, v) in self.init_regs[t].iter().enumerate() {
+            used[r] |= *v != 0;
+        }
+        used
+    }
+
     /// `0:EAX`, `x`: an observable's name.
     pub fn name_of(&self, o: Observable) -> String {
         match o {

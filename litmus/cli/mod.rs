@@ -185,7 +185,9 @@ pub fn dispatch(command: Command) -> Result<(), Error> {
                 }
                 match named {
                     Named::Suite(t) => print!("{}", report::catalog::show(t)),
-                    Named::C(c) => print!("{}", c_show(&c.program)),
+                    Named::C(c) => {
+                        print!("{}{}", c_show(&c.program), report::catalog::c_mapping(c))
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! `litmus list` and `litmus show`: the catalog as text.
 
 use crate::catalog::classic::ClassicTest;
+use crate::catalog::file::{self, c::CTest};
 use crate::catalog::pte::PteTest;
 use crate::catalog::{Case, FileTest, Test};
 use crate::model;
@@ -79,6 +80,45 @@ pub fn show(test: Test) -> String {
         Test::Pte(t) => show_pte(t),
         Test::File(f) => show_file(f),
     }
+}
+
+/// `litmus show C.litmus`'s closing comment: the x86 code the kernel
+/// compiles the test to, as `litmus run` runs it, with x86-TSO's verdict;
+/// or why it has none. A `(* *)` comment, so the whole still reads as the
+/// same C test.
+pub fn c_mapping(c: &'static CTest) -> String {
+    let mut out = String::from("\n(*\n");
+    match file::from_c(c) {
+        Ok(mapped) => {
+            let f: &'static FileTest = Box::leak(Box::new(mapped));
+            let p = &f.program;
+            let _ = writeln!(
+                out,
+                " * The x86 code the kernel compiles it to (`litmus run` runs it; docs/lkmm-x86.md):"
+            );
+            for (t, code) in p.threads.iter().enumerate() {
+                let steps: Vec<String> = code
+                    .iter()
+                    .map(|i| model::litmus::describe(p, t, i))
+                    .collect();
+                let _ = writeln!(out, " *   P{t}: {}", steps.join("; "));
+            }
+            let _ = writeln!(
+                out,
+                " * x86-TSO of that code: {}",
+                model::verdict(Case::File(f)).result_line()
+            );
+        }
+        Err(unmapped) => {
+            let _ = writeln!(
+                out,
+                " * No x86 code here: {}; `litmus model` still answers.",
+                file::escape_controls(&unmapped.message)
+            );
+        }
+    }
+    out.push_str(" *)\n");
+    out
 }
 
 /// A `.litmus` file: where it came from, its threads as the suite reads

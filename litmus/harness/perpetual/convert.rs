@@ -327,35 +327,9 @@ fn whole(
 
 /// The registers thread `t` never names (`pop` hands out the highest).
 fn free_registers(program: &Program, t: usize) -> Vec<u8> {
-    let mut used = [false; MAX_REGISTERS];
-    for instr in &program.threads[t] {
-        match *instr {
-            Instr::Load { reg, .. } | Instr::Move { reg, .. } => used[reg as usize] = true,
-            _ => {}
-        }
-        if let Instr::Store {
-            value: Operand::Reg(r),
-            ..
-        }
-        | Instr::Move {
-            value: Operand::Reg(r),
-            ..
-        } = *instr
-        {
-            used[r as usize] = true;
-        }
-    }
-    for o in &program.observed {
-        if let Observable::Reg { thread, reg } = *o
-            && thread as usize == t
-        {
-            used[reg as usize] = true;
-        }
-    }
-    for (r, value) in program.init_regs[t].iter().enumerate() {
-        if *value != 0 || program.reg_names[t][r].is_some() {
-            used[r] = true;
-        }
+    let mut used = program.registers_used(t);
+    for (r, name) in program.reg_names[t].iter().enumerate() {
+        used[r] |= name.is_some();
     }
     (0..MAX_REGISTERS as u8)
         .filter(|r| !used[*r as usize])

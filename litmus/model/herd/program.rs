@@ -131,22 +131,7 @@ fn registers(p: &Program) -> Result<Vec<[&'static str; MAX_REGISTERS]>, String> 
     }
     let mut all = Vec::new();
     for t in 0..p.threads.len() {
-        let mut used = [false; MAX_REGISTERS];
-        for ins in &p.threads[t] {
-            for r in uses(ins) {
-                used[r as usize] = true;
-            }
-        }
-        for o in &p.observed {
-            if let Observable::Reg { thread, reg } = *o
-                && thread as usize == t
-            {
-                used[reg as usize] = true;
-            }
-        }
-        for (r, v) in p.init_regs[t].iter().enumerate() {
-            used[r] |= *v != 0;
-        }
+        let used = p.registers_used(t);
         let mut names = ["?"; MAX_REGISTERS];
         names[0] = X86_REGS[0];
         let mut free = OTHERS.iter();
@@ -163,25 +148,6 @@ fn registers(p: &Program) -> Result<Vec<[&'static str; MAX_REGISTERS]>, String> 
         all.push(names);
     }
     Ok(all)
-}
-
-/// The registers an instruction reads or writes.
-fn uses(ins: &Instr) -> Vec<u8> {
-    let operand = |o: Operand| match o {
-        Operand::Reg(r) => vec![r],
-        Operand::Imm(_) => vec![],
-    };
-    match *ins {
-        Instr::Load { reg, .. } => vec![reg],
-        Instr::Store { value, .. } => operand(value),
-        Instr::Move { reg, value } => [vec![reg], operand(value)].concat(),
-        Instr::Fence(_) => vec![],
-        Instr::Rmw { op, .. } => match op {
-            RmwOp::Add(v) => operand(v),
-            RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
-            RmwOp::Cmpxchg(r) => vec![0, r],
-        },
-    }
 }
 
 /// Per thread, the location its `lock addl $0,-4(%esp)` is written on, if
