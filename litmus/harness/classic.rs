@@ -231,7 +231,7 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
         }
     }
     if t == 0 {
-        batches.ending.finished.store(true, Relaxed);
+        batches.ending.finish();
     }
 }
 

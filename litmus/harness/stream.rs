@@ -146,7 +146,7 @@ impl Stream {
                     w.join().expect("writer thread");
                 }
                 let counts = reading.join().expect("reader thread");
-                this.ending.finished.store(true, Relaxed);
+                this.ending.finish();
                 counts
             });
             monitor(

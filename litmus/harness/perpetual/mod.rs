@@ -166,7 +166,7 @@ fn perpetual_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
         shared.counted.wait();
     }
     if t == 0 {
-        shared.ending.finished.store(true, Relaxed);
+        shared.ending.finish();
     }
 }
 
