@@ -76,6 +76,7 @@
 //! the test oracle.
 
 use super::convert::{Conjunct, Perpetual, decode};
+use crate::catalog::program::MAX_REGISTERS;
 
 /// For each thread `t` and location both threads store, per iteration `i`
 /// of `t`: the earliest iteration of the other thread whose store is proved
@@ -260,13 +261,12 @@ fn witness_with(
     proved: &dyn Fn(u8, usize, [u64; 2]) -> bool,
 ) -> bool {
     let at = [i as u64, j as u64];
-    let mut values: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
-    for t in 0..2 {
-        for load in 0..p.threads[t].loads.len() {
-            let loc = p.threads[t].loads[load].loc as usize;
-            let w = p.writers[loc].map_or(0, |w| at[w.thread]);
+    let mut values = [[0u64; MAX_REGISTERS]; 2];
+    for (t, row) in values.iter_mut().enumerate() {
+        for (load, (slot, cell)) in p.threads[t].loads.iter().zip(row.iter_mut()).enumerate() {
+            let w = p.writers[slot.loc as usize].map_or(0, |w| at[w.thread]);
             match projected(shows(p, t, load, rec.value(p, t, at[t] as usize, load)), w) {
-                Some(v) => values[t].push(v),
+                Some(v) => *cell = v,
                 None => return false,
             }
         }
@@ -289,48 +289,80 @@ fn witness_with(
 /// `None`: it can be in no witness.
 type Window = Option<(u64, u64)>;
 
-/// For iteration `i` of thread `t`, under the conjunction `conjuncts`:
-/// can it be in a witness, and the interval of the other thread's
+/// What one conjunction asks of each thread, worked out once per batch
+/// rather than per iteration: per load the values it must show, the
+/// locations whose other writer must come last, and whether a conjunct
+/// is false whatever ran.
+struct Demand {
+    wanted: [Vec<Vec<u64>>; 2],
+    /// Per thread `t`: the locations whose final value needs the other
+    /// thread's store last (so `t`'s store first, proved from `t`'s side).
+    others_last: [Vec<u8>; 2],
+    possible: bool,
+}
+
+impl Demand {
+    /// One per disjunct of `p`'s condition, in order.
+    pub fn all(p: &Perpetual) -> Vec<Demand> {
+        p.disjuncts.iter().map(|d| Demand::of(p, d)).collect()
+    }
+
+    fn of(p: &Perpetual, conjuncts: &[Conjunct]) -> Demand {
+        let mut wanted = [0, 1].map(|t| vec![Vec::new(); p.threads[t].loads.len()]);
+        let mut others_last = [Vec::new(), Vec::new()];
+        let mut possible = true;
+        for c in conjuncts {
+            match *c {
+                Conjunct::Fixed(holds) => possible &= holds,
+                Conjunct::Load {
+                    thread,
+                    load,
+                    value,
+                } => wanted[thread][load].push(value),
+                Conjunct::Last { loc, thread } => others_last[1 - thread].push(loc),
+            }
+        }
+        Demand {
+            wanted,
+            others_last,
+            possible,
+        }
+    }
+}
+
+/// For iteration `i` of thread `t`, under the conjunction `demand` stands
+/// for: can it be in a witness, and the interval of the other thread's
 /// iterations it can pair with.
 fn window(
     p: &Perpetual,
-    conjuncts: &[Conjunct],
+    demand: &Demand,
     rec: &Recorded,
     proofs: &Proofs,
     t: usize,
     i: usize,
 ) -> Window {
+    if !demand.possible {
+        return None;
+    }
     let (mut lo, mut hi) = (0u64, u64::MAX);
     // The other thread's store must come last: proved only from this
     // thread's observers, and only for its iterations from the earliest
     // one they saw on.
-    for c in conjuncts {
-        if let Conjunct::Last { loc, thread } = *c
-            && thread != t
-        {
-            let earliest = proofs.earliest(t, loc, i);
-            if earliest == u64::MAX {
-                return None;
-            }
-            lo = lo.max(earliest);
+    for &loc in &demand.others_last[t] {
+        let earliest = proofs.earliest(t, loc, i);
+        if earliest == u64::MAX {
+            return None;
         }
+        lo = lo.max(earliest);
     }
-    for load in 0..p.threads[t].loads.len() {
+    for (load, wanted) in demand.wanted[t].iter().enumerate() {
         let loc = p.threads[t].loads[load].loc as usize;
         let s = shows(p, t, load, rec.value(p, t, i, load));
-        let wanted = conjuncts.iter().filter_map(|c| match *c {
-            Conjunct::Load {
-                thread,
-                load: l,
-                value,
-            } if thread == t && l == load => Some(value),
-            _ => None,
-        });
         let writer = p.writers[loc].map(|w| w.thread);
         if writer == Some(t) {
             // Its own store: the tuple's iteration is `i` itself.
             let v = projected(s, i as u64)?;
-            if wanted.into_iter().any(|want| want != v) {
+            if wanted.iter().any(|&want| want != v) {
                 return None;
             }
             continue;
@@ -338,13 +370,13 @@ fn window(
         match s {
             Shows::Garbage => return None,
             Shows::Always(v) => {
-                if wanted.into_iter().any(|want| want != v) {
+                if wanted.iter().any(|&want| want != v) {
                     return None;
                 }
             }
             Shows::Instance { k, original, init } => {
                 lo = lo.max(k);
-                for want in wanted {
+                for &want in wanted {
                     match (want == original, want == init) {
                         (true, true) => {}
                         (true, false) => hi = hi.min(k),
@@ -355,44 +387,78 @@ fn window(
             }
         }
     }
-    let fixed = conjuncts
-        .iter()
-        .all(|c| !matches!(c, Conjunct::Fixed(false)));
-    (fixed && lo <= hi).then_some((lo, hi))
+    (lo <= hi).then_some((lo, hi))
 }
 
 /// Disjoint witnesses, in linear time (per disjunct of the condition);
 /// the pairs it counted.
 pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
-    let [first, n] = rec.n;
-    let proofs = Proofs::of(p, rec);
-    let mut used = vec![false; n];
     let mut pairs = Vec::new();
-    // Per disjunct: thread 1's windows, and the next of its iterations
-    // still worth trying.
-    let mut second: Vec<(Vec<Window>, usize)> = p
-        .disjuncts
+    let n = count_into(p, rec, Some(&mut pairs));
+    (n, pairs)
+}
+
+/// Disjoint witnesses, as [`count`] counts them, without keeping the pairs
+/// (the runner's count, once per batch).
+pub fn count_only(p: &Perpetual, rec: &Recorded) -> u64 {
+    count_into(p, rec, None)
+}
+
+fn count_into(p: &Perpetual, rec: &Recorded, pairs: Option<&mut Vec<(usize, usize)>>) -> u64 {
+    let proofs = Proofs::of(p, rec);
+    let demands = Demand::all(p);
+    let windows = [0, 1].map(|t| windows(p, rec, &proofs, &demands, t));
+    merge(p, rec, &proofs, &demands, &windows, pairs)
+}
+
+/// Per disjunct, the window of each of thread `t`'s iterations.
+fn windows(
+    p: &Perpetual,
+    rec: &Recorded,
+    proofs: &Proofs,
+    demands: &[Demand],
+    t: usize,
+) -> Vec<Vec<Window>> {
+    demands
         .iter()
         .map(|d| {
-            (
-                (0..n).map(|j| window(p, d, rec, &proofs, 1, j)).collect(),
-                0,
-            )
+            (0..rec.n[t])
+                .map(|i| window(p, d, rec, proofs, t, i))
+                .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// The greedy pairing over both threads' [`windows`]: each of thread 0's
+/// iterations in order takes the earliest free partner any disjunct allows,
+/// checked exactly; the pairs go to `pairs` when asked for.
+fn merge(
+    p: &Perpetual,
+    rec: &Recorded,
+    proofs: &Proofs,
+    demands: &[Demand],
+    windows: &[Vec<Vec<Window>>; 2],
+    mut pairs: Option<&mut Vec<(usize, usize)>>,
+) -> u64 {
+    let [first, n] = rec.n;
+    let mut used = vec![false; n];
+    let mut counted = 0;
+    // Per disjunct: the next of thread 1's iterations still worth trying.
+    let mut next = vec![0usize; demands.len()];
     for i in 0..first {
         let mut best: Option<usize> = None;
-        for (d, (windows, next)) in p.disjuncts.iter().zip(second.iter_mut()) {
-            let Some((lo, hi)) = window(p, d, rec, &proofs, 0, i) else {
+        for (d, next) in next.iter_mut().enumerate() {
+            let Some((lo, hi)) = windows[0][d][i] else {
                 continue;
             };
+            let second = &windows[1][d];
             // Pass over thread 1's iterations no later `i` can use under
             // this disjunct: taken, unusable, before this `i`'s interval,
             // or whose own interval ended.
             while *next < n
                 && (used[*next]
                     || *next < lo as usize
-                    || windows[*next].is_none_or(|(_, h)| h < i as u64))
+                    || second[*next].is_none_or(|(_, h)| h < i as u64))
             {
                 *next += 1;
             }
@@ -400,7 +466,7 @@ pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
             if j >= n || j as u64 > hi {
                 continue;
             }
-            let (first_i, _) = windows[j].expect("skipped above");
+            let (first_i, _) = second[j].expect("skipped above");
             if first_i <= i as u64 && best.is_none_or(|b| j < b) {
                 best = Some(j);
             }
@@ -411,10 +477,13 @@ pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
             })
         {
             used[j] = true;
-            pairs.push((i, j));
+            counted += 1;
+            if let Some(pairs) = pairs.as_deref_mut() {
+                pairs.push((i, j));
+            }
         }
     }
-    (pairs.len() as u64, pairs)
+    counted
 }
 
 /// Disjoint witnesses by trying every tuple and matching them at most
