@@ -2,7 +2,8 @@
 # Holds the suite's x86-TSO model of the kernel's x86 code for C litmus tests against herd7:
 # `litmus export --herd` writes each test that maps (docs/lkmm-x86.md) as an X86 file with the
 # suite's x86-TSO verdict as its Result: line, then herd7 judges every file of its @all
-# (`herd7 -model x86tso.cat FILE`). A file agrees when the witness is reachable for both or
+# (`herd7 -model x86tso.cat FILE`; an X86_64 file, written for a test with a lock cmpxchg,
+# `herd7 -variant mixed -model x86tso-mixed.cat FILE`). A file agrees when the witness is reachable for both or
 # for neither: herd7's Positive count for `exists`/`~exists`, its Negative count for `forall`
 # (a counterexample), against the Result: line's Sometimes or Never.
 # Where they differ, herd7 judges the file again with x86tso.cat's coherence strengthened
@@ -14,7 +15,8 @@
 #   usage: scripts/mapped-vs-herd7.sh TEST...    (C .litmus files, directories, @all lists)
 #   env:   LITMUS=PATH  the suite's binary (default target/release/litmus: cargo build --release)
 #          HERD7=PATH   herd7 (default /opt/herdtools/bin/herd7)
-#          MODEL=CAT    herd7's model (default x86tso.cat)
+#          MODEL=CAT    herd7's model for X86 files (default x86tso.cat; X86_64 files
+#                       take x86tso-mixed.cat)
 #          TIMEOUT=S    seconds allowed herd7 per file (default 60)
 # Prints a markdown table (file | Result: | herd7 | agree), the tests not exported with
 # their reasons, and the counts. Exit status: 0 every answered file agrees with herd7, with
@@ -48,16 +50,21 @@ echo "| file | Result: (the suite's x86-TSO) | herd7 | agree | herd7, RMW ordere
 echo "|---|---|---|---|---|"
 
 libdir=$(cd "$(dirname "$HERD7")/../lib/herd" 2>/dev/null && pwd || true)
-atomic=$work/x86tso-rmw-atomic.cat
-if [ -f "$libdir/$MODEL" ]; then
-  sed 's/^empty rmw & (fre;coe)$/&\nacyclic (po-loc | com | rmw)/' "$libdir/$MODEL" >"$atomic"
-  cp "$libdir/x86fences.cat" "$libdir/filters.cat" "$libdir/cos.cat" "$work/" 2>/dev/null || true
-fi
+# Each model with a locked RMW ordered in coherence, beside the stock one.
+for cat in "$MODEL" x86tso-mixed.cat; do
+  if [ -f "$libdir/$cat" ]; then
+    sed 's/^empty rmw & (fre;coe)\( as atomic\)\{0,1\}$/&\nacyclic (po-loc | com | rmw)/' \
+      "$libdir/$cat" >"$work/rmw-ordered-$cat"
+  fi
+done
+cp "$libdir/x86fences.cat" "$libdir/filters.cat" "$libdir/cos.cat" "$work/" 2>/dev/null || true
 # herd7 on a file (relative to $work) under a model: sets `answer` to "P N" (empty when
 # herd7 gave none), `status` to herd7's exit status and `out` to what it printed.
-judge() { # FILE MODEL
+judge() { # FILE MODEL [OPTION...]
+  local file=$1 model=$2
+  shift 2
   set +e
-  out=$(cd "$work" && timeout "$TIMEOUT" "$HERD7" -model "$2" "$1" 2>&1)
+  out=$(cd "$work" && timeout "$TIMEOUT" "$HERD7" "$@" -model "$model" "$file" 2>&1)
   status=$?
   set -e
   answer=$(awk '$1 == "Observation" { print $3, $4, $5; exit }' <<<"$out")
@@ -69,7 +76,12 @@ while IFS= read -r name; do
   file=$work/$name
   result=$(sed -n 's/^ \* Result: //p' "$file" | head -n 1)
   quantifier=$(tail -n 1 "$file" | awk '{ print $1 }')
-  judge "$name" "$MODEL"
+  if [ "$(head -n 1 "$file" | awk '{ print $1 }')" = X86_64 ]; then
+    cat=x86tso-mixed.cat options=(-variant mixed)
+  else
+    cat=$MODEL options=()
+  fi
+  judge "$name" "$cat" "${options[@]}"
   observation=$answer
   files=$((files + 1))
   if [ -z "$observation" ]; then
@@ -89,8 +101,8 @@ while IFS= read -r name; do
     agree=yes; agreed=$((agreed + 1))
   else
     agree=NO
-    if [ -f "$atomic" ]; then
-      judge "$name" "$atomic"
+    if [ -f "$work/rmw-ordered-$cat" ]; then
+      judge "$name" "$work/rmw-ordered-$cat" "${options[@]}"
       strong=$answer
       read -r _ positive negative <<<"${strong:-x 0 0}"
       if [ "$quantifier" = forall ]; then reached=$negative; else reached=$positive; fi

@@ -12,9 +12,13 @@
 //!   location only that thread touches, as the classic tests are written
 //!   (herd has no stack; a locked RMW on a private line orders the same).
 //! - `barrier()` has no instruction and is left out.
+//! - A program with a `lock cmpxchg` is written in `X86_64` instead
+//!   (herd7 7.58's `X86` reads `CMPXCHG` but does not implement it; its
+//!   `X86_64` does): AT&T syntax, `uint32_t` locations, `movl`, `lock
+//!   cmpxchgl (x),%ecx` in herd's operand order, registers `%ebx` in the
+//!   code and `0:rbx` in the condition.
 //! - Not written, with the reason: `lock xadd` (herd7's `X86` has no
-//!   `XADD`: the kernel's `atomic_fetch_add()`), `lock cmpxchg` (herd7
-//!   7.58's `X86` reads `CMPXCHG` but does not implement it), an 8-byte access or
+//!   `XADD`: the kernel's `atomic_fetch_add()`), an 8-byte access or
 //!   register, an access at an offset, more than six registers in a thread.
 
 use super::{Litmus, X86_REGS, columns};
@@ -29,17 +33,73 @@ use crate::model;
 /// handed out.
 const OTHERS: [&str; 5] = ["EBX", "ECX", "EDX", "ESI", "EDI"];
 
-/// The test `f` as an `X86` file, or why it cannot be one.
+/// herd's dialects a program is written in: `X86` (Intel syntax, what
+/// litmus7 runs on a 32-bit build) unless the program has a `lock
+/// cmpxchg`, which herd7 implements only in `X86_64` (AT&T syntax, 4-byte
+/// `uint32_t` locations and `movl`/`cmpxchgl`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    X86,
+    X86_64,
+}
+
+impl Dialect {
+    fn of(p: &Program) -> Dialect {
+        let cmpxchg = p.threads.iter().flatten().any(|i| {
+            matches!(
+                i,
+                Instr::Rmw {
+                    op: RmwOp::Cmpxchg(_),
+                    ..
+                }
+            )
+        });
+        if cmpxchg {
+            Dialect::X86_64
+        } else {
+            Dialect::X86
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Dialect::X86 => "X86",
+            Dialect::X86_64 => "X86_64",
+        }
+    }
+
+    /// A register as an operand (`EBX`, `%ebx`).
+    fn operand(self, name: &str) -> String {
+        match self {
+            Dialect::X86 => name.to_string(),
+            Dialect::X86_64 => format!("%{}", name.to_ascii_lowercase()),
+        }
+    }
+
+    /// A register in the condition and the initial state (`EBX`, `rbx`).
+    fn observed(self, name: &str) -> String {
+        match self {
+            Dialect::X86 => name.to_string(),
+            Dialect::X86_64 => format!("r{}", &name.to_ascii_lowercase()[1..]),
+        }
+    }
+}
+
+/// The test `f` as an `X86` file (`X86_64` where it has a `lock
+/// cmpxchg`), or why it cannot be one.
 pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     let p = &f.program;
     let refuse = |why: String| format!("{} ({}): {why}", p.name, f.source.display());
+    let dialect = Dialect::of(p);
     let names = registers(p).map_err(refuse)?;
     let stack = stack_names(p);
     let mut threads = Vec::new();
     for (t, code) in p.threads.iter().enumerate() {
         let mut lines = Vec::new();
         for ins in code {
-            if let Some(line) = instruction(p, &names[t], &stack[t], ins).map_err(refuse)? {
+            if let Some(line) =
+                instruction(p, dialect, &names[t], &stack[t], ins).map_err(refuse)?
+            {
                 lines.push(line);
             }
         }
@@ -47,20 +107,23 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     }
     let observable = |o: Observable| match o {
         Observable::Reg { thread, reg } => {
-            format!("{thread}:{}", names[thread as usize][reg as usize])
+            format!(
+                "{thread}:{}",
+                dialect.observed(names[thread as usize][reg as usize])
+            )
         }
         Observable::Loc(l) => p.locations[l as usize].name.clone(),
     };
-    let mut init: Vec<String> = p
-        .locations
-        .iter()
-        .map(|l| format!("{}={}", l.name, l.init))
-        .collect();
-    init.extend(stack.iter().flatten().map(|s| format!("{s}=0")));
+    let typed = |name: &str, v: u64| match dialect {
+        Dialect::X86 => format!("{name}={v}"),
+        Dialect::X86_64 => format!("uint32_t {name}={v}"),
+    };
+    let mut init: Vec<String> = p.locations.iter().map(|l| typed(&l.name, l.init)).collect();
+    init.extend(stack.iter().flatten().map(|s| typed(s, 0)));
     for (t, regs) in p.init_regs.iter().enumerate() {
         for (r, v) in regs.iter().enumerate() {
             if *v != 0 {
-                init.push(format!("{t}:{}={v}", names[t][r]));
+                init.push(format!("{t}:{}={v}", dialect.observed(names[t][r])));
             }
         }
     }
@@ -82,7 +145,8 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
             let names = &names[t];
             (0..MAX_REGISTERS).filter_map(move |r| {
                 let own = p.reg_names[t][r].as_ref()?;
-                (own != names[r]).then(|| format!("{t}:{own} is {t}:{}", names[r]))
+                let theirs = dialect.observed(names[r]);
+                (*own != theirs).then(|| format!("{t}:{own} is {t}:{theirs}"))
             })
         })
         .collect();
@@ -98,7 +162,8 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     };
     let verdict = model::verdict(Case::File(f));
     let mut header = format!(
-        "X86 {}\n\"{}\"\n(*\n * Result: {}\n *\n * Written by pte-litmus `litmus export --herd` from {origin}; the Result: is its x86-TSO model's (of the witness: for `forall`, a counterexample).\n",
+        "{} {}\n\"{}\"\n(*\n * Result: {}\n *\n * Written by pte-litmus `litmus export --herd` from {origin}; the Result: is its x86-TSO model's (of the witness: for `forall`, a counterexample).\n",
+        dialect.name(),
         p.name,
         f.doc.as_deref().unwrap_or(&p.name).replace('"', "'"),
         verdict.result_line(),
@@ -169,52 +234,81 @@ fn stack_names(p: &Program) -> Vec<Option<String>> {
         .collect()
 }
 
-/// One instruction in herd's Intel syntax (`None`: no instruction).
+/// One instruction in herd's syntax of `dialect` (`None`: no instruction).
 fn instruction(
     p: &Program,
+    dialect: Dialect,
     names: &[&str; MAX_REGISTERS],
     stack: &Option<String>,
     ins: &Instr,
 ) -> Result<Option<String>, String> {
+    let intel = dialect == Dialect::X86;
     let at = |a: crate::catalog::program::Address| {
-        if a.offset == 0 {
-            Ok(format!("[{}]", p.locations[a.loc as usize].name))
-        } else {
-            Err(format!(
+        let name = &p.locations[a.loc as usize].name;
+        match (a.offset, intel) {
+            (0, true) => Ok(format!("[{name}]")),
+            (0, false) => Ok(format!("({name})")),
+            _ => Err(format!(
                 "an access at offset {}: herd's X86 names whole locations",
                 a.offset
-            ))
+            )),
         }
     };
+    let reg = |r: u8| dialect.operand(names[r as usize]);
     let value = |o: Operand| match o {
-        Operand::Reg(r) => names[r as usize].to_string(),
+        Operand::Reg(r) => reg(r),
         Operand::Imm(v) => format!("${}", v as u32 as i32),
     };
-    let lock = |locked: bool| if locked { "LOCK " } else { "" };
+    // Intel puts the destination first, AT&T last.
+    let two = |mnemonic: &str, dst: String, src: String| {
+        if intel {
+            // `movl` is `MOV` in herd's Intel syntax (the size is the
+            // registers').
+            let bare = mnemonic.strip_suffix('l').unwrap_or(mnemonic);
+            format!("{} {dst},{src}", bare.to_ascii_uppercase())
+        } else {
+            format!("{mnemonic} {src},{dst}")
+        }
+    };
+    let lock = |locked: bool| match (locked, intel) {
+        (false, _) => "",
+        (true, true) => "LOCK ",
+        (true, false) => "lock ",
+    };
+    let fence = |name: &str| {
+        if intel {
+            name.to_ascii_uppercase()
+        } else {
+            name.to_string()
+        }
+    };
     Ok(Some(match *ins {
-        Instr::Load { at: a, reg, .. } => format!("MOV {},{}", names[reg as usize], at(a)?),
+        Instr::Load { at: a, reg: r, .. } => two("movl", reg(r), at(a)?),
         Instr::Store {
             at: a, value: v, ..
-        } => format!("MOV {},{}", at(a)?, value(v)),
-        Instr::Move { reg, value: v } => format!("MOV {},{}", names[reg as usize], value(v)),
+        } => two("movl", at(a)?, value(v)),
+        Instr::Move { reg: r, value: v } => two("movl", reg(r), value(v)),
         Instr::Fence(Fence::Compiler) => return Ok(None),
-        Instr::Fence(Fence::Mfence) => "MFENCE".into(),
-        Instr::Fence(Fence::Lfence) => "LFENCE".into(),
-        Instr::Fence(Fence::Sfence) => "SFENCE".into(),
+        Instr::Fence(Fence::Mfence) => fence("mfence"),
+        Instr::Fence(Fence::Lfence) => fence("lfence"),
+        Instr::Fence(Fence::Sfence) => fence("sfence"),
         Instr::Fence(Fence::LockAddStack) => {
-            format!("LOCK ADD [{}],$0", stack.as_deref().unwrap_or("s"))
+            let slot = stack.as_deref().unwrap_or("s");
+            let slot = if intel {
+                format!("[{slot}]")
+            } else {
+                format!("({slot})")
+            };
+            format!("{}{}", lock(true), two("addl", slot, "$0".into()))
         }
         Instr::Rmw {
             at: a, op, locked, ..
         } => match op {
-            RmwOp::Add(v) => format!("{}ADD {},{}", lock(locked), at(a)?, value(v)),
-            RmwOp::Xchg(r) => format!("XCHG {},{}", at(a)?, names[r as usize]),
-            RmwOp::Cmpxchg(_) => {
-                return Err(
-                    "lock cmpxchg (the kernel's cmpxchg()): herd7's X86 does not implement CMPXCHG"
-                        .into(),
-                );
-            }
+            RmwOp::Add(v) => format!("{}{}", lock(locked), two("addl", at(a)?, value(v))),
+            RmwOp::Xchg(r) => two("xchgl", at(a)?, reg(r)),
+            // herd7 implements CMPXCHG in X86_64 only, and reads its
+            // memory operand first there.
+            RmwOp::Cmpxchg(r) => format!("{}cmpxchgl {},{}", lock(locked), at(a)?, reg(r)),
             RmwOp::Xadd(_) => {
                 return Err(
                     "lock xadd (the kernel's atomic_fetch_add()): herd7's X86 has no XADD".into(),
@@ -304,6 +398,26 @@ mod tests {
         } else {
             crate::judge::Expect::Allowed
         }
+    }
+
+    #[test]
+    fn a_cmpxchg_is_written_in_x86_64_and_reads_back() {
+        let text = "C C\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tWRITE_ONCE(*y, 1);\n\tr0 = cmpxchg(x, 0, 1);\n\tr1 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 2);\n\tr0 = READ_ONCE(*y);\n}\nexists (0:r0=2 /\\ 1:r0=0)\n";
+        let f = x86(mapped(text)).unwrap();
+        assert!(f.text.starts_with("X86_64 C\n"), "{}", f.text);
+        assert!(f.text.contains("uint32_t x=0"), "{}", f.text);
+        assert!(f.text.contains("lock cmpxchgl (x),%"), "{}", f.text);
+        let back = file::from_text(&f.text).expect("the X86_64 reader takes it");
+        let back: &'static FileTest = Box::leak(Box::new(FileTest {
+            hash: "read-back-64".into(),
+            ..back
+        }));
+        assert_eq!(
+            model::verdict(Case::File(back)),
+            judge_of(&f.text),
+            "{}",
+            f.text
+        );
     }
 
     #[test]
