@@ -2,6 +2,7 @@
 
 use crate::catalog::classic::ClassicTest;
 use crate::catalog::file::{self, c::CTest};
+use crate::catalog::program::Program;
 use crate::catalog::pte::PteTest;
 use crate::catalog::{Case, FileTest, Test};
 use crate::model;
@@ -82,6 +83,20 @@ pub fn show(test: Test) -> String {
     }
 }
 
+/// Each thread's instructions, a line each (`P0: x=1; r0=y`), after
+/// `indent`.
+fn thread_lines(p: &Program, indent: &str) -> String {
+    let mut out = String::new();
+    for (t, code) in p.threads.iter().enumerate() {
+        let steps: Vec<String> = code
+            .iter()
+            .map(|i| model::litmus::describe(p, t, i))
+            .collect();
+        let _ = writeln!(out, "{indent}P{t}: {}", steps.join("; "));
+    }
+    out
+}
+
 /// `litmus show C.litmus`'s closing comment: the x86 code the kernel
 /// compiles the test to, as `litmus run` runs it, with x86-TSO's verdict;
 /// or why it has none. A `(* *)` comment, so the whole still reads as the
@@ -96,13 +111,7 @@ pub fn c_mapping(c: &'static CTest) -> String {
                 out,
                 " * The x86 code the kernel compiles it to (`litmus run` runs it; docs/lkmm-x86.md):"
             );
-            for (t, code) in p.threads.iter().enumerate() {
-                let steps: Vec<String> = code
-                    .iter()
-                    .map(|i| model::litmus::describe(p, t, i))
-                    .collect();
-                let _ = writeln!(out, " *   P{t}: {}", steps.join("; "));
-            }
+            out.push_str(&thread_lines(p, " *   "));
             let _ = writeln!(
                 out,
                 " * x86-TSO of that code: {}",
@@ -144,13 +153,7 @@ fn show_file(f: &'static FileTest) -> String {
         .map(|l| format!("{}={} ({} bytes)", l.name, l.init, l.size))
         .collect();
     let _ = writeln!(out, "  locations: {}", locations.join(", "));
-    for (t, code) in p.threads.iter().enumerate() {
-        let steps: Vec<String> = code
-            .iter()
-            .map(|i| model::litmus::describe(p, t, i))
-            .collect();
-        let _ = writeln!(out, "  P{t}: {}", steps.join("; "));
-    }
+    out.push_str(&thread_lines(p, "  "));
     let observed: Vec<String> = p.observed.iter().map(|o| p.name_of(*o)).collect();
     let _ = writeln!(out, "\n  observed: {}", observed.join(", "));
     let _ = writeln!(out, "  {}", p.condition_text());
