@@ -82,13 +82,13 @@ use crate::catalog::program::MAX_REGISTERS;
 /// of `t`: the earliest iteration of the other thread whose store is proved
 /// to come after `t`'s store of iteration `i` (`u64::MAX`: none), by either
 /// rule of the module note. Computed once per batch, in linear time.
-pub struct Proofs {
+struct Proofs {
     /// `[t][loc]`, empty for a location one thread stores.
     earliest: [Vec<Vec<u64>>; 2],
 }
 
 impl Proofs {
-    pub fn of(p: &Perpetual, rec: &Recorded) -> Proofs {
+    fn of(p: &Perpetual, rec: &Recorded) -> Proofs {
         let locations = p.init.len();
         let per_thread = |t: usize| -> Vec<Vec<u64>> {
             (0..locations)
@@ -303,7 +303,7 @@ struct Demand {
 
 impl Demand {
     /// One per disjunct of `p`'s condition, in order.
-    pub fn all(p: &Perpetual) -> Vec<Demand> {
+    fn all(p: &Perpetual) -> Vec<Demand> {
         p.disjuncts.iter().map(|d| Demand::of(p, d)).collect()
     }
 
@@ -404,61 +404,36 @@ pub fn count_only(p: &Perpetual, rec: &Recorded) -> u64 {
     count_into(p, rec, None)
 }
 
-fn count_into(p: &Perpetual, rec: &Recorded, pairs: Option<&mut Vec<(usize, usize)>>) -> u64 {
+fn count_into(p: &Perpetual, rec: &Recorded, mut pairs: Option<&mut Vec<(usize, usize)>>) -> u64 {
+    let [first, n] = rec.n;
     let proofs = Proofs::of(p, rec);
     let demands = Demand::all(p);
-    let windows = [0, 1].map(|t| windows(p, rec, &proofs, &demands, t));
-    merge(p, rec, &proofs, &demands, &windows, pairs)
-}
-
-/// Per disjunct, the window of each of thread `t`'s iterations.
-fn windows(
-    p: &Perpetual,
-    rec: &Recorded,
-    proofs: &Proofs,
-    demands: &[Demand],
-    t: usize,
-) -> Vec<Vec<Window>> {
-    demands
-        .iter()
-        .map(|d| {
-            (0..rec.n[t])
-                .map(|i| window(p, d, rec, proofs, t, i))
-                .collect()
-        })
-        .collect()
-}
-
-/// The greedy pairing over both threads' [`windows`]: each of thread 0's
-/// iterations in order takes the earliest free partner any disjunct allows,
-/// checked exactly; the pairs go to `pairs` when asked for.
-fn merge(
-    p: &Perpetual,
-    rec: &Recorded,
-    proofs: &Proofs,
-    demands: &[Demand],
-    windows: &[Vec<Vec<Window>>; 2],
-    mut pairs: Option<&mut Vec<(usize, usize)>>,
-) -> u64 {
-    let [first, n] = rec.n;
     let mut used = vec![false; n];
     let mut counted = 0;
-    // Per disjunct: the next of thread 1's iterations still worth trying.
-    let mut next = vec![0usize; demands.len()];
+    // Per disjunct: thread 1's windows, and the next of its iterations
+    // still worth trying.
+    let mut second: Vec<(Vec<Window>, usize)> = demands
+        .iter()
+        .map(|d| {
+            (
+                (0..n).map(|j| window(p, d, rec, &proofs, 1, j)).collect(),
+                0,
+            )
+        })
+        .collect();
     for i in 0..first {
         let mut best: Option<usize> = None;
-        for (d, next) in next.iter_mut().enumerate() {
-            let Some((lo, hi)) = windows[0][d][i] else {
+        for (d, (windows, next)) in demands.iter().zip(second.iter_mut()) {
+            let Some((lo, hi)) = window(p, d, rec, &proofs, 0, i) else {
                 continue;
             };
-            let second = &windows[1][d];
             // Pass over thread 1's iterations no later `i` can use under
             // this disjunct: taken, unusable, before this `i`'s interval,
             // or whose own interval ended.
             while *next < n
                 && (used[*next]
                     || *next < lo as usize
-                    || second[*next].is_none_or(|(_, h)| h < i as u64))
+                    || windows[*next].is_none_or(|(_, h)| h < i as u64))
             {
                 *next += 1;
             }
@@ -466,7 +441,7 @@ fn merge(
             if j >= n || j as u64 > hi {
                 continue;
             }
-            let (first_i, _) = second[j].expect("skipped above");
+            let (first_i, _) = windows[j].expect("skipped above");
             if first_i <= i as u64 && best.is_none_or(|b| j < b) {
                 best = Some(j);
             }

@@ -436,14 +436,7 @@ fn conjunct(
             Ok(last)
         }
         Observable::Loc(loc) if shared[loc as usize].is_some() => {
-            let last = |t: usize| {
-                plans[t]
-                    .stores
-                    .iter()
-                    .rev()
-                    .find(|s| s.loc == loc)
-                    .map(|s| s.original)
-            };
+            let last = |t: usize| last_store(&plans[t], loc);
             Ok(match (last(0) == Some(value), last(1) == Some(value)) {
                 (true, true) => Conjunct::Fixed(true),
                 (false, false) => Conjunct::Fixed(false),
@@ -454,15 +447,19 @@ fn conjunct(
         Observable::Loc(loc) => {
             let final_value = match writers[loc as usize] {
                 None => program.locations[loc as usize].init,
-                Some(w) => plans[w.thread]
-                    .stores
-                    .iter()
-                    .rev()
-                    .find(|s| s.loc == loc)
-                    .map(|s| s.original)
-                    .expect("a writer has a store"),
+                Some(w) => last_store(&plans[w.thread], loc).expect("a writer has a store"),
             };
             Ok(Conjunct::Fixed(final_value == value))
         }
     }
+}
+
+/// The value a thread's last store to `loc` (in program order) writes in
+/// the original test, if it stores `loc`.
+fn last_store(plan: &ThreadPlan, loc: u8) -> Option<u64> {
+    plan.stores
+        .iter()
+        .rev()
+        .find(|s| s.loc == loc)
+        .map(|s| s.original)
 }

@@ -254,8 +254,9 @@ pub fn run_perpetual(
     })
 }
 
-/// `; observers: y (both threads)`: which locations the threads loaded
-/// after each iteration to prove coherence order, or nothing.
+/// `; observers: y loaded by both threads ...`: which locations the
+/// threads loaded after each iteration to prove coherence order, or
+/// nothing.
 pub fn observers(p: &Perpetual) -> String {
     let names: Vec<String> = (0..p.program.locations.len())
         .filter(|&l| p.shared[l].is_some())

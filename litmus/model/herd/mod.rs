@@ -191,20 +191,31 @@ pub fn all() -> (Vec<Litmus>, Vec<String>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for test in Test::all() {
-        match test {
-            Test::Classic(t) => files.push(classic(t)),
-            Test::Pte(t) => {
-                for s in ReadStrategy::ALL {
-                    match pte(t, s) {
-                        Ok(f) => files.push(f),
-                        Err(why) => skipped.push(why),
-                    }
-                }
-            }
-            Test::File(_) => {}
+        // A built-in test names no file.
+        if !matches!(test, Test::File(_)) {
+            of_test(test, &mut files, &mut skipped);
         }
     }
     (files, skipped)
+}
+
+/// `test`'s files (a PTE test's one per strategy), or why not.
+fn of_test(test: Test, files: &mut Vec<Litmus>, skipped: &mut Vec<String>) {
+    match test {
+        Test::Classic(t) => files.push(classic(t)),
+        Test::Pte(t) => {
+            for s in ReadStrategy::ALL {
+                match pte(t, s) {
+                    Ok(f) => files.push(f),
+                    Err(why) => skipped.push(why),
+                }
+            }
+        }
+        Test::File(f) => match program::x86(f) {
+            Ok(l) => files.push(l),
+            Err(why) => skipped.push(why),
+        },
+    }
 }
 
 /// Write every file into `dir` (created if missing), with `@all` listing them.
@@ -222,37 +233,19 @@ pub fn export(dir: &Path) -> Result<(usize, Vec<String>), String> {
 /// the kernel compiles it to) by [`program::x86`]; with what was left out
 /// and why.
 pub fn export_named(dir: &Path, args: &[String]) -> Result<(usize, Vec<String>), String> {
-    use crate::catalog::Named;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for arg in args {
-        for named in Named::resolve(arg).map_err(|e| e.to_string())? {
-            match named {
-                Named::Suite(Test::Classic(t)) => files.push(classic(t)),
-                Named::Suite(Test::Pte(t)) => {
-                    for s in ReadStrategy::ALL {
-                        match pte(t, s) {
-                            Ok(f) => files.push(f),
-                            Err(why) => skipped.push(why),
-                        }
-                    }
-                }
-                Named::Suite(Test::File(f)) => match program::x86(f) {
-                    Ok(l) => files.push(l),
-                    Err(why) => skipped.push(why),
-                },
-                Named::C(c) => match crate::catalog::file::from_c(c) {
-                    Ok(mapped) => match program::x86(Box::leak(Box::new(mapped))) {
-                        Ok(l) => files.push(l),
-                        Err(why) => skipped.push(why),
-                    },
-                    Err(unmapped) => skipped.push(format!(
-                        "{} ({}): no x86 code: {}",
-                        c.program.name,
-                        c.source.display(),
-                        crate::catalog::file::escape_controls(&unmapped.message)
-                    )),
-                },
+        // A C test comes as its x86 code, or as why it has none.
+        for test in Test::resolve(arg).map_err(|e| e.to_string())? {
+            match test {
+                Ok(test) => of_test(test, &mut files, &mut skipped),
+                Err(u) => skipped.push(format!(
+                    "{} ({}): no x86 code: {}",
+                    u.name,
+                    u.source,
+                    u.reason()
+                )),
             }
         }
     }
