@@ -13,6 +13,8 @@ use crate::harness::protocol::{ProtocolJob, protocol_turn_ticks, run_protocol};
 use crate::harness::window::{Scale, Window, nanos};
 use crate::harness::{Budget, INTERRUPTED, Plan, Sync, interrupt_on_ctrl_c};
 use crate::judge::Verdict;
+use crate::model::herd::lkmm::matrix::{self as lkmm_matrix, Judged};
+use crate::model::herd::write_dir;
 use crate::model::protocol::{Answer, answer};
 use crate::report::format::describe_budget;
 use crate::report::machine::Machine;
@@ -45,6 +47,10 @@ pub struct ProtocolsRequest {
     pub bound: u32,
     /// The model only: no hardware runs.
     pub model_only: bool,
+    /// The LKMM's matrix beside x86-TSO's (model only).
+    pub lkmm: bool,
+    /// Where to write the C tests the LKMM judged.
+    pub c_tests: Option<PathBuf>,
     pub why: bool,
     pub markdown: bool,
     pub csv: Option<PathBuf>,
@@ -107,7 +113,17 @@ impl ProtocolsRequest {
 /// Judge, run, print, record.
 pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
     let pairs = request.pairs();
-    let windows = request.windows()?;
+    if request.c_tests.is_some() && !request.lkmm {
+        return Err(Error::BadInput(
+            "--c-tests writes the C tests the LKMM judged: give --model lkmm".into(),
+        ));
+    }
+    // The model alone sweeps no windows: none to check against --cycles.
+    let windows = if request.model_only {
+        Vec::new()
+    } else {
+        request.windows()?
+    };
     let answers: Vec<Answer> = pairs.iter().map(|&p| answer(p, request.bound)).collect();
     let mut measured = Vec::new();
     let machine = Machine::detect();
@@ -188,7 +204,32 @@ pub fn execute(request: &ProtocolsRequest) -> Result<(), Error> {
             }
         }
     }
+    let lkmm: Vec<(Pair, Result<Answer, String>)> = if request.lkmm {
+        let judged: Vec<(Pair, Result<Judged, String>)> = pairs
+            .iter()
+            .map(|&p| (p, lkmm_matrix::answer(p, request.bound)))
+            .collect();
+        if let Some(dir) = &request.c_tests {
+            let tests = judged.iter().filter_map(|(_, j)| j.as_ref().ok());
+            let files =
+                tests.flat_map(|j| j.tests.iter().map(|t| (t.name.as_str(), t.text.as_str())));
+            let written = write_dir(dir, files).bad_input()?;
+            println!(
+                "litmus: {written} C tests the LKMM judged written to {}",
+                dir.display()
+            );
+        }
+        judged
+            .into_iter()
+            .map(|(p, j)| (p, j.map(|j| j.answer)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     print_report(request, &answers, &measured, &cores);
+    if request.lkmm {
+        print_lkmm(request, &answers, &lkmm);
+    }
     if unexpected > 0 {
         return Err(Error::Finding(format!(
             "{unexpected} run(s) saw a torn read the model rules out"
@@ -246,6 +287,89 @@ fn print_report(
             print!("{}", why(a));
         }
     }
+}
+
+/// The LKMM's matrix, the pairs it has no C form for, and where it and
+/// x86-TSO differ.
+fn print_lkmm(request: &ProtocolsRequest, x86: &[Answer], lkmm: &[(Pair, Result<Answer, String>)]) {
+    println!();
+    println!(
+        "The kernel's memory model (LKMM, linux-kernel.cat; the answer for mips32 and sh, \
+         which have no 64-bit load): zap+install cycles inside one read that tear it (in \
+         brackets: with both halves from installed PTEs), the reads and writes in C with \
+         READ_ONCE()/WRITE_ONCE(), smp_rmb() and smp_wmb(), installs chosen by the adversary, \
+         one writer thread, up to {} cycles:",
+        request.bound
+    );
+    println!();
+    let answered: Vec<Answer> = lkmm
+        .iter()
+        .filter_map(|(_, a)| a.as_ref().ok().cloned())
+        .collect();
+    print!("{}", model_matrix(&answered, request.markdown));
+    let mut said = Vec::new();
+    for (pair, a) in lkmm {
+        if let Err(why) = a
+            && !said.contains(&pair.reader)
+        {
+            said.push(pair.reader);
+            println!("- the {} reader: {why}", pair.reader.name());
+        }
+    }
+    let differ: Vec<String> = answered
+        .iter()
+        .filter_map(|l| {
+            let t = x86.iter().find(|t| t.pair == l.pair)?;
+            (t.cell() != l.cell()).then(|| {
+                format!(
+                    "{}: x86-TSO {}, LKMM {}{}",
+                    l.pair.name(),
+                    t.cell(),
+                    l.cell(),
+                    unordered_turn(l.pair.writer)
+                )
+            })
+        })
+        .collect();
+    println!();
+    if differ.is_empty() {
+        println!(
+            "The LKMM and x86-TSO agree on every pair both judge: with smp_rmb() between \
+             the reader's loads and smp_wmb() between the writer's stores, the kernel's \
+             model orders these accesses as x86 does."
+        );
+    } else {
+        println!("Where the LKMM and x86-TSO differ:");
+        for line in differ {
+            println!("- {line}");
+        }
+    }
+    if request.why {
+        println!();
+        for a in &answered {
+            print!("{}", why(a).replacen("=== ", "=== LKMM: ", 1));
+        }
+    }
+}
+
+/// Why the LKMM may let a writer's install overtake its zap: the zap's
+/// last store and the install's first are to different halves, with no
+/// `smp_wmb()` between (the kernel's writers have it only inside
+/// `pte_clear()` and `set_pte()`); x86 keeps every store in order.
+fn unordered_turn(writer: Writer) -> String {
+    let zap_ends_high = writer.zaps_low_first();
+    let install_starts_high = writer.installs_high_first();
+    if writer == Writer::Seqcount || zap_ends_high == install_starts_high {
+        return String::new();
+    }
+    let half = |high: bool| if high { "pte_high" } else { "pte_low" };
+    format!(
+        " (the zap's last store, to {}, and the install's first, to {}, have no smp_wmb() \
+         between them: the LKMM lets the install reach the reader first, x86 keeps every \
+         store in order)",
+        half(zap_ends_high),
+        half(install_starts_high)
+    )
 }
 
 fn distinct_windows(measured: &[Measured]) -> Vec<String> {

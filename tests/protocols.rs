@@ -59,6 +59,75 @@ fn the_model_prints_the_matrix_and_the_seeds_trace() {
     );
 }
 
+/// `--model lkmm`: the kernel's memory model's matrix beside x86-TSO's,
+/// the pairs where they differ and why, and the C tests it judged.
+#[test]
+fn the_lkmm_matrix_says_where_it_differs_from_x86() {
+    let dir = temp("lkmm-tests");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = litmus(&[
+        "protocols",
+        "--model",
+        "lkmm",
+        "--reader",
+        "lowhigh,lowhigh-lfence",
+        "--writer",
+        "kernel,zap-high-first",
+        "--cycles",
+        "2",
+        "--why",
+        "--c-tests",
+        dir.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("The kernel's memory model (LKMM"),
+        "{stdout}"
+    );
+    // The lfence reader has no C form: said, not in the matrix.
+    assert!(
+        stdout.contains("- the lowhigh-lfence reader: lfence is x86's rmb()"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- lowhigh x zap-high-first: x86-TSO 1 (2), LKMM 1 (the zap's last store, to pte_low, and the install's first, to pte_high, have no smp_wmb() between them"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("- lowhigh x kernel:"), "{stdout}");
+    // The LKMM's seed-like tear: the high half of B with A's low, read
+    // before the zap's low store reached the reader.
+    assert!(
+        stdout.contains("=== LKMM: lowhigh x zap-high-first: torn with 1 cycle(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("torn with both halves from installed PTEs: 1 cycle\n"),
+        "{stdout}"
+    );
+    // One test per pair and cycle count tried: the kernel's pair needs 2.
+    let all = std::fs::read_to_string(dir.join("@all")).unwrap();
+    assert_eq!(
+        all.lines().collect::<Vec<_>>(),
+        [
+            "PTE-PROTOCOL+lowhigh+kernel+1.litmus",
+            "PTE-PROTOCOL+lowhigh+kernel+2.litmus",
+            "PTE-PROTOCOL+lowhigh+zap-high-first+1.litmus"
+        ]
+    );
+    let model = litmus(&[
+        "model",
+        dir.join("PTE-PROTOCOL+lowhigh+zap-high-first+1.litmus")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(
+        text(&model.stdout).contains("0:hi=2; 0:lo=1; 0:lo2=1;"),
+        "{}",
+        text(&model.stdout)
+    );
+}
+
 #[test]
 fn bad_input_is_one_line_and_status_2() {
     for (args, mentions) in [
@@ -81,6 +150,25 @@ fn bad_input_is_one_line_and_status_2() {
         (
             &["protocols", "--model", "--csv", "/nonexistent/dir/p.csv"][..],
             "/nonexistent/dir/p.csv",
+        ),
+        (&["protocols", "--model", "sc"][..], "sc"),
+        (
+            &["protocols", "--model", "--c-tests", "/tmp/x"][..],
+            "--model lkmm",
+        ),
+        (
+            &[
+                "protocols",
+                "--model",
+                "lkmm",
+                "--reader",
+                "seqcount",
+                "--writer",
+                "kernel",
+                "--c-tests",
+                "/proc/no",
+            ][..],
+            "/proc/no",
         ),
     ] {
         let out = litmus(args);

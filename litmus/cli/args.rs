@@ -155,9 +155,15 @@ pub struct ProtocolsArgs {
     /// pair that does not tear is "whole <= K").
     #[arg(long, value_name = "K", default_value_t = crate::model::protocol::DEFAULT_BOUND, value_parser = clap::value_parser!(u32).range(1..=24))]
     pub cycles: u32,
-    /// The model only: no hardware runs.
-    #[arg(long)]
-    pub model: bool,
+    /// The model only, no hardware runs: x86-TSO's matrix (`--model`), or
+    /// x86-TSO's and the kernel's memory model's side by side (`--model
+    /// lkmm`: the answer for mips32 and sh, which have no 64-bit load).
+    #[arg(long, value_name = "MODEL", num_args = 0..=1, default_missing_value = "x86-tso", value_parser = ["x86-tso", "lkmm"])]
+    pub model: Option<String>,
+    /// With `--model lkmm`: write the C tests the LKMM judged (one per
+    /// pair and cycle count tried) into DIR, for herd7 to judge too.
+    #[arg(long, value_name = "DIR", requires = "model")]
+    pub c_tests: Option<PathBuf>,
     /// Each pair's shortest torn read, step by step.
     #[arg(long)]
     pub why: bool,
@@ -192,7 +198,9 @@ impl From<ProtocolsArgs> for ProtocolsRequest {
             writers: a.writers,
             writer_threads: a.writer_threads.into_iter().map(usize::from).collect(),
             bound: a.cycles,
-            model_only: a.model,
+            model_only: a.model.is_some(),
+            lkmm: a.model.as_deref() == Some("lkmm"),
+            c_tests: a.c_tests,
             why: a.why,
             markdown: a.markdown,
             csv: a.csv,

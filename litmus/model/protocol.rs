@@ -156,7 +156,7 @@ fn install_name(k: u32) -> String {
 /// A half as the search knows it: a symbol (0: zero, `k + 1`: install
 /// `k`'s), or a sequence count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Half {
+pub enum Half {
     Low(u8),
     High(u8),
     Seq(u32),
@@ -330,27 +330,31 @@ impl Search<'_> {
                 None
             }
             Step::Assume(cond) => {
-                let ok = match cond {
-                    Cond::Equal(a, b) => match (regs[a as usize], regs[b as usize]) {
-                        (Half::Low(x), Half::Low(y)) => path.classes.merge(true, x, y, self.writer),
-                        (Half::High(x), Half::High(y)) => {
-                            path.classes.merge(false, x, y, self.writer)
-                        }
-                        (x, y) => x == y,
-                    },
-                    Cond::EqualEven(a, b) => match (regs[a as usize], regs[b as usize]) {
-                        (Half::Seq(x), Half::Seq(y)) => x == y && x % 2 == 0,
-                        _ => false,
-                    },
-                    Cond::Is(..) => unreachable!("readers do not take turns"),
-                };
-                if ok {
+                if self.passes(cond, &regs, &mut path.classes) {
                     self.step(pc + 1, pos, regs, path)
                 } else {
                     None
                 }
             }
             ref other => unreachable!("a reader step the search does not know: {other:?}"),
+        }
+    }
+
+    /// Whether a recheck passes: two halves of the same word pass when the
+    /// adversary may make them equal (and then does); a sequence count
+    /// must be even and unchanged.
+    fn passes(&self, cond: Cond, regs: &[Half; 4], classes: &mut Classes) -> bool {
+        match cond {
+            Cond::Equal(a, b) => match (regs[a as usize], regs[b as usize]) {
+                (Half::Low(x), Half::Low(y)) => classes.merge(true, x, y, self.writer),
+                (Half::High(x), Half::High(y)) => classes.merge(false, x, y, self.writer),
+                (x, y) => x == y,
+            },
+            Cond::EqualEven(a, b) => match (regs[a as usize], regs[b as usize]) {
+                (Half::Seq(x), Half::Seq(y)) => x == y && x % 2 == 0,
+                _ => false,
+            },
+            Cond::Is(..) => unreachable!("readers do not take turns"),
         }
     }
 
@@ -403,6 +407,55 @@ fn witness(pair: Pair, cycles: u32, from_installs: bool) -> Option<Witness> {
         made_by: &made_by,
     };
     Some(trace::render(pair, cycles, &run, &path))
+}
+
+/// The torn read, if it is one, of a read whose loads returned `loaded`
+/// (one per load of [`reader_steps`], in order) from a writer that made
+/// `cycles` zap+install cycles: its rechecks passing where the adversary
+/// may make two halves equal, as [`answer`]'s search judges each path.
+/// For a model that finds which stores the loads read by itself (the
+/// LKMM's, `litmus protocols --model lkmm`) and asks the same question of
+/// them.
+pub fn judge_read(
+    pair: Pair,
+    cycles: u32,
+    loaded: &[Half],
+    from_installs: bool,
+) -> Option<Witness> {
+    let (reader, read) = reader_steps(pair.reader);
+    let search = Search {
+        reader: &reader,
+        read,
+        memory: &[],
+        writer: pair.writer,
+        installs: cycles as u8 + 1,
+        from_installs,
+    };
+    let mut path = Path {
+        at: vec![None; reader.len()],
+        classes: Classes::new(cycles as usize + 2),
+        returned: (Half::Unset, Half::Unset),
+    };
+    let mut regs = [Half::Unset; 4];
+    let mut loads = loaded.iter();
+    for instr in &reader {
+        match instr.step {
+            Step::Load { reg, .. } => regs[reg as usize] = *loads.next()?,
+            Step::Assume(cond) => {
+                if !search.passes(cond, &regs, &mut path.classes) {
+                    return None;
+                }
+            }
+            ref other => unreachable!("a reader step the search does not know: {other:?}"),
+        }
+    }
+    let Read::Halves(lo, hi) = read else {
+        unreachable!("protocol reads return halves")
+    };
+    path.returned = (regs[lo as usize], regs[hi as usize]);
+    search
+        .torn(&path)
+        .then(|| trace::render_loads(pair, cycles, &reader, loaded, &path))
 }
 
 mod trace;

@@ -139,10 +139,11 @@ pub fn why(answer: &Answer) -> String {
             for line in &t.trace {
                 out.push_str(&format!("  {line}\n"));
             }
-            if let Some(f) = from.as_ref().filter(|f| f.cycles != t.cycles) {
+            if let Some(f) = from.as_ref().filter(|f| *f != t) {
                 out.push_str(&format!(
-                    "  torn with both halves from installed PTEs: {} cycles\n",
-                    f.cycles
+                    "  torn with both halves from installed PTEs: {} cycle{}\n",
+                    f.cycles,
+                    if f.cycles == 1 { "" } else { "s" }
                 ));
                 for line in &f.trace {
                     out.push_str(&format!("  {line}\n"));

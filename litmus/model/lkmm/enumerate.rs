@@ -33,6 +33,9 @@ pub struct Frame<'a> {
     pub observed_locations: &'a [Loc],
     /// The final state of one execution, `None` when it fails the filter.
     pub finals: &'a FinalsOf<'a>,
+    /// Whether the filter fails on the registers alone, fixed once rf is:
+    /// then no candidate of that rf passes it, and none is built.
+    pub filtered_out: &'a FilteredOut<'a>,
     /// Stop after judging this many candidates (`None`: all of them).
     pub budget: Option<u64>,
     /// Judge every candidate, none dropped early by a location's
@@ -44,6 +47,9 @@ pub struct Frame<'a> {
 /// An execution's final state from its execution, its paths and its free
 /// reads; `None` when it fails the filter.
 pub type FinalsOf<'a> = dyn Fn(&Execution, &[&Trace], Set) -> Option<FinalState> + 'a;
+
+/// Whether the filter fails on the paths' registers and free reads alone.
+pub type FilteredOut<'a> = dyn Fn(&[&Trace], Set) -> bool + 'a;
 
 /// The observed part of an execution's final state, and whether it
 /// satisfies the condition's proposition.
@@ -211,18 +217,20 @@ fn combination(
                 .enumerate()
                 .map(|(t, &i)| &paths[t][i])
                 .collect();
-            let mut x = base.execution.clone();
-            let mut at = frame.init.len();
-            for trace in &chosen {
-                for e in &trace.events {
-                    x.events[at].value = e.value;
-                    at += 1;
+            if !(frame.filtered_out)(&chosen, solved.free) {
+                let mut x = base.execution.clone();
+                let mut at = frame.init.len();
+                for trace in &chosen {
+                    for e in &trace.events {
+                        x.events[at].value = e.value;
+                        at += 1;
+                    }
                 }
+                for &(w, r) in &rf {
+                    x.rf.add(w, r);
+                }
+                judge_choices(&x, &chosen, solved.free, frame, tally);
             }
-            for &(w, r) in &rf {
-                x.rf.add(w, r);
-            }
-            judge_choices(&x, &chosen, solved.free, frame, tally);
         }
         if tally.stopped || !advance(&mut pick, |i| sources[i].len()) {
             return Ok(());

@@ -41,7 +41,55 @@ pub(super) fn render(pair: Pair, cycles: u32, run: &Run, path: &Path) -> Witness
         installs: cycles as u8 + 1,
         classes: &path.classes,
     };
-    let mut trace = interleave(run, path, &values);
+    let trace = interleave(run, path, &values);
+    finish(values, trace, path)
+}
+
+/// A torn read whose loads' values another model found (no interleaving
+/// to show: each load with the half it read, each recheck with why it
+/// passed).
+pub(super) fn render_loads(
+    pair: Pair,
+    cycles: u32,
+    reader: &[Instr],
+    loaded: &[Half],
+    path: &Path,
+) -> Witness {
+    let values = Values {
+        pair,
+        installs: cycles as u8 + 1,
+        classes: &path.classes,
+    };
+    let mut trace = Vec::new();
+    let mut regs = [Half::Unset; 4];
+    let mut loads = loaded.iter();
+    for instr in reader {
+        match instr.step {
+            Step::Load { reg, .. } => {
+                let half = *loads
+                    .next()
+                    .expect("judge_read checked every load has a value");
+                regs[reg as usize] = half;
+                trace.push(format!(
+                    "reader: {} -> {:#010x}{}",
+                    instr.what,
+                    values.half(half),
+                    whose(half)
+                ));
+            }
+            Step::Assume(Cond::Equal(a, b)) => trace.push(format!(
+                "reader: {}{}",
+                instr.what,
+                equal_because(regs[a as usize], regs[b as usize])
+            )),
+            _ => trace.push(format!("reader: {}", instr.what)),
+        }
+    }
+    finish(values, trace, path)
+}
+
+/// The read's return value and the installs, after its trace.
+fn finish(values: Values, mut trace: Vec<String>, path: &Path) -> Witness {
     let returned = (values.half(path.returned.0), values.half(path.returned.1));
     let all: Vec<(u32, u32)> = (1..=values.installs).map(|k| values.pte(k)).collect();
     let named: Vec<String> = all
@@ -61,7 +109,7 @@ pub(super) fn render(pair: Pair, cycles: u32, run: &Run, path: &Path) -> Witness
         named.join(", ")
     ));
     Witness {
-        cycles,
+        cycles: values.installs as u32 - 1,
         installs: all,
         returned,
         trace,

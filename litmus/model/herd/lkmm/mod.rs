@@ -30,6 +30,7 @@
 //! written is one the reader takes, and says what the model says of it.
 
 mod code;
+pub mod matrix;
 pub mod protocol;
 pub mod pte;
 
@@ -57,6 +58,8 @@ struct Draft {
     /// Locations with their initial values.
     init: Vec<(&'static str, u32)>,
     threads: Vec<Thread>,
+    /// The `filter` clause's proposition, if any.
+    filter: Option<String>,
     /// The `exists` clause's proposition.
     exists: String,
 }
@@ -121,7 +124,11 @@ fn text(d: &Draft, result: &str) -> String {
         out.push('\n');
         out.push_str(&thread_text(i, t));
     }
-    out.push_str(&format!("\nexists ({})\n", d.exists));
+    out.push('\n');
+    if let Some(filter) = &d.filter {
+        out.push_str(&format!("filter ({filter})\n"));
+    }
+    out.push_str(&format!("exists ({})\n", d.exists));
     out
 }
 
@@ -234,6 +241,7 @@ mod tests {
                     body: vec!["WRITE_ONCE(*pte_low, 2);".into()],
                 },
             ],
+            filter: None,
             exists: "0:lo=2".into(),
         };
         let file = finish(&d).unwrap();

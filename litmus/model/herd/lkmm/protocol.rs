@@ -15,7 +15,7 @@ use crate::model::protocol::{Answer, DEFAULT_BOUND, answer};
 use std::collections::BTreeSet;
 
 /// A reader's C form, or why it has none.
-fn c_read(reader: Reader) -> Result<CRead, String> {
+pub(super) fn c_read(reader: Reader) -> Result<CRead, String> {
     let rmb = Some("smp_rmb");
     let (lo, hi) = (("lo", Half::Low), ("hi", Half::High));
     match reader {
@@ -54,7 +54,7 @@ fn c_read(reader: Reader) -> Result<CRead, String> {
 
 /// A writer's C form: its orders, and whether it keeps a sequence count.
 /// (The generation writer's numbers are in the values it installs.)
-fn c_writer(writer: Writer) -> CWriter {
+pub(super) fn c_writer(writer: Writer) -> CWriter {
     CWriter {
         zap_low_first: writer.zaps_low_first(),
         install_high_first: writer.installs_high_first(),
@@ -105,10 +105,13 @@ fn torn(installs: &[(u32, u32)]) -> Vec<(u32, u32)> {
         .collect()
 }
 
-fn draft(pair: Pair, read: CRead) -> Draft {
-    let x86 = answer(pair, DEFAULT_BOUND);
-    let installs = installs(pair, &x86);
-    let writer = c_writer(pair.writer);
+/// The writer's zap and install of each of `installs` after the first
+/// (the PTE the read starts on): its statements, each install named
+/// (`B = 0x...`), and the sequence count it leaves.
+pub(super) fn writer_body(
+    writer: CWriter,
+    installs: &[(u32, u32)],
+) -> (Vec<String>, Vec<String>, u32) {
     let mut body = Vec::new();
     let mut named = Vec::new();
     let mut seq = 0;
@@ -118,6 +121,14 @@ fn draft(pair: Pair, read: CRead) -> Draft {
         body.extend(writer.install(&name, *pte, &mut seq));
         named.push(format!("{name} = {}", code::pte_value(*pte)));
     }
+    (body, named, seq)
+}
+
+fn draft(pair: Pair, read: CRead) -> Draft {
+    let x86 = answer(pair, DEFAULT_BOUND);
+    let installs = installs(pair, &x86);
+    let writer = c_writer(pair.writer);
+    let (body, named, seq) = writer_body(writer, &installs);
     let cycles = installs.len() - 1;
     let alternatives: Vec<String> = torn(&installs)
         .into_iter()
@@ -168,6 +179,7 @@ fn draft(pair: Pair, read: CRead) -> Draft {
         ),
         init: vec![("pte_low", installs[0].0), ("pte_high", installs[0].1)],
         threads: vec![reader_thread, writer_thread],
+        filter: None,
         exists,
     }
 }

@@ -236,6 +236,7 @@ fn draft(t: &'static PteTest, strategy: ReadStrategy, suffix: &str, read: CRead)
             strategy.name()
         ),
         init: vec![("pte_low", a_lo), ("pte_high", a_hi)],
+        filter: None,
         exists: condition(t, &read, &w),
         threads,
     }
