@@ -56,10 +56,11 @@ pub struct RunArgs {
     pub batch: usize,
     /// How classic-test threads enter each instance together: `timebase`
     /// (a shared TSC deadline per instance), `flags` (plain store/load
-    /// handshake, for machines whose TSCs are not synchronised) or `none`
+    /// handshake, for machines whose TSCs are not synchronised), `none`
     /// (no meeting within a batch: each thread runs through the batch's
-    /// instances as fast as it can, as litmus7's `-barrier none`).
-    #[arg(long, value_name = "MODE", default_value = "timebase", value_parser = ["timebase", "flags", "none"])]
+    /// instances as fast as it can, as litmus7's `-barrier none`) or
+    /// `auto`: `timebase`, and under `--mode auto` a probe of `none` too.
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "timebase", "flags", "none"])]
     pub sync: String,
     /// TSC ticks between instance starts with `--sync timebase`, or `auto`:
     /// start at 3/2 of the measured cache-line round trip between the first
@@ -122,7 +123,8 @@ impl From<RunArgs> for RunRequest {
             sync: match a.sync.as_str() {
                 "flags" => SyncMode::Flags,
                 "none" => SyncMode::Free,
-                _ => SyncMode::Timebase,
+                "timebase" => SyncMode::Timebase,
+                _ => SyncMode::Auto,
             },
             timebase_delta: a.timebase_delta.0,
             tuning: a.tuning == "auto",

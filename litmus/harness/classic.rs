@@ -12,6 +12,9 @@ use super::{Budget, OutcomeCount, Plan, Progress, RunResult, Sync};
 use crate::catalog::program::{MAX_REGISTERS, Program};
 use pte_asm::{read, tsc, write};
 use std::sync::Mutex;
+
+/// How a free-running batch (`Sync::Free`) says so in its run's detail.
+pub const FREE_DETAIL: &str = "no meeting within a batch";
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -336,7 +339,7 @@ fn finish(
             format!("batch {batch}, flag handshake per instance (threads share cores)")
         }
         Sync::Flags => format!("batch {batch}, flag handshake per instance"),
-        Sync::Free => format!("batch {batch}, no meeting within a batch (litmus7's -barrier none)"),
+        Sync::Free => format!("batch {batch}, {FREE_DETAIL} (litmus7's -barrier none)"),
     };
     let histogram = shared.results.histogram.into_inner().unwrap();
     let mut outcomes: Vec<OutcomeCount> = histogram

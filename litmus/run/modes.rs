@@ -16,10 +16,11 @@
 use super::Mode;
 use crate::catalog::program::Program;
 use crate::error::{Error, FailedExt};
+use crate::harness::classic::FREE_DETAIL;
 use crate::harness::ops::compile;
 use crate::harness::perpetual::convert::{Perpetual, convert};
 use crate::harness::perpetual::run_perpetual;
-use crate::harness::{Budget, INTERRUPTED, Job, Plan, Progress, RunResult, run_classic};
+use crate::harness::{Budget, INTERRUPTED, Job, Plan, Progress, RunResult, Sync, run_classic};
 use pte_asm::cpu::Features;
 use std::time::Duration;
 
@@ -40,6 +41,9 @@ pub struct Runner<'a> {
     pub progress: &'a dyn Progress,
     /// The witness as the report names it.
     pub label: &'a str,
+    /// Under `--mode auto`, probe instances with no meeting too (`--sync
+    /// auto`, the default).
+    pub probe_free: bool,
 }
 
 impl Runner<'_> {
@@ -61,6 +65,19 @@ impl Runner<'_> {
         .failed()
     }
 
+    fn way(&self, program: &Program, way: Way, plan: &Plan) -> Result<RunResult, Error> {
+        match way {
+            Way::Perpetual(p) => self.perpetual(p, plan),
+            Way::Instances(sync) => self.instances(
+                program,
+                &Plan {
+                    sync,
+                    ..plan.clone()
+                },
+            ),
+        }
+    }
+
     /// Run `program` as `mode` and its perpetual form (`form`) say; every
     /// run made, in order (the last is the one the mode chose).
     pub fn run(
@@ -70,55 +87,80 @@ impl Runner<'_> {
         mode: Mode,
     ) -> Result<Vec<RunResult>, Error> {
         let perpetual = match form {
-            Some(Ok(p)) => p,
-            _ => return Ok(vec![self.instances(program, self.plan)?]),
+            Some(Ok(p)) if mode != Mode::Instances => Some(p),
+            _ => None,
         };
-        if mode == Mode::Perpetual {
-            return Ok(vec![self.perpetual(perpetual, self.plan)?]);
+        // The ways `auto` may choose, in the order ties go: perpetual (more
+        // iterations in the same time), instances, then instances with no
+        // meeting (`--sync auto`: free-running threads overlap only by
+        // chance, but where they do they race at full speed).
+        let mut ways: Vec<Way> = perpetual.into_iter().map(Way::Perpetual).collect();
+        if mode == Mode::Perpetual && !ways.is_empty() {
+            return Ok(vec![self.way(program, ways[0], self.plan)?]);
         }
-        let Some((probe, rest)) = probe_budget(self.plan.budget) else {
-            // Too few iterations to probe both ways and still run: the
-            // perpetual form, as a tie would choose.
-            return Ok(vec![self.perpetual(perpetual, self.plan)?]);
+        ways.push(Way::Instances(self.plan.sync));
+        if mode == Mode::Auto && self.probe_free && self.plan.sync != Sync::Free {
+            ways.push(Way::Instances(Sync::Free));
+        }
+        if mode != Mode::Auto || ways.len() == 1 {
+            return Ok(vec![self.way(program, ways[0], self.plan)?]);
+        }
+        let Some((probe, rest)) = probe_budget(self.plan.budget, ways.len()) else {
+            // Too few iterations to probe every way and still run: the
+            // first way, as a tie would choose.
+            return Ok(vec![self.way(program, ways[0], self.plan)?]);
         };
         let with = |budget| Plan {
             budget,
             ..self.plan.clone()
         };
-        let first = self.perpetual(perpetual, &with(probe))?;
-        if first.interrupted {
-            return Ok(vec![first]);
+        let mut runs = Vec::new();
+        for &way in &ways {
+            let run = self.way(program, way, &with(probe))?;
+            let interrupted = run.interrupted;
+            runs.push(run);
+            if interrupted {
+                return Ok(runs);
+            }
         }
-        let second = self.instances(program, &with(probe))?;
-        if second.interrupted {
-            return Ok(vec![first, second]);
+        // The fastest witness; a tie (a Never test, say) to the earliest.
+        let mut best = 0;
+        for (i, run) in runs.iter().enumerate() {
+            if run.witness_rate() > runs[best].witness_rate() {
+                best = i;
+            }
         }
-        // Ties (a Never test, say) go to the perpetual form: more
-        // iterations in the same time.
-        let main = if second.witness_rate() > first.witness_rate() {
-            self.instances(program, &with(rest))?
-        } else {
-            self.perpetual(perpetual, &with(rest))?
-        };
-        Ok(vec![first, second, main])
+        runs.push(self.way(program, ways[best], &with(rest))?);
+        Ok(runs)
     }
 }
 
-/// Each probe's budget and what is left for the main run.
-fn probe_budget(budget: Budget) -> Option<(Budget, Budget)> {
+/// One way to run a program.
+#[derive(Clone, Copy)]
+enum Way<'a> {
+    Perpetual(&'a Perpetual),
+    Instances(Sync),
+}
+
+/// Each of `ways` probes' budget and what is left for the main run.
+fn probe_budget(budget: Budget, ways: usize) -> Option<(Budget, Budget)> {
+    let ways32 = ways as u32;
     match budget {
         Budget::Duration(d) => {
             let probe = (d / 10).min(Duration::from_millis(50));
             Some((
                 Budget::Duration(probe),
-                Budget::Duration(d.saturating_sub(probe * 2)),
+                Budget::Duration(d.saturating_sub(probe * ways32)),
             ))
         }
-        // Two probes and a run need three iterations at least.
-        Budget::Iterations(n) if n < 3 => None,
+        // The probes and a run need an iteration each at least.
+        Budget::Iterations(n) if n <= ways as u64 => None,
         Budget::Iterations(n) => {
             let probe = (n / 10).max(1);
-            Some((Budget::Iterations(probe), Budget::Iterations(n - probe * 2)))
+            Some((
+                Budget::Iterations(probe),
+                Budget::Iterations(n.saturating_sub(probe * ways as u64).max(1)),
+            ))
         }
     }
 }
@@ -132,7 +174,7 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
     }
     let probes: Vec<String> = runs
         .iter()
-        .map(|r| format!("{} {:.0}/s", r.mode.name(), r.witness_rate()))
+        .map(|r| format!("{} {:.0}/s", way_name(r), r.witness_rate()))
         .collect();
     for run in runs {
         for o in run.outcomes {
@@ -148,10 +190,21 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
     merged.detail = format!(
         "auto: probes {} (witnesses per second), then {}: {}",
         probes.join(", "),
-        merged.mode.name(),
+        way_name(&merged),
         merged.detail
     );
     merged
+}
+
+/// How a run ran, for `auto`'s line: its mode, `instances (no meeting)`
+/// for free-running instances.
+fn way_name(r: &RunResult) -> &'static str {
+    match r.mode {
+        crate::harness::RunMode::Instances if r.detail.contains(FREE_DETAIL) => {
+            "instances (no meeting)"
+        }
+        mode => mode.name(),
+    }
 }
 
 #[cfg(test)]
@@ -185,27 +238,34 @@ mod tests {
             Budget::Duration(d) => d,
             _ => panic!(),
         };
-        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_secs(1))).unwrap();
+        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_secs(1)), 2).unwrap();
         assert_eq!(
             (secs(probe), secs(rest)),
             (Duration::from_millis(50), Duration::from_millis(900))
         );
-        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_millis(100))).unwrap();
+        // Three ways (perpetual, instances, instances with no meeting).
+        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_secs(1)), 3).unwrap();
+        assert_eq!(
+            (secs(probe), secs(rest)),
+            (Duration::from_millis(50), Duration::from_millis(850))
+        );
+        let (probe, rest) = probe_budget(Budget::Duration(Duration::from_millis(100)), 2).unwrap();
         assert_eq!(
             (secs(probe), secs(rest)),
             (Duration::from_millis(10), Duration::from_millis(80))
         );
         assert_eq!(
-            probe_budget(Budget::Iterations(1000)),
+            probe_budget(Budget::Iterations(1000), 2),
             Some((Budget::Iterations(100), Budget::Iterations(800)))
         );
         // Every iteration asked for, no more: three split 1 + 1 + 1, two
-        // are too few to probe (the run takes the perpetual form).
+        // are too few to probe two ways (the run takes the first way).
         assert_eq!(
-            probe_budget(Budget::Iterations(3)),
+            probe_budget(Budget::Iterations(3), 2),
             Some((Budget::Iterations(1), Budget::Iterations(1)))
         );
-        assert_eq!(probe_budget(Budget::Iterations(2)), None);
+        assert_eq!(probe_budget(Budget::Iterations(2), 2), None);
+        assert_eq!(probe_budget(Budget::Iterations(3), 3), None);
     }
 
     /// What the probes saw counts: a forbidden witness in a probe is not
@@ -228,6 +288,18 @@ mod tests {
             merged
                 .detail
                 .starts_with("auto: probes perpetual 60/s, instances 20/s"),
+            "{}",
+            merged.detail
+        );
+        // A free-running probe is named as such.
+        let mut free = run(RunMode::Instances, &[("w", 4, true)], 0.05);
+        free.detail = format!("batch 256, {FREE_DETAIL}");
+        let chosen = run(RunMode::Perpetual, &[("w", 1, true)], 0.9);
+        let merged = merge(vec![free, chosen]);
+        assert!(
+            merged
+                .detail
+                .starts_with("auto: probes instances (no meeting) 80/s (witnesses per second), then perpetual: main"),
             "{}",
             merged.detail
         );

@@ -20,6 +20,9 @@ pub enum SyncMode {
     /// None: each thread runs through the batch's instances as fast as it
     /// can (litmus7's `-barrier none`).
     Free,
+    /// A shared TSC deadline per instance, and under `--mode auto` a
+    /// probe with none too.
+    Auto,
 }
 
 impl SyncMode {
@@ -28,6 +31,7 @@ impl SyncMode {
             SyncMode::Timebase => "timebase",
             SyncMode::Flags => "flags",
             SyncMode::Free => "none",
+            SyncMode::Auto => "auto",
         }
     }
 }
@@ -191,7 +195,7 @@ impl RunRequest {
         match self.sync {
             SyncMode::Flags => Sync::Flags,
             SyncMode::Free => Sync::Free,
-            SyncMode::Timebase => Sync::Timebase {
+            SyncMode::Timebase | SyncMode::Auto => Sync::Timebase {
                 delta: self.timebase_delta,
                 tuning: self.tuning,
             },

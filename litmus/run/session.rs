@@ -66,6 +66,8 @@ struct Settings {
     plan: Plan,
     /// `--mode`: how litmus programs run.
     mode: Mode,
+    /// `--sync auto`: `--mode auto` probes instances with no meeting too.
+    probe_free: bool,
     /// `--tear-rate`, for `--reader-window auto`.
     tear_rate: f64,
     /// Each run's histogram as it finishes, and every run's line at the end.
@@ -128,8 +130,10 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
         "litmus: run {run_id}, cores {cores}, {} per run",
         describe_budget(budget)
     );
-    let timebase_used = request.sync == super::SyncMode::Timebase
-        && jobs.iter().any(|j| matches!(j.case, Case::Classic(_)));
+    let timebase_used = matches!(
+        request.sync,
+        super::SyncMode::Timebase | super::SyncMode::Auto
+    ) && jobs.iter().any(|j| matches!(j.case, Case::Classic(_)));
     if timebase_used && !cpu.invariant_tsc {
         println!(
             "litmus: note: this CPU reports no invariant TSC (cpuid 0x80000007:EDX bit 8); \
@@ -169,6 +173,7 @@ pub fn execute(request: &RunRequest) -> Result<(), Error> {
                 reader_delay: 0,
             },
             mode: request.mode,
+            probe_free: request.sync == super::SyncMode::Auto,
             tear_rate: request.tear_rate,
             verbose: request.verbose,
         },
@@ -358,6 +363,7 @@ impl Session {
             cpu: &self.identity.cpu,
             progress: &self.output.bar,
             label: &label,
+            probe_free: self.settings.probe_free,
         };
         let runs = runner.run(&program, form, self.settings.mode)?;
         let lkmm = self.lkmm_verdict(job);
