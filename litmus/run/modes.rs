@@ -123,16 +123,21 @@ impl Runner<'_> {
                 return Ok(runs);
             }
         }
-        // The fastest witness; a tie (a Never test, say) to the earliest.
-        let mut best = 0;
-        for (i, run) in runs.iter().enumerate() {
-            if run.witness_rate() > runs[best].witness_rate() {
-                best = i;
-            }
-        }
-        runs.push(self.way(program, ways[best], &with(rest))?);
+        runs.push(self.way(program, ways[fastest(&runs)], &with(rest))?);
         Ok(runs)
     }
+}
+
+/// The probe whose witness came fastest; a tie (a Never test, say) to
+/// the earliest.
+fn fastest(probes: &[RunResult]) -> usize {
+    let mut best = 0;
+    for (i, run) in probes.iter().enumerate() {
+        if run.witness_rate() > probes[best].witness_rate() {
+            best = i;
+        }
+    }
+    best
 }
 
 /// One way to run a program.
@@ -266,6 +271,20 @@ mod tests {
         );
         assert_eq!(probe_budget(Budget::Iterations(2), 2), None);
         assert_eq!(probe_budget(Budget::Iterations(3), 3), None);
+    }
+
+    #[test]
+    fn the_fastest_witness_wins_and_ties_go_to_the_earliest_way() {
+        let rate = |n: u64| {
+            run(
+                RunMode::Instances,
+                &[("w", n, true), ("a", 10, false)],
+                0.05,
+            )
+        };
+        assert_eq!(fastest(&[rate(1), rate(5), rate(3)]), 1);
+        assert_eq!(fastest(&[rate(2), rate(2), rate(2)]), 0);
+        assert_eq!(fastest(&[rate(0), rate(0), rate(1)]), 2);
     }
 
     /// What the probes saw counts: a forbidden witness in a probe is not
