@@ -3,7 +3,7 @@
 //! one to four statements over two or three locations (the ONCE accesses,
 //! acquire and release, `xchg` and its relaxed form, `smp_mb`, `smp_rmb`,
 //! `smp_wmb`), a condition on registers and final values. Pruning drops a
-//! candidate execution as soon as one location's coherence fails
+//! partial rf as soon as coherence, atomicity or the values fail
 //! (`litmus/model/lkmm/enumerate.rs`); the exhaustive search judges every
 //! candidate whole: the two must print the same observation, states and
 //! flags.

@@ -15,6 +15,7 @@
 pub mod cat;
 pub mod enumerate;
 pub mod execution;
+pub mod prune;
 pub mod rel;
 pub mod threads;
 pub mod why;
