@@ -39,7 +39,7 @@
 //!   candidate for them is still judged whole.
 //!
 //! A complete rf then has only the coherence orders that extend the
-//! forced edges (the others fail `coherence`), and each location's order
+//! forced edges (the others fail `coherence` or `atomic`), and each location's order
 //! is checked alone ([`coherent_at`]). An execution failing an axiom is
 //! neither counted nor seen by the filter's final state nor gives flags
 //! ([`cat::judge`] returns the first failing check and nothing else), and
@@ -504,9 +504,7 @@ fn judge_choices(
         }
         let cobase = cat::cobase(&y);
         if cobase.is_acyclic() {
-            // Orders without the forced edges fail `coherence`.
-            let base = forced.map_or_else(|| cobase.clone(), |co| cobase.union(co));
-            coherence_orders(&y, &base, traces, free, frame, tally);
+            coherence_orders(&y, &cobase, forced, traces, free, frame, tally);
         } else {
             // `acyclic cobase as ConsCo`.
             *tally.rejected.entry("ConsCo").or_default() += 1;
@@ -526,10 +524,13 @@ fn judge_choices(
 }
 
 /// Every coherence order extending `cobase`: per location, each
-/// linearisation of its writes (`W | LKW`).
+/// linearisation of its writes (`W | LKW`). Given the `forced` edges of
+/// its rf, only the orders extending them (the others fail `coherence` or
+/// `atomic`).
 fn coherence_orders(
     x: &Execution,
     cobase: &Rel,
+    forced: Option<&Rel>,
     traces: &[&Trace],
     free: Set,
     frame: &Frame,
@@ -543,13 +544,19 @@ fn coherence_orders(
             by_location.entry(l).or_default().push(e);
         }
     }
-    let ext = x.ext();
+    let base = forced.map_or_else(|| cobase.clone(), |co| cobase.union(co));
+    let ext = std::cell::OnceCell::new();
     let orders: Vec<(Loc, Vec<Vec<usize>>)> = by_location
         .into_iter()
         .map(|(l, writes)| {
-            let mut orders = linearisations(&writes, cobase);
+            let mut orders = linearisations(&writes, &base);
             if !frame.exhaustive {
-                orders.retain(|order| coherent_at(x, &ext, l, order));
+                // An order made of forced edges alone passed `coherence`
+                // and `atomic` in [`Coherence::forced_co`] already.
+                orders.retain(|order| {
+                    forced.is_some_and(|co| only_forced(co, order))
+                        || coherent_at(x, ext.get_or_init(|| x.ext()), l, order)
+                });
             }
             (l, orders)
         })
@@ -642,6 +649,14 @@ fn coherent_at(x: &Execution, ext: &Rel, l: Loc, order: &[usize]) -> bool {
     // `empty rmw & (fre ; coe) as atomic`
     let rmw = x.rmw.restrict(memory, memory);
     rmw.inter(&fr.inter(ext).seq(&co.inter(ext))).is_empty()
+}
+
+/// Whether each pair of `order` is a forced `co` edge.
+fn only_forced(forced: &Rel, order: &[usize]) -> bool {
+    order
+        .iter()
+        .enumerate()
+        .all(|(k, &a)| order[k + 1..].iter().all(|&b| forced.has(a, b)))
 }
 
 /// Every total order of `items` that extends `order`.

@@ -8,7 +8,10 @@
 //! by `co` (a total order per location). If `po-loc | rf | co | fr`
 //! already leads from `w1` to `w2`, or to a read of `w2`, the other way
 //! round closes a cycle, so every execution that passes `coherence` has
-//! `w1 co w2`: the edge is forced, with the `fr` edges it brings. Forcing
+//! `w1 co w2`: the edge is forced, with the `fr` edges it brings. So is
+//! `w co w'` for an rmw `r`, `w` and a write `w'` of another thread that
+//! `r` is `fr`-before: `w' co w` would put `w'` between the write `r`
+//! reads and `w`, an `rmw & (fre; coe)` pair. Forcing
 //! to a fixpoint and finding a cycle, or an `rmw & (fre; coe)` pair, means
 //! no completion passes `coherence` and `atomic`. More rf edges only add
 //! edges, so the answer holds for every completion of the partial rf.
@@ -78,7 +81,7 @@ impl Coherence {
     }
 
     /// The `co` edges every completion of `rf` that passes `coherence`
-    /// has; `None` when no completion passes `coherence` and `atomic`.
+    /// and `atomic` has; `None` when no completion passes `coherence` and `atomic`.
     pub fn forced_co(&self, rf: &Rel) -> Option<Rel> {
         let rf = rf.restrict(self.memory, self.memory);
         let read_by = rf.inverse();
@@ -89,9 +92,13 @@ impl Coherence {
             if !reach.is_irreflexive() {
                 return None;
             }
+            // `atomic`: an rmw's write follows every write of another
+            // thread that its read is `fr`-before.
+            let atomic = self.rmw.inverse().seq(&fr.inter(&self.ext));
             let forced = reach
                 .union(&reach.seq(&read_by))
                 .restrict(self.writes, self.writes)
+                .union(&atomic)
                 .minus(&self.same);
             if forced.minus(&co).is_empty() {
                 break;
