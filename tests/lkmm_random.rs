@@ -1,9 +1,10 @@
 //! The LKMM's pruned search against its exhaustive one on a few hundred
 //! small C litmus tests made by a seeded generator: two or three threads of
 //! one to four statements over two or three locations (the ONCE accesses,
-//! acquire and release, `xchg` and its relaxed form, `smp_mb`, `smp_rmb`,
-//! `smp_wmb`), a condition on registers and final values. Pruning drops a
-//! candidate execution as soon as one location's coherence fails
+//! acquire and release, `xchg` and its relaxed form, `cmpxchg`, `smp_mb`,
+//! `smp_rmb`, `smp_wmb`, a write of a register read earlier plus one, a
+//! write done only if such a register has a value), a condition on registers and final values. Pruning drops a
+//! partial rf as soon as coherence, atomicity or the values fail
 //! (`litmus/model/lkmm/enumerate.rs`); the exhaustive search judges every
 //! candidate whole: the two must print the same observation, states and
 //! flags.
@@ -18,18 +19,24 @@ const LOCATIONS: [&str; 3] = ["x", "y", "z"];
 fn statement(rng: &mut fastrand::Rng, locations: usize, regs: &mut usize) -> String {
     let loc = LOCATIONS[rng.usize(..locations)];
     let value = 1 + rng.u32(..2);
+    // A register read earlier, for a write whose value or whose doing
+    // depends on it (values that the pruning decides early).
+    let earlier = (*regs > 0).then(|| format!("r{}", rng.usize(..*regs)));
     let mut reg = || {
         let r = format!("r{regs}");
         *regs += 1;
         r
     };
-    match rng.u32(..9) {
-        0 | 1 => format!("WRITE_ONCE(*{loc}, {value});"),
-        2 | 3 => format!("{} = READ_ONCE(*{loc});", reg()),
-        4 => format!("smp_store_release({loc}, {value});"),
-        5 => format!("{} = smp_load_acquire({loc});", reg()),
-        6 => ["smp_mb();", "smp_rmb();", "smp_wmb();"][rng.usize(..3)].to_string(),
-        7 => format!("{} = xchg({loc}, {value});", reg()),
+    match (rng.u32(..12), earlier) {
+        (9, Some(r)) => format!("WRITE_ONCE(*{loc}, {r} + 1);"),
+        (10, Some(r)) => format!("if ({r} == {value}) WRITE_ONCE(*{loc}, {value});"),
+        (11, _) => format!("{} = cmpxchg({loc}, {}, {value});", reg(), rng.u32(..2)),
+        (0 | 1 | 9 | 10, _) => format!("WRITE_ONCE(*{loc}, {value});"),
+        (2 | 3, _) => format!("{} = READ_ONCE(*{loc});", reg()),
+        (4, _) => format!("smp_store_release({loc}, {value});"),
+        (5, _) => format!("{} = smp_load_acquire({loc});", reg()),
+        (6, _) => ["smp_mb();", "smp_rmb();", "smp_wmb();"][rng.usize(..3)].to_string(),
+        (7, _) => format!("{} = xchg({loc}, {value});", reg()),
         _ => format!("{} = xchg_relaxed({loc}, {value});", reg()),
     }
 }

@@ -56,7 +56,8 @@ pub enum Command {
         #[arg(long)]
         why: bool,
         /// For a C test: judge every candidate execution, none dropped
-        /// early by a location's coherence (the same answer, slower).
+        /// early by the pruning of rf and coherence orders (the same
+        /// answer, slower).
         #[arg(long)]
         exhaustive: bool,
     },

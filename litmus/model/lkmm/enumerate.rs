@@ -17,9 +17,40 @@
 //! cycle of `rf` and data (out of thin air), herd7 keeps one symbolic
 //! candidate, and drops it if a path condition rests on the free value; so
 //! does this enumeration.
+//!
+//! # Pruning
+//!
+//! Unless `exhaustive`, rf is chosen read by read (the reads of one
+//! location together) and a partial rf is dropped, with every completion,
+//! when one of these already fails:
+//!
+//! - `coherence` or `atomic` ([`super::prune`]): the `co` edges any
+//!   coherent completion must have are forced to a fixpoint; a cycle in
+//!   `po-loc | rf | co | fr`, or an `rmw & (fre; coe)` pair, means every
+//!   completion, with every lock choice and coherence order, fails one of
+//!   the two axioms.
+//! - the values: those the partial rf decides (from the initial writes
+//!   along rf and through `data`, [`propagate`]) are the values [`solve`]
+//!   finds for them in every completion, since each is set once from its
+//!   own rf write or data reads; a write no trace makes from its reads'
+//!   values, or a thread whose known read values no trace of its shape
+//!   reads, fails `solve` in every completion too. The free values of an
+//!   rf and data cycle are never decided early, so herd7's one symbolic
+//!   candidate for them is still judged whole.
+//!
+//! A complete rf then has only the coherence orders that extend the
+//! forced edges (the others fail `coherence` or `atomic`), and each location's order
+//! is checked alone ([`coherent_at`]). An execution failing an axiom is
+//! neither counted nor seen by the filter's final state nor gives flags
+//! ([`cat::judge`] returns the first failing check and nothing else), and
+//! one `solve` rejects is never judged, so the pruned search counts the
+//! same executions, states and flags as the exhaustive one, in the same
+//! order (the read order is the same in both), the same witness first.
+//! Only `Tally::rejected`, `ruled_out` and `candidates` shrink.
 
 use super::cat::{self, Judgement};
 use super::execution::{Event, Execution, Kind, Loc, Val};
+use super::prune::Coherence;
 use super::rel::{MAX_EVENTS, Rel, Set, members, single};
 use super::threads::Trace;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,9 +69,8 @@ pub struct Frame<'a> {
     pub filtered_out: &'a FilteredOut<'a>,
     /// Stop after judging this many candidates (`None`: all of them).
     pub budget: Option<u64>,
-    /// Judge every candidate, none dropped early by a location's
-    /// coherence (the oracle the pruned search is held to, and what
-    /// `--why` counts).
+    /// Judge every candidate, none dropped early by the pruning (the
+    /// oracle the pruned search is held to, and what `--why` counts).
     pub exhaustive: bool,
 }
 
@@ -203,38 +233,124 @@ fn combination(
         }
         sources.push(options);
     }
-    let mut pick = vec![0usize; reads.len()];
-    loop {
-        let rf: Vec<(usize, usize)> = reads
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| (sources[i][pick[i]], r))
-            .collect();
-        if let Some(solved) = solve(&base, shapes, paths, &rf, frame.init) {
-            let chosen: Vec<&Trace> = solved
-                .traces
-                .iter()
-                .enumerate()
-                .map(|(t, &i)| &paths[t][i])
-                .collect();
-            if !(frame.filtered_out)(&chosen, solved.free) {
-                let mut x = base.execution.clone();
-                let mut at = frame.init.len();
-                for trace in &chosen {
-                    for e in &trace.events {
-                        x.events[at].value = e.value;
-                        at += 1;
-                    }
-                }
-                for &(w, r) in &rf {
-                    x.rf.add(w, r);
-                }
-                judge_choices(&x, &chosen, solved.free, frame, tally);
+    // Reads of one location together, so that a location's coherence
+    // fails while few reads are decided; the same order with or without
+    // pruning, so both meet the allowed executions in one order.
+    let mut order: Vec<usize> = (0..reads.len()).collect();
+    order.sort_by_key(|&i| (base.execution.events[reads[i]].loc, reads[i]));
+    let search = RfSearch {
+        base: &base,
+        shapes,
+        paths,
+        frame,
+        reads: order.iter().map(|&i| reads[i]).collect(),
+        sources: order.iter().map(|&i| sources[i].clone()).collect(),
+        coherence: Coherence::new(&base.execution),
+    };
+    let mut rf = Vec::with_capacity(reads.len());
+    search.choose(&mut rf, Rel::empty(n), tally);
+    Ok(())
+}
+
+/// The choice of one write per read, read by read, dropping a partial
+/// choice as soon as no completion of it can be allowed (unless
+/// `frame.exhaustive`).
+struct RfSearch<'a> {
+    base: &'a Skeleton,
+    shapes: &'a [&'a Shape],
+    paths: &'a [Vec<Trace>],
+    frame: &'a Frame<'a>,
+    /// The reads in the order their writes are chosen, and each one's
+    /// possible writes.
+    reads: Vec<usize>,
+    sources: Vec<Vec<usize>>,
+    coherence: Coherence,
+}
+
+impl RfSearch<'_> {
+    /// Every completion of `rf` (the writes of the first `rf.len()`
+    /// reads), judged; `relation` is `rf` as a relation.
+    fn choose(&self, rf: &mut Vec<(usize, usize)>, relation: Rel, tally: &mut Tally) {
+        let forced = if self.frame.exhaustive {
+            None
+        } else {
+            match self.coherence.forced_co(&relation) {
+                Some(co) if self.values_possible(rf) => Some(co),
+                _ => return,
+            }
+        };
+        let Some(&r) = self.reads.get(rf.len()) else {
+            self.judge_rf(rf, forced.as_ref(), tally);
+            return;
+        };
+        for &w in &self.sources[rf.len()] {
+            let mut next = relation.clone();
+            next.add(w, r);
+            rf.push((w, r));
+            self.choose(rf, next, tally);
+            rf.pop();
+            if tally.stopped {
+                return;
             }
         }
-        if tally.stopped || !advance(&mut pick, |i| sources[i].len()) {
-            return Ok(());
+    }
+
+    /// Whether the values a partial rf decides leave each thread's shape a
+    /// trace that reads them. Values only grow with rf, and [`solve`]
+    /// needs a trace reading all of them, so a partial rf failing here
+    /// fails in every completion.
+    fn values_possible(&self, rf: &[(usize, usize)]) -> bool {
+        let (base, init) = (self.base, self.frame.init);
+        let mut value: Vec<Option<Val>> = vec![None; base.execution.events.len()];
+        for (l, &v) in init.iter().enumerate() {
+            value[l] = Some(v);
         }
+        if propagate(base, self.shapes, self.paths, rf, &mut value).is_none() {
+            return false;
+        }
+        self.shapes.iter().enumerate().all(|(t, shape)| {
+            let known: Vec<(usize, Val)> = shape
+                .reads
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &r)| Some((k, value[base.offsets[t] + r]?)))
+                .collect();
+            known.is_empty()
+                || shape
+                    .by_reads
+                    .keys()
+                    .any(|key| known.iter().all(|&(k, v)| key.get(k) == Some(&v)))
+        })
+    }
+
+    /// One complete rf: its values, then the lock choices and coherence
+    /// orders; `forced` holds the `co` edges its coherence needs.
+    fn judge_rf(&self, rf: &[(usize, usize)], forced: Option<&Rel>, tally: &mut Tally) {
+        let (base, paths) = (self.base, self.paths);
+        let Some(solved) = solve(base, self.shapes, paths, rf, self.frame.init) else {
+            return;
+        };
+        let chosen: Vec<&Trace> = solved
+            .traces
+            .iter()
+            .enumerate()
+            .map(|(t, &i)| &paths[t][i])
+            .collect();
+        if (self.frame.filtered_out)(&chosen, solved.free) {
+            return;
+        }
+        let mut x = base.execution.clone();
+        let mut at = self.frame.init.len();
+        for trace in &chosen {
+            for e in &trace.events {
+                x.events[at].value = e.value;
+                at += 1;
+            }
+        }
+        for &(w, r) in rf {
+            x.rf.add(w, r);
+        }
+        judge_choices(&x, &chosen, solved.free, forced, self.frame, tally);
     }
 }
 
@@ -372,7 +488,14 @@ fn traces_reading(base: &Skeleton, shapes: &[&Shape], value: &[Option<Val>]) -> 
 /// For one rf: `lock.cat`'s choices of rf for failed locks and unlocked
 /// `spin_is_locked` (its `with` clauses come before `cos-opt.cat`'s), then
 /// `cobase` and the coherence orders.
-fn judge_choices(x: &Execution, traces: &[&Trace], free: Set, frame: &Frame, tally: &mut Tally) {
+fn judge_choices(
+    x: &Execution,
+    traces: &[&Trace],
+    free: Set,
+    forced: Option<&Rel>,
+    frame: &Frame,
+    tally: &mut Tally,
+) {
     let (lf, ru) = cat::lock_rf_choices(x);
     if lf.iter().chain(&ru).any(Vec::is_empty) {
         return;
@@ -390,7 +513,7 @@ fn judge_choices(x: &Execution, traces: &[&Trace], free: Set, frame: &Frame, tal
         }
         let cobase = cat::cobase(&y);
         if cobase.is_acyclic() {
-            coherence_orders(&y, &cobase, traces, free, frame, tally);
+            coherence_orders(&y, &cobase, forced, traces, free, frame, tally);
         } else {
             // `acyclic cobase as ConsCo`.
             *tally.rejected.entry("ConsCo").or_default() += 1;
@@ -410,10 +533,13 @@ fn judge_choices(x: &Execution, traces: &[&Trace], free: Set, frame: &Frame, tal
 }
 
 /// Every coherence order extending `cobase`: per location, each
-/// linearisation of its writes (`W | LKW`).
+/// linearisation of its writes (`W | LKW`). Given the `forced` edges of
+/// its rf, only the orders extending them (the others fail `coherence` or
+/// `atomic`).
 fn coherence_orders(
     x: &Execution,
     cobase: &Rel,
+    forced: Option<&Rel>,
     traces: &[&Trace],
     free: Set,
     frame: &Frame,
@@ -427,13 +553,19 @@ fn coherence_orders(
             by_location.entry(l).or_default().push(e);
         }
     }
-    let ext = x.ext();
+    let base = forced.map_or_else(|| cobase.clone(), |co| cobase.union(co));
+    let ext = std::cell::OnceCell::new();
     let orders: Vec<(Loc, Vec<Vec<usize>>)> = by_location
         .into_iter()
         .map(|(l, writes)| {
-            let mut orders = linearisations(&writes, cobase);
+            let mut orders = linearisations(&writes, &base);
             if !frame.exhaustive {
-                orders.retain(|order| coherent_at(x, &ext, l, order));
+                // An order made of forced edges alone passed `coherence`
+                // and `atomic` in [`Coherence::forced_co`] already.
+                orders.retain(|order| {
+                    forced.is_some_and(|co| only_forced(co, order))
+                        || coherent_at(x, ext.get_or_init(|| x.ext()), l, order)
+                });
             }
             (l, orders)
         })
@@ -526,6 +658,14 @@ fn coherent_at(x: &Execution, ext: &Rel, l: Loc, order: &[usize]) -> bool {
     // `empty rmw & (fre ; coe) as atomic`
     let rmw = x.rmw.restrict(memory, memory);
     rmw.inter(&fr.inter(ext).seq(&co.inter(ext))).is_empty()
+}
+
+/// Whether each pair of `order` is a forced `co` edge.
+fn only_forced(forced: &Rel, order: &[usize]) -> bool {
+    order
+        .iter()
+        .enumerate()
+        .all(|(k, &a)| order[k + 1..].iter().all(|&b| forced.has(a, b)))
 }
 
 /// Every total order of `items` that extends `order`.

@@ -15,6 +15,7 @@
 pub mod cat;
 pub mod enumerate;
 pub mod execution;
+pub mod prune;
 pub mod rel;
 pub mod threads;
 pub mod why;
@@ -133,9 +134,10 @@ pub fn model_within(program: &CProgram, budget: Option<u64>) -> Result<Outcome, 
 pub struct Search {
     /// Stop after judging this many candidate executions.
     pub budget: Option<u64>,
-    /// Judge every candidate: none dropped early because its coherence
-    /// order fails at one location (the same answer, slower; `--why` and
-    /// the tests use it as the oracle).
+    /// Judge every candidate: none dropped early because a partial rf or
+    /// a location's coherence order already fails `coherence`, `atomic` or
+    /// its paths' values (the same answer, slower; `--why` and the tests
+    /// use it as the oracle).
     pub exhaustive: bool,
 }
 

@@ -3,12 +3,14 @@
 //! order), and the relations that make it. This file builds executions;
 //! the tests are in [`ordering`] (fences, cumulativity, coherence,
 //! atomicity), [`bell`] (carried dependencies, RCU, SRCU), [`locks`]
-//! (`lock.cat`, `cobase`, the lock choices) and [`plain`] (races).
+//! (`lock.cat`, `cobase`, the lock choices), [`plain`] (races) and
+//! [`prune`] (the enumeration's forced `co` edges).
 
 mod bell;
 mod locks;
 mod ordering;
 mod plain;
+mod prune;
 
 use super::super::execution::{Event, Execution, Kind, Loc, Tag, Val};
 use super::super::rel::{Rel, Set, single};
