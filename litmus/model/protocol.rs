@@ -343,6 +343,7 @@ impl Search<'_> {
                         _ => false,
                     },
                     Cond::Is(..) => unreachable!("readers do not take turns"),
+                    Cond::Jcc(..) => unreachable!("readers do not jump"),
                 };
                 if ok {
                     self.step(pc + 1, pos, regs, path)

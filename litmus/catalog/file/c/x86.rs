@@ -29,14 +29,14 @@
 //! through a loaded pointer and pointer values, a `filter`.
 
 use super::ast::{
-    AtomValue, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
+    AtomValue, BinOp, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
     Prop as CProp, Quantifier as CQuantifier, Stmt, StmtKind, Thread,
 };
 use super::primitives::{AccessTag, Arg, FenceTag, Op, Semantics};
 use super::show;
 use crate::catalog::program::{
-    Address, Condition, Fence, Instr, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS,
-    MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
+    Address, Compare, Condition, Fence, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED,
+    MAX_REGISTERS, MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
 };
 
 /// Why a C test has no x86 code here: where, and which construct and why.
@@ -86,6 +86,8 @@ struct Mapper {
     params: Vec<Vec<String>>,
     init_regs: Vec<[u64; MAX_REGISTERS]>,
     reg_names: Vec<[Option<String>; MAX_REGISTERS]>,
+    /// Per thread, the labels its branches have taken.
+    labels: Vec<u8>,
 }
 
 fn unmapped<T>(pos: Pos, message: impl Into<String>) -> Result<T, Unmapped> {
@@ -118,6 +120,7 @@ impl Mapper {
                 .collect(),
             init_regs: vec![[0; MAX_REGISTERS]; n],
             reg_names: vec![Default::default(); n],
+            labels: vec![0; n],
         })
     }
 
@@ -215,10 +218,123 @@ impl Mapper {
             ),
             StmtKind::Call(call) => self.procedure(t, call, code),
             StmtKind::Expr { value, .. } => self.effect(t, value, s.pos, code),
-            StmtKind::If { .. } => unmapped(s.pos, branch("if")),
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.branch(t, cond, then, otherwise.as_deref(), s.pos, code),
             StmtKind::While { .. } => unmapped(s.pos, branch("while")),
             StmtKind::Block(body) => body.iter().try_for_each(|s| self.stmt(t, s, code)),
         }
+    }
+
+    /// `if (cond) then else otherwise` as the compiler lays it out: the
+    /// compare and a jump over `then` when `cond` is false; `then`; a jump
+    /// over `otherwise`; `otherwise`.
+    fn branch(
+        &mut self,
+        t: usize,
+        cond: &Expr,
+        then: &[Stmt],
+        otherwise: Option<&[Stmt]>,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        let skip_then = self.compare(t, cond, pos, code)?;
+        let else_label = self.label(t, pos)?;
+        code.push(Instr::Jump {
+            when: Some(skip_then),
+            to: else_label,
+        });
+        then.iter().try_for_each(|s| self.stmt(t, s, code))?;
+        match otherwise {
+            None => code.push(Instr::Label(else_label)),
+            Some(otherwise) => {
+                let end_label = self.label(t, pos)?;
+                code.push(Instr::Jump {
+                    when: None,
+                    to: end_label,
+                });
+                code.push(Instr::Label(else_label));
+                otherwise.iter().try_for_each(|s| self.stmt(t, s, code))?;
+                code.push(Instr::Label(end_label));
+            }
+        }
+        Ok(())
+    }
+
+    /// The compare whose jump skips the branch `if (cond)` takes when
+    /// `cond` is false: `r` and `r != v` jump on equal, `r == v` on not
+    /// equal. A side may be a macro's value (`READ_ONCE(*x) == 0`), loaded
+    /// into the scratch register first as the compiler would.
+    fn compare(
+        &mut self,
+        t: usize,
+        cond: &Expr,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<Compare, Unmapped> {
+        let (a, b, jump) = match strip(cond) {
+            Expr::Binary(BinOp::Eq, a, b) => (&**a, Some(&**b), Jcc::NotEqual),
+            Expr::Binary(BinOp::Ne, a, b) => (&**a, Some(&**b), Jcc::Equal),
+            Expr::Binary(op, ..)
+                if !matches!(op, BinOp::Eq | BinOp::Ne) && constant(cond).is_none() =>
+            {
+                return unmapped(
+                    pos,
+                    format!(
+                        "'if ({})': only a register, '==' and '!=' compare here (herd7's X86 jumps on equal or not equal)",
+                        show::expr(cond)
+                    ),
+                );
+            }
+            other => (other, None, Jcc::Equal),
+        };
+        let side = |m: &mut Mapper, e: &Expr, code: &mut Vec<Instr>| match strip(e) {
+            Expr::Call(call) => {
+                m.value_call(t, call, SCRATCH, code)?;
+                Ok(Operand::Reg(SCRATCH))
+            }
+            other => m.operand(t, other, pos),
+        };
+        let left = side(self, a, code)?;
+        let right = match b {
+            Some(b) => side(self, b, code)?,
+            None => Operand::Imm(0),
+        };
+        // `cmp` compares a register with a register or a constant.
+        let (reg, value) = match (left, right) {
+            (Operand::Reg(r), v) | (v, Operand::Reg(r)) => (r, v),
+            (Operand::Imm(_), Operand::Imm(_)) => {
+                return unmapped(
+                    pos,
+                    format!(
+                        "'if ({})': a constant condition; the compiler emits no branch",
+                        show::expr(cond)
+                    ),
+                );
+            }
+        };
+        if left == Operand::Reg(SCRATCH) && right == Operand::Reg(SCRATCH) {
+            return unmapped(
+                pos,
+                format!(
+                    "'if ({})': two accesses in one condition; give one a register first",
+                    show::expr(cond)
+                ),
+            );
+        }
+        Ok(Compare { reg, value, jump })
+    }
+
+    /// A fresh label of thread `t`.
+    fn label(&mut self, t: usize, pos: Pos) -> Result<u8, Unmapped> {
+        let n = self.labels[t];
+        if n == u8::MAX {
+            return unmapped(pos, "more than 255 branches in a thread");
+        }
+        self.labels[t] += 1;
+        Ok(n)
     }
 
     /// `reg = value;`
