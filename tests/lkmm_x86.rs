@@ -92,7 +92,12 @@ fn mp_with_onces_runs_and_x86_is_stronger_than_the_lkmm_there() {
 /// forbidden witness stays unseen.
 #[test]
 fn tests_with_branches_run_as_instances_and_judge_as_expected() {
-    let tests = ["LB+ctrl+mb", "LB+data+ctrl", "LB+if-assign+ctrl"];
+    let tests = [
+        "LB+ctrl+mb",
+        "LB+data+ctrl",
+        "LB+if-assign+ctrl",
+        "MP+wmb+ctrl-else",
+    ];
     let files: Vec<String> = tests
         .iter()
         .map(|t| c_test(&format!("{t}.litmus")))

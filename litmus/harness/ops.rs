@@ -3,7 +3,7 @@
 //! unlocked read-modify-write), chosen once per run, so that the thread's
 //! body does nothing between two accesses but pick the next primitive.
 
-use crate::catalog::program::{Compare, Fence, Instr, Operand, Program, RmwOp, Size};
+use crate::catalog::program::{self, Compare, Fence, Instr, Operand, Program, RmwOp, Size};
 use pte_asm::cpu::Features;
 use pte_asm::{Pte, fence, read, rmw, write};
 
@@ -471,6 +471,9 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                         }
                     };
                     ops.push(op);
+            }
+            if ops.len() > u8::MAX as usize && program::branches(code) {
+                return Err("a thread with jumps and more than 255 instructions".into());
             }
             for op in &mut ops {
                 if let Op::Jump { to, .. } = op {

@@ -17,6 +17,8 @@
 //!   `X86_64` does): AT&T syntax, `uint32_t` locations, `movl`, `lock
 //!   cmpxchgl (x),%ecx` in herd's operand order, registers `%ebx` in the
 //!   code and `0:rbx` in the condition.
+//! - A jump is herd's `CMP EBX,$1` then `JNE LC00` (or `JMP LC01`), a
+//!   label `LC00:` a line of its own (`LC`, the thread, the number).
 //! - Not written, with the reason: `lock xadd` (herd7's `X86` has no
 //!   `XADD`: the kernel's `atomic_fetch_add()`), an 8-byte access or
 //!   register, an access at an offset, more than six registers in a thread.

@@ -19,13 +19,16 @@
 //! | `cmpxchg*`, `atomic_cmpxchg*` | `lock cmpxchg`, `%eax` the expected value | `cmpxchg.h` `__raw_cmpxchg` |
 //! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`) | `atomic.h` |
 //! | `atomic_fetch_add*`, `atomic_fetch_sub*`, `_inc`, `_dec` | `lock xadd` | `atomic.h` `arch_atomic_fetch_add` |
+//! | `if (r)`, `if (r != k)`, `if (r == k)`, `else` | `cmp`, `je`/`jne` over the branch, `jmp` over the `else` | what the compiler emits |
+//! | `r = (a != b)`, `r = (a == b)` | `cmp`, a jump over `mov $1`, `jmp` over `mov $0` | the compiler's `setne`/`sete`, the same registers |
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
 //! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
 //! SRCU (no user-space equivalent), `_return` and `_and_test` results
-//! (register arithmetic, flags), `if` and `while` (the threads are
-//! straight-line), plain accesses (the compiler's to choose), accesses
+//! (register arithmetic, flags), `while` and an `if` on anything but a
+//! register's equality (the threads jump forward, on equal or not equal
+//! only, as herd7's `X86`), plain accesses (the compiler's to choose), accesses
 //! through a loaded pointer and pointer values, a `filter`.
 
 use super::ast::{
@@ -223,7 +226,10 @@ impl Mapper {
                 then,
                 otherwise,
             } => self.branch(t, cond, then, otherwise.as_deref(), s.pos, code),
-            StmtKind::While { .. } => unmapped(s.pos, branch("while")),
+            StmtKind::While { .. } => unmapped(
+                s.pos,
+                "'while': a loop; the suite's threads only jump forward",
+            ),
             StmtKind::Block(body) => body.iter().try_for_each(|s| self.stmt(t, s, code)),
         }
     }
@@ -357,6 +363,31 @@ impl Mapper {
         let dest = self.register(t, reg, pos)?;
         match strip(value) {
             Expr::Call(call) => self.value_call(t, call, dest, code),
+            // `r = (a != b)`: the compiler's `cmp; setne` as a jump over a
+            // move, the same registers and no access.
+            Expr::Binary(BinOp::Eq | BinOp::Ne, ..) if constant(value).is_none() => {
+                let one = |v| Instr::Move {
+                    reg: dest,
+                    value: Operand::Imm(v),
+                };
+                let skip = self.compare(t, value, pos, code)?;
+                let (false_label, end_label) = (self.label(t, pos)?, self.label(t, pos)?);
+                code.extend([
+                    Instr::Jump {
+                        when: Some(skip),
+                        to: false_label,
+                    },
+                    one(1),
+                    Instr::Jump {
+                        when: None,
+                        to: end_label,
+                    },
+                    Instr::Label(false_label),
+                    one(0),
+                    Instr::Label(end_label),
+                ]);
+                Ok(())
+            }
             Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
             other => {
                 let value = self.operand(t, other, pos)?;
@@ -692,8 +723,8 @@ fn fence(tag: FenceTag) -> Option<Fence> {
 fn unavailable(call: &Call) -> Option<&'static str> {
     Some(match call.prim.semantics {
         Semantics::Lock | Semantics::Unlock | Semantics::TryLock | Semantics::IsLocked => {
-            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads are \
-             straight-line"
+            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads only jump \
+             forward"
         }
         Semantics::Fence(tag) if fence(tag).is_none() => {
             "a grace period has no user-space equivalent"
@@ -704,7 +735,7 @@ fn unavailable(call: &Call) -> Option<&'static str> {
         }
         Semantics::AddUnless => {
             "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
-             threads are straight-line"
+             threads only jump forward"
         }
         Semantics::AtomicOpReturn { test: Some(_), .. } => {
             "a lock add, inc or dec, then sete or sets (arch/x86/include/asm/atomic.h): the \
@@ -739,10 +770,6 @@ fn plain_access(what: &str) -> String {
     format!(
         "'{what}': a plain access, which the compiler may tear, fuse or invent: no one instruction"
     )
-}
-
-fn branch(keyword: &str) -> String {
-    format!("'{keyword}': a branch; the suite's threads are straight-line")
 }
 
 fn pointer_value(what: &str) -> String {

@@ -235,7 +235,7 @@ fn constructs_without_x86_code_here_are_refused() {
             "'*x': a plain access",
         ),
         ("if (r0 == y) { WRITE_ONCE(*y, 1); }", "'y': an address"),
-        ("while (r0) { r0 = READ_ONCE(*x); }", "'while': a branch"),
+        ("while (r0) { r0 = READ_ONCE(*x); }", "'while': a loop"),
         ("r0 = *x;", "'*x': a plain access"),
         ("*x = 1;", "'*x = 1': a plain access"),
         ("r0 = READ_ONCE(*r1);", "through the register 'r1'"),
@@ -408,6 +408,18 @@ fn an_if_is_a_compare_and_a_jump_over_its_branch() {
             Instr::Label(0),
         ]),
         "nested: each if its own label"
+    );
+    // `setne` as a jump over a move: r1 is 1 when r0 is not 0.
+    assert_eq!(
+        mapped("r1 = (r0 != 0);"),
+        Ok(vec![
+            jump_if(R0, zero, Jcc::Equal, 0),
+            mov(2, ONE),
+            Instr::Jump { when: None, to: 1 },
+            Instr::Label(0),
+            mov(2, zero),
+            Instr::Label(1),
+        ])
     );
     // The compiler loads the macro's value, then compares it.
     assert_eq!(
