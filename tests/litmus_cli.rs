@@ -889,7 +889,7 @@ fn a_bad_litmus_file_is_one_line_naming_file_and_line() {
     for command in ["run", "show", "model"] {
         assert_bad_input(
             &[command, shown],
-            &format!("{shown}:4: instruction 'JNE' is not supported"),
+            &format!("{shown}:4: 'JNE L0' has no CMP right before it"),
         );
     }
     let joined = temp("joined.litmus");

@@ -87,6 +87,44 @@ fn mp_with_onces_runs_and_x86_is_stronger_than_the_lkmm_there() {
     );
 }
 
+/// A test with `if` runs as the kernel's compare and jump over the branch,
+/// in instances mode (perpetual runs do not convert a branch), and each
+/// forbidden witness stays unseen.
+#[test]
+fn tests_with_branches_run_as_instances_and_judge_as_expected() {
+    let tests = [
+        "LB+ctrl+mb",
+        "LB+data+ctrl",
+        "LB+if-assign+ctrl",
+        "MP+wmb+ctrl-else",
+    ];
+    let files: Vec<String> = tests
+        .iter()
+        .map(|t| c_test(&format!("{t}.litmus")))
+        .collect();
+    let mut args = vec![
+        "run",
+        "--mode",
+        "instances",
+        "--iterations",
+        "20000",
+        "--quiet",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let out = litmus(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for test in tests {
+        let r = row(&out, test);
+        assert_eq!(r[2], "Never", "x86-TSO: {r:?}");
+        assert_eq!(r[3], "instances", "{r:?}");
+        assert!(
+            r.last().unwrap().starts_with("forbidden, never seen"),
+            "{r:?}"
+        );
+    }
+}
+
 #[test]
 fn a_test_with_a_spinlock_is_refused_in_one_line() {
     let file = c_test("Lock+increments.litmus");

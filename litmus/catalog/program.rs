@@ -92,6 +92,38 @@ pub enum RmwOp {
     Xadd(u8),
 }
 
+/// The condition code of a conditional jump after `CMP r,v`: herd7's
+/// `X86` has these two (`JE`, `JNE`), and the C mapping needs no other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Jcc {
+    /// `JE`: jump when the register equals the value.
+    Equal,
+    /// `JNE`: jump when it does not.
+    NotEqual,
+}
+
+/// `CMP r,v` and the condition a jump after it takes: a register compare,
+/// thread-local (no memory access, no ordering).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Compare {
+    pub reg: u8,
+    pub value: Operand,
+    pub jump: Jcc,
+}
+
+impl Compare {
+    /// Whether the jump is taken with these registers (`mask`: the
+    /// registers' width, as `CMP EAX` compares 32 bits).
+    pub fn taken(&self, regs: &[u64; MAX_REGISTERS], mask: u64) -> bool {
+        let value = match self.value {
+            Operand::Imm(v) => v,
+            Operand::Reg(r) => regs[r as usize],
+        };
+        let equal = regs[self.reg as usize] & mask == value & mask;
+        equal == (self.jump == Jcc::Equal)
+    }
+}
+
 /// One instruction of a thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Instr {
@@ -120,6 +152,14 @@ pub enum Instr {
         op: RmwOp,
         locked: bool,
     },
+    /// `CMP r,v` then `JE`/`JNE L`, or `JMP L` (`when: None`): a jump to
+    /// label `to`, always forward (the threads have no loops).
+    Jump {
+        when: Option<Compare>,
+        to: u8,
+    },
+    /// `L:`: where jumps to label `n` land; no instruction.
+    Label(u8),
 }
 
 impl Instr {
@@ -133,7 +173,8 @@ impl Instr {
             Instr::Load { reg, .. } => vec![reg],
             Instr::Store { value, .. } => operand(value),
             Instr::Move { reg, value } => [vec![reg], operand(value)].concat(),
-            Instr::Fence(_) => vec![],
+            Instr::Fence(_) | Instr::Label(_) | Instr::Jump { when: None, .. } => vec![],
+            Instr::Jump { when: Some(c), .. } => [vec![c.reg], operand(c.value)].concat(),
             Instr::Rmw { op, .. } => match op {
                 RmwOp::Add(v) => operand(v),
                 RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
@@ -259,6 +300,12 @@ impl Observation {
             Quantifier::Forall => self.negative == 0,
         }
     }
+}
+
+/// Whether a thread's code jumps (the harness follows its jumps; a
+/// straight-line body keeps the plain dispatch).
+pub fn branches(code: &[Instr]) -> bool {
+    code.iter().any(|i| matches!(i, Instr::Jump { .. }))
 }
 
 /// A whole program.

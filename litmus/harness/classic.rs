@@ -3,7 +3,7 @@
 //! together (timebase or flags), outcomes counted between batches.
 
 use super::instances::{Histogram, Instances};
-use super::ops::{Op, run_body};
+use super::ops::{Op, run_body, run_branching_body};
 use super::pin::pin_current_thread;
 use super::spin::{Ending, Line, SpinBarrier, monitor, patience, spin_until_with};
 use super::timebase::{Clock, Pacing, TIMEBASE_LEAD, Timebase, wait_for_tsc};
@@ -70,6 +70,9 @@ fn instance_barrier(reached: &[Line], t: usize, id: u32, patience: u32) {
 struct ThreadState<'o> {
     t: usize,
     ops: &'o [Op],
+    /// The body jumps: it runs by `run_branching_body`, else by the plain
+    /// dispatch.
+    branches: bool,
     /// Only the registers the outcome observes are recorded: every extra
     /// store would queue in the store buffer behind the body's.
     recorded: &'o [u8],
@@ -135,7 +138,12 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
             Sync::Free => {}
         }
         // The body: one primitive per instruction, nothing else.
-        run_body(me.ops, |l| memory.location(at, slot, l), &mut registers);
+        let location = |l| memory.location(at, slot, l);
+        if me.branches {
+            run_branching_body(me.ops, location, &mut registers);
+        } else {
+            run_body(me.ops, location, &mut registers);
+        }
         for (k, r) in me.recorded.iter().enumerate() {
             memory.record(me.t, slot, k, registers[*r as usize]);
         }
@@ -192,6 +200,7 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
     let mut me = ThreadState {
         t,
         ops: &shared.ops[t],
+        branches: shared.ops[t].iter().any(|op| matches!(op, Op::Jump { .. })),
         recorded: &shared.memory.recorded[t],
         init_regs: shared.test.init_regs[t],
         patience: patience(&plan.cores, threads),

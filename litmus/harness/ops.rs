@@ -3,7 +3,7 @@
 //! unlocked read-modify-write), chosen once per run, so that the thread's
 //! body does nothing between two accesses but pick the next primitive.
 
-use crate::catalog::program::{Fence, Instr, Operand, Program, RmwOp, Size};
+use crate::catalog::program::{self, Compare, Fence, Instr, Operand, Program, RmwOp, Size};
 use pte_asm::cpu::Features;
 use pte_asm::{Pte, fence, read, rmw, write};
 
@@ -74,6 +74,14 @@ pub enum Op {
     Xadd64 {
         loc: u8,
         reg: u8,
+    },
+    /// A forward jump to op `to` (`when: None`: always): a register
+    /// compare in Rust between two primitives, no access and no fence.
+    /// `wide`: the compare takes 64 bits, else 32.
+    Jump {
+        when: Option<Compare>,
+        to: u8,
+        wide: bool,
     },
 }
 
@@ -170,6 +178,50 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
             regs[0] = cmpxchg64(at(loc), regs[0], regs[reg as usize], locked)
         }
         Op::Xadd64 { loc, reg } => regs[reg as usize] = xadd64(at(loc), regs[reg as usize]),
+        Op::Jump { .. } => unreachable!("run_branching_body follows jumps"),
+    }
+}
+
+/// The op after op `i` of a branching body: a jump's target if it is
+/// taken, else `i + 1`, running `op` if it is not a jump.
+#[inline(always)]
+fn step<'a>(op: Op, i: usize, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) -> usize {
+    match op {
+        Op::Jump { when, to, wide } => {
+            let mask = if wide { u64::MAX } else { u32::MAX as u64 };
+            if when.is_none_or(|c| c.taken(regs, mask)) {
+                to as usize
+            } else {
+                i + 1
+            }
+        }
+        op => {
+            execute(op, at, regs);
+            i + 1
+        }
+    }
+}
+
+/// Run a body that jumps: as [`run_body`], a copy of the dispatch per
+/// position, each run only if it is the next op (jumps are forward, so a
+/// position skipped is never wanted later). Only the register compare of
+/// each position lies between two primitives.
+#[inline(always)]
+pub fn run_branching_body<'a>(ops: &[Op], at: impl Fn(u8) -> &'a Pte + Copy, regs: &mut [u64; 16]) {
+    let mut next = 0;
+    macro_rules! positions {
+        ($($i:literal)*) => {$(
+            if next == $i {
+                match ops.get($i) {
+                    Some(&op) => next = step(op, $i, at, regs),
+                    None => return,
+                }
+            }
+        )*};
+    }
+    positions!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    while let Some(&op) = ops.get(next) {
+        next = step(op, next, at, regs);
     }
 }
 
@@ -305,7 +357,7 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Load64 { .. } => "pte_asm_movq_sse2",
         Op::Store64 { .. } if x86_64 => "pte_asm_store64",
         Op::Store64 { .. } => "pte_asm_store64_sse2",
-        Op::Move { .. } => "",
+        Op::Move { .. } | Op::Jump { .. } => "",
         Op::Fence(Fence::Mfence) => "pte_asm_mfence",
         Op::Fence(Fence::Lfence) => "pte_asm_lfence",
         Op::Fence(Fence::Sfence) => "pte_asm_sfence",
@@ -337,12 +389,21 @@ const UNLOCKED_XADD: &str = "an xadd without lock is not a pte-asm primitive";
 pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
     let x86_64 = cfg!(target_arch = "x86_64");
     let sse2 = cfg!(target_feature = "sse2") && cpu.sse2;
+    let wide = p.register_size == Size::Eight;
     p.threads
         .iter()
         .map(|code| {
-            code.iter()
-                .map(|i| {
+            // A label is no op: it names the index of the op after it.
+            let mut labels = [0u8; 256];
+            let mut ops = Vec::new();
+            for i in code {
                     let op = match *i {
+                        Instr::Label(n) => {
+                            labels[n as usize] = ops.len() as u8;
+                            continue;
+                        }
+                        // `to` is the label until every label is placed.
+                        Instr::Jump { when, to } => Op::Jump { when, to, wide },
                         Instr::Load { size: Size::Four, at, reg } => Op::Load32 { loc: at.loc, high: at.offset == 4, reg },
                         Instr::Load { size: Size::Eight, at, reg } => {
                             if !x86_64 && !sse2 {
@@ -409,9 +470,17 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                             }
                         }
                     };
-                    Ok(op)
-                })
-                .collect()
+                    ops.push(op);
+            }
+            if ops.len() > u8::MAX as usize && program::branches(code) {
+                return Err("a thread with jumps and more than 255 instructions".into());
+            }
+            for op in &mut ops {
+                if let Op::Jump { to, .. } = op {
+                    *to = labels[*to as usize];
+                }
+            }
+            Ok(ops)
         })
         .collect()
 }

@@ -1,8 +1,10 @@
 //! Litmus programs (the built-in classic tests and `.litmus` files) as
 //! model programs, instruction for instruction.
 
-use super::{Instr, Judge, Program, Rmw, Step, Value, Word};
-use crate::catalog::program::{self as litmus, Fence, Instr as LitmusInstr, Operand, RmwOp, Size};
+use super::{Cond, Instr, Judge, Program, Rmw, Step, Value, Word};
+use crate::catalog::program::{
+    self as litmus, Fence, Instr as LitmusInstr, Jcc, Operand, RmwOp, Size,
+};
 
 fn instr(step: Step, what: impl Into<String>) -> Instr {
     Instr {
@@ -31,56 +33,73 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
         Operand::Imm(v) => Value::Imm(v),
         Operand::Reg(r) => Value::Reg(r),
     };
+    let mask = p.register_size.mask();
     let threads = p
         .threads
         .iter()
         .enumerate()
         .map(|(t, code)| {
-            code.iter()
-                .filter_map(|i| {
-                    let step = match *i {
-                        LitmusInstr::Load { size, at, reg } => Step::Load {
-                            at: word(at),
-                            wide: size == Size::Eight,
-                            reg,
-                        },
-                        LitmusInstr::Store { size, at, value: v } => Step::Store {
-                            at: word(at),
-                            wide: size == Size::Eight,
-                            value: value(v),
-                        },
-                        LitmusInstr::Move { reg, value: v } => Step::Move {
-                            reg,
-                            value: value(v),
-                        },
-                        LitmusInstr::Fence(Fence::Mfence | Fence::LockAddStack) => Step::Drain,
-                        // Nothing x86-TSO does not already order.
-                        LitmusInstr::Fence(Fence::Lfence | Fence::Sfence | Fence::Compiler) => {
-                            return None;
-                        }
-                        LitmusInstr::Rmw {
-                            size,
-                            at,
-                            op,
-                            locked,
-                        } => Step::Rmw {
-                            at: word(at),
-                            wide: size == Size::Eight,
-                            op: match op {
-                                RmwOp::Add(v) => Rmw::Add(value(v)),
-                                RmwOp::Xchg(r) => Rmw::Xchg(r),
-                                RmwOp::Cmpxchg(r) => Rmw::Cmpxchg {
-                                    expected: 0,
-                                    new: r,
-                                },
-                                RmwOp::Xadd(r) => Rmw::Xadd(r),
+            // A label is no step: it names the index of the step after it.
+            let mut labels = [0u8; 256];
+            let mut steps: Vec<Instr> = Vec::new();
+            for i in code {
+                let step = match *i {
+                    LitmusInstr::Label(n) => {
+                        labels[n as usize] = steps.len() as u8;
+                        continue;
+                    }
+                    // `to` is the label until every label is placed.
+                    LitmusInstr::Jump { when, to } => Step::Jump {
+                        when: when.map(|c| Cond::Jcc(c, mask)),
+                        to,
+                    },
+                    LitmusInstr::Load { size, at, reg } => Step::Load {
+                        at: word(at),
+                        wide: size == Size::Eight,
+                        reg,
+                    },
+                    LitmusInstr::Store { size, at, value: v } => Step::Store {
+                        at: word(at),
+                        wide: size == Size::Eight,
+                        value: value(v),
+                    },
+                    LitmusInstr::Move { reg, value: v } => Step::Move {
+                        reg,
+                        value: value(v),
+                    },
+                    LitmusInstr::Fence(Fence::Mfence | Fence::LockAddStack) => Step::Drain,
+                    // Nothing x86-TSO does not already order.
+                    LitmusInstr::Fence(Fence::Lfence | Fence::Sfence | Fence::Compiler) => {
+                        continue;
+                    }
+                    LitmusInstr::Rmw {
+                        size,
+                        at,
+                        op,
+                        locked,
+                    } => Step::Rmw {
+                        at: word(at),
+                        wide: size == Size::Eight,
+                        op: match op {
+                            RmwOp::Add(v) => Rmw::Add(value(v)),
+                            RmwOp::Xchg(r) => Rmw::Xchg(r),
+                            RmwOp::Cmpxchg(r) => Rmw::Cmpxchg {
+                                expected: 0,
+                                new: r,
                             },
-                            locked,
+                            RmwOp::Xadd(r) => Rmw::Xadd(r),
                         },
-                    };
-                    Some(instr(step, describe(p, t, i)))
-                })
-                .collect()
+                        locked,
+                    },
+                };
+                steps.push(instr(step, describe(p, t, i)));
+            }
+            for s in &mut steps {
+                if let Step::Jump { to, .. } = &mut s.step {
+                    *to = labels[*to as usize];
+                }
+            }
+            steps
         })
         .collect();
     Program {
@@ -131,6 +150,15 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
             format!("{}={}{}", at(a), value(v), wide(size))
         }
         LitmusInstr::Move { reg: r, value: v } => format!("{}={}", reg(r), value(v)),
+        LitmusInstr::Jump { when: None, to } => format!("jmp L{to}"),
+        LitmusInstr::Jump { when: Some(c), to } => {
+            let jump = match c.jump {
+                Jcc::Equal => "je",
+                Jcc::NotEqual => "jne",
+            };
+            format!("cmp {},{}; {jump} L{to}", reg(c.reg), value(c.value))
+        }
+        LitmusInstr::Label(n) => format!("L{n}:"),
         LitmusInstr::Fence(f) => match f {
             Fence::Compiler => "barrier()".into(),
             Fence::Lfence => "lfence".into(),
@@ -170,7 +198,54 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::judge::Expect;
     use crate::model::program::tests::{access, shape};
+
+    /// MP whose reader loads `x` only when it read `y == 1`, and asks
+    /// about `witness`.
+    fn mp_ctrl(witness: &str) -> Expect {
+        let text = format!(
+            "X86 MP+ctrl\n{{ x=0; y=0; }}\n P0 | P1 ;\n MOV [x],$1 | MOV EAX,[y] ;\n \
+             MOV [y],$1 | CMP EAX,$1 ;\n | JNE L0 ;\n | MOV EBX,[x] ;\n | L0: ;\nexists ({witness})\n"
+        );
+        let file = crate::catalog::file::from_text(&text).unwrap();
+        crate::model::explore(&litmus_program(&file.program)).verdict()
+    }
+
+    #[test]
+    fn a_jump_skips_its_instructions_and_orders_nothing() {
+        // x86-TSO keeps the loads in order, branch or not.
+        assert_eq!(mp_ctrl("1:EAX=1 /\\ 1:EBX=0"), Expect::Forbidden);
+        assert_eq!(mp_ctrl("1:EAX=1 /\\ 1:EBX=1"), Expect::Allowed);
+        // Read y=0: the load of x is jumped over, EBX keeps its 0.
+        assert_eq!(mp_ctrl("1:EAX=0 /\\ 1:EBX=0"), Expect::Allowed);
+        assert_eq!(mp_ctrl("1:EAX=0 /\\ 1:EBX=1"), Expect::Forbidden);
+    }
+
+    #[test]
+    fn lb_with_a_branch_before_the_store_is_never() {
+        let text = "X86 LB+ctrl\n{ x=0; y=0; }\n P0 | P1 ;\n MOV EAX,[x] | MOV EAX,[y] ;\n \
+                    CMP EAX,$1 | MOV [x],$1 ;\n JE L0 | ;\n JMP L1 | ;\n L0: MOV [y],$1 | ;\n \
+                    L1: | ;\nexists (0:EAX=1 /\\ 1:EAX=1)\n";
+        let file = crate::catalog::file::from_text(text).unwrap();
+        let shown: Vec<String> = file.program.threads[0]
+            .iter()
+            .map(|i| describe(&file.program, 0, i))
+            .collect();
+        assert_eq!(
+            shown.join("; "),
+            "EAX=x; cmp EAX,1; je L0; jmp L1; L0:; y=1; L1:"
+        );
+        let model = litmus_program(&file.program);
+        assert_eq!(crate::model::explore(&model).verdict(), Expect::Forbidden);
+        // Without its compare and jumps, LB is still Never (x86 never
+        // reorders a load with a later store): the branch changes nothing.
+        let mut straight = file.program.clone();
+        straight.threads[0]
+            .retain(|i| !matches!(i, LitmusInstr::Jump { .. } | LitmusInstr::Label(_)));
+        let model = litmus_program(&straight);
+        assert_eq!(crate::model::explore(&model).verdict(), Expect::Forbidden);
+    }
 
     /// Every instruction a `.litmus` file may hold: the model's step is the
     /// access of the primitive the harness runs it as on this build.

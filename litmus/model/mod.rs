@@ -83,16 +83,20 @@ pub enum Cond {
     EqualEven(Reg, Reg),
     /// A register holds a constant (a writer's turn).
     Is(Reg, u64),
+    /// A litmus program's `CMP r,v; JE`/`JNE` takes its jump (`u64`: the
+    /// registers' width mask).
+    Jcc(catalog_program::Compare, u64),
 }
 
 impl Cond {
-    fn holds(self, regs: &[u64; REGS]) -> bool {
+    pub(crate) fn holds(self, regs: &[u64; REGS]) -> bool {
         match self {
             Cond::Equal(a, b) => regs[a as usize] == regs[b as usize],
             Cond::EqualEven(a, b) => {
                 regs[a as usize] == regs[b as usize] && regs[a as usize].is_multiple_of(2)
             }
             Cond::Is(r, v) => regs[r as usize] == v,
+            Cond::Jcc(c, mask) => c.taken(regs, mask),
         }
     }
 }
@@ -134,6 +138,9 @@ pub enum Step {
     Drain,
     /// A retry loop's exit condition (see the module comment).
     Assume(Cond),
+    /// A forward jump to step `to` (`when: None`: always; else when the
+    /// register compare says): thread-local, no access, no ordering.
+    Jump { when: Option<Cond>, to: u8 },
 }
 
 /// A step with what it means, for traces (`read ptep->pte_low`).

@@ -392,7 +392,7 @@ pub(crate) mod tests {
                 ..
             } => "locked-rmw8",
             Step::Drain => "drain",
-            Step::Move { .. } | Step::Assume(_) => return None,
+            Step::Move { .. } | Step::Assume(_) | Step::Jump { .. } => return None,
         })
     }
 

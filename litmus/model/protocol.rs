@@ -355,6 +355,7 @@ impl Search<'_> {
                 _ => false,
             },
             Cond::Is(..) => unreachable!("readers do not take turns"),
+            Cond::Jcc(..) => unreachable!("readers do not jump"),
         }
     }
 

@@ -116,8 +116,14 @@ impl State {
                 if !self.execute(&mut next, t, step) {
                     return None;
                 }
+                let jumps = match step {
+                    Step::Jump { when, to } => when
+                        .is_none_or(|c| c.holds(&self.threads[t].regs))
+                        .then_some(to),
+                    _ => None,
+                };
                 let thread = &mut next.threads[t];
-                thread.pc += 1;
+                thread.pc = jumps.unwrap_or(thread.pc + 1);
                 if sc {
                     // Sequential consistency: every store reaches memory
                     // as it executes.
@@ -193,6 +199,8 @@ impl State {
             }
             Step::Drain => return empty,
             Step::Assume(cond) => return cond.holds(&self.threads[t].regs),
+            // after() moves the pc.
+            Step::Jump { .. } => {}
         }
         true
     }

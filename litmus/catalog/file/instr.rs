@@ -11,6 +11,9 @@
 //! | `[LOCK] XCHG [x],EAX` | `xchgl %eax,(x)` | a swap (always locked) |
 //! | `LOCK CMPXCHG [x],EBX` | `lock cmpxchgl %ebx,(x)` | a compare-and-swap with `EAX`/`RAX` |
 //! | `NOP` | `nop` | nothing |
+//! | `CMP EAX,$1` then `JE L0`, `JNE L0` | `cmpl $1,%eax`, `je L0` | a forward jump on a register compare |
+//! | `JMP L0` | `jmp L0` | a forward jump |
+//! | `L0:` before an instruction or alone | `L0:` | a label |
 //!
 //! Memory operands: a location by name (`[x]`, `(x)`), or a register the
 //! initial state sets to a location's address (`0:rsi=x`) with an offset
@@ -19,7 +22,7 @@
 
 use super::parse::{Arch, ParseError, error};
 use super::token::{Token, as_value, render};
-use crate::catalog::program::{Fence, Instr, Operand, RmwOp, Size};
+use crate::catalog::program::{Fence, Instr, Jcc, Operand, RmwOp, Size};
 
 /// A register of a thread: its index and the width its name says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +88,8 @@ pub struct Unresolved {
     pub locked: bool,
     /// Operands, destination first (Intel order, whatever the dialect).
     pub args: Vec<Arg>,
+    /// A jump's label.
+    pub label: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +102,27 @@ pub enum Kind {
     Cmpxchg,
     Fence(Fence),
     Nop,
+    /// `CMP r,v`: sets the flags the next jump reads.
+    Cmp,
+    /// `JE`, `JNE` (`Some`) or `JMP` (`None`).
+    Jump(Option<Jcc>),
+}
+
+/// `L0: MOV EAX,[x]` as the label `L0` and the instruction, `L0:` as the
+/// label and nothing; herd7's label names (`lib/X86Lexer.mll`'s `name`).
+pub fn split_label(text: &str) -> (Option<&str>, &str) {
+    let Some((name, rest)) = text.split_once(':') else {
+        return (None, text);
+    };
+    let name = name.trim();
+    let mut chars = name.chars();
+    let is_name = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_/.-".contains(c));
+    if is_name {
+        (Some(name), rest.trim())
+    } else {
+        (None, text)
+    }
 }
 
 /// Read one instruction's text.
@@ -130,6 +156,18 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         return error(line, format!("'LOCK' cannot prefix '{mnemonic}'"));
     }
     let rest: Vec<Token> = tokens.collect();
+    if let Kind::Jump(_) = kind {
+        let [Token::Word(label)] = &rest[..] else {
+            return error(line, format!("'{mnemonic}' takes one label, as 'JNE L0'"));
+        };
+        return Ok(Unresolved {
+            kind,
+            size,
+            locked,
+            args: Vec::new(),
+            label: Some(label.clone()),
+        });
+    }
     if let Some(second) = second_instruction(arch, &rest) {
         return error(
             line,
@@ -153,7 +191,7 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         args.reverse(); // AT&T: source first
     }
     let wanted = match kind {
-        Kind::Fence(_) | Kind::Nop => 0,
+        Kind::Fence(_) | Kind::Nop | Kind::Jump(_) => 0,
         Kind::Inc | Kind::Dec => 1,
         _ => 2,
     };
@@ -171,6 +209,7 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         size,
         locked,
         args,
+        label: None,
     })
 }
 
@@ -200,9 +239,13 @@ fn second_instruction(arch: Arch, rest: &[Token]) -> Option<&str> {
 
 fn supported(arch: Arch) -> &'static str {
     match arch {
-        Arch::X86 => "MOV, ADD, INC, DEC, XCHG, CMPXCHG, MFENCE, LFENCE, SFENCE, NOP, LOCK are",
+        Arch::X86 => {
+            "MOV, ADD, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, NOP, LOCK, JE, JNE, \
+             JMP are"
+        }
         Arch::X86_64 => {
-            "mov, add, inc, dec, xchg, cmpxchg with l or q, mfence, lfence, sfence, nop, lock are"
+            "mov, add, inc, dec, xchg, cmpxchg, cmp with l or q, mfence, lfence, sfence, nop, \
+             lock, je, jne, jmp are"
         }
     }
 }
@@ -217,8 +260,15 @@ fn mnemonic_of(arch: Arch, m: &str) -> Option<(Kind, Option<Size>)> {
     if let Some(f) = fence {
         return Some((Kind::Fence(f), None));
     }
-    if m == "nop" {
-        return Some((Kind::Nop, None));
+    let jump = match m {
+        "nop" => Some(Kind::Nop),
+        "jmp" => Some(Kind::Jump(None)),
+        "je" => Some(Kind::Jump(Some(Jcc::Equal))),
+        "jne" => Some(Kind::Jump(Some(Jcc::NotEqual))),
+        _ => None,
+    };
+    if let Some(k) = jump {
+        return Some((k, None));
     }
     let base = |b: &str| match b {
         "mov" => Some(Kind::Mov),
@@ -227,6 +277,7 @@ fn mnemonic_of(arch: Arch, m: &str) -> Option<(Kind, Option<Size>)> {
         "dec" => Some(Kind::Dec),
         "xchg" => Some(Kind::Xchg),
         "cmpxchg" => Some(Kind::Cmpxchg),
+        "cmp" => Some(Kind::Cmp),
         _ => None,
     };
     match arch {
@@ -423,7 +474,8 @@ mod tests {
     #[test]
     fn unsupported_constructs_are_named() {
         let cases = [
-            (Arch::X86, "JNE L0", "instruction 'JNE' is not supported"),
+            (Arch::X86, "JNE", "takes one label"),
+            (Arch::X86, "JCXZ L0", "instruction 'JCXZ' is not supported"),
             (Arch::X86, "LOCK MOV [x],$1", "cannot prefix"),
             (Arch::X86, "MOV [x]", "takes 2 operand(s)"),
             (Arch::X86, "MOV [x],ZZZ", "'ZZZ' is not a register"),

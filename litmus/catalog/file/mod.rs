@@ -269,6 +269,31 @@ mod tests {
     fn every_resolution_error_names_its_line() {
         let cases = [
             (
+                "X86 T\n{ }\n P0 ;\n L0: MOV EAX,[x] ;\n CMP EAX,$0 ;\n JE L0 ;\nexists (x=1)\n",
+                6,
+                "a jump back to 'L0': a loop",
+            ),
+            (
+                "X86 T\n{ }\n P0 ;\n CMP EAX,$0 ;\n MOV [x],$1 ;\n L0: ;\nexists (x=1)\n",
+                4,
+                "a CMP must be followed by JE or JNE",
+            ),
+            (
+                "X86 T\n{ }\n P0 ;\n CMP EAX,[x] ;\n JE L0 ;\n L0: ;\nexists (x=1)\n",
+                4,
+                "a CMP of memory",
+            ),
+            (
+                "X86 T\n{ }\n P0 ;\n JMP L0 ;\n L0: ;\n L0: ;\nexists (x=1)\n",
+                6,
+                "label 'L0' is placed twice",
+            ),
+            (
+                "X86 T\n{ }\n P0 ;\n JMP L9 ;\n MOV [x],$1 ;\nexists (x=1)\n",
+                5,
+                "P0 jumps to 'L9', which it never places",
+            ),
+            (
                 "X86 T\n{ 2:EAX=1; }\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n",
                 2,
                 "thread 2 does not exist",
@@ -366,11 +391,11 @@ mod tests {
         assert_eq!(t.hash.len(), 64);
         std::fs::write(
             dir.join("bad.litmus"),
-            "X86 T\n{}\n P0 ;\n JMP L ;\nexists (x=1)\n",
+            "X86 T\n{}\n P0 ;\n JG L ;\nexists (x=1)\n",
         )
         .unwrap();
         let e = read(&dir.join("bad.litmus")).unwrap_err().to_string();
-        assert!(e.ends_with("bad.litmus:4: instruction 'JMP' is not supported (MOV, ADD, INC, DEC, XCHG, CMPXCHG, MFENCE, LFENCE, SFENCE, NOP, LOCK are)"), "{e}");
+        assert!(e.ends_with("bad.litmus:4: instruction 'JG' is not supported (MOV, ADD, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, NOP, LOCK, JE, JNE, JMP are)"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -6,8 +6,8 @@ use super::instr::{self, Arg, Mem, Unresolved};
 use super::parse::{Arch, ParseError, Sections, error};
 use super::token::{self, Token, as_value};
 use crate::catalog::program::{
-    Address, Condition, Instr, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS, MAX_THREADS,
-    Observable, Program, Prop, Size,
+    Address, Compare, Condition, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS,
+    MAX_THREADS, Observable, Operand, Program, Prop, Size,
 };
 use std::collections::BTreeMap;
 
@@ -89,15 +89,8 @@ impl<'s> Resolver<'s> {
         // Register names as the condition writes them win (litmus7 prints
         // outcomes that way).
         let mut threads = Vec::new();
-        for (t, code) in self.s.threads.iter().enumerate() {
-            let mut out = Vec::new();
-            for (line, text) in code {
-                let u = instr::parse(self.s.arch, text, *line)?;
-                if let Some(i) = self.instruction(t as u8, &u, *line)? {
-                    out.push(i);
-                }
-            }
-            threads.push(out);
+        for t in 0..self.s.threads.len() {
+            threads.push(self.thread_code(t)?);
         }
         let mut observed = Vec::new();
         let cond_line = self.s.condition.0;
@@ -304,6 +297,107 @@ impl<'s> Resolver<'s> {
         }
     }
 
+    /// Thread `t`'s instructions, its labels numbered in order of mention
+    /// and each `CMP` joined to the `JE` or `JNE` after it.
+    fn thread_code(&mut self, t: usize) -> Result<Vec<Instr>, ParseError> {
+        let sections = self.s;
+        let code = &sections.threads[t];
+        let mut out = Vec::new();
+        // Label names by number, and whether each is placed yet.
+        let mut labels: Vec<(String, bool)> = Vec::new();
+        let mut compare: Option<(Compare, usize)> = None;
+        let unjumped = |line: usize| error(line, "a CMP must be followed by JE or JNE");
+        for (line, text) in code {
+            let line = *line;
+            let (label, text) = instr::split_label(text);
+            if let Some(name) = label {
+                if compare.is_some() {
+                    return unjumped(line);
+                }
+                let n = label_number(&mut labels, name, line)?;
+                if std::mem::replace(&mut labels[n as usize].1, true) {
+                    return error(line, format!("label '{name}' is placed twice"));
+                }
+                out.push(Instr::Label(n));
+            }
+            if text.is_empty() {
+                continue;
+            }
+            let u = instr::parse(self.s.arch, text, line)?;
+            match u.kind {
+                instr::Kind::Cmp => {
+                    if compare.is_some() {
+                        return unjumped(line);
+                    }
+                    compare = Some((self.compare(t as u8, &u, line)?, line));
+                }
+                instr::Kind::Jump(jcc) => {
+                    let name = u.label.as_deref().expect("a jump has a label");
+                    let to = label_number(&mut labels, name, line)?;
+                    if labels[to as usize].1 {
+                        return error(
+                            line,
+                            format!(
+                                "a jump back to '{name}': a loop; the suite's threads only jump forward"
+                            ),
+                        );
+                    }
+                    let when = match (jcc, compare.take()) {
+                        (Some(jump), Some((c, _))) => Some(Compare { jump, ..c }),
+                        (Some(_), None) => {
+                            return error(line, format!("'{text}' has no CMP right before it"));
+                        }
+                        (None, Some((_, at))) => return unjumped(at),
+                        (None, None) => None,
+                    };
+                    out.push(Instr::Jump { when, to });
+                }
+                _ => {
+                    if let Some((_, at)) = compare {
+                        return unjumped(at);
+                    }
+                    if let Some(i) = self.instruction(t as u8, &u, line)? {
+                        out.push(i);
+                    }
+                }
+            }
+        }
+        if let Some((_, at)) = compare {
+            return unjumped(at);
+        }
+        if let Some((name, _)) = labels.iter().find(|l| !l.1) {
+            let line = code.last().map_or(0, |l| l.0);
+            return error(
+                line,
+                format!("P{t} jumps to '{name}', which it never places"),
+            );
+        }
+        Ok(out)
+    }
+
+    /// `CMP r,v`: a register with a register or a constant (the jump's
+    /// condition is filled in by the jump).
+    fn compare(&mut self, t: u8, u: &Unresolved, line: usize) -> Result<Compare, ParseError> {
+        let (reg, value) = match &u.args[..] {
+            [Arg::Reg(r), Arg::Reg(v)] => (r, Operand::Reg(v.index)),
+            [Arg::Reg(r), Arg::Imm(n)] => (r, Operand::Imm(as_value(*n, r.width.mask()))),
+            _ => {
+                return error(
+                    line,
+                    "a CMP of memory, or of a constant with a register: only CMP register,register or CMP register,$k is supported",
+                );
+            }
+        };
+        if self.addresses.contains_key(&(t, reg.index)) {
+            return error(line, "a CMP of a register holding an address");
+        }
+        Ok(Compare {
+            reg: reg.index,
+            value,
+            jump: Jcc::Equal,
+        })
+    }
+
     /// One instruction of thread `t`, its memory operand resolved.
     fn instruction(
         &mut self,
@@ -385,4 +479,21 @@ impl<'s> Resolver<'s> {
             offset,
         })
     }
+}
+
+/// The number of the label `name` among a thread's `labels` (name, placed),
+/// given on first mention.
+fn label_number(
+    labels: &mut Vec<(String, bool)>,
+    name: &str,
+    line: usize,
+) -> Result<u8, ParseError> {
+    if let Some(n) = labels.iter().position(|l| l.0 == name) {
+        return Ok(n as u8);
+    }
+    if labels.len() == u8::MAX as usize {
+        return error(line, "more than 255 labels in a thread");
+    }
+    labels.push((name.to_string(), false));
+    Ok(labels.len() as u8 - 1)
 }

@@ -308,6 +308,9 @@ fn convert_thread(
                 loaded.retain(|r| r != reg);
             }
             Instr::Fence(_) => {}
+            Instr::Jump { .. } | Instr::Label(_) => {
+                return Err("a branch: not converted".into());
+            }
         }
     }
     Ok(plan)

@@ -180,7 +180,11 @@ fn x86_instr(p: &LitmusProgram, thread: usize, i: &Instr) -> Option<String> {
         Instr::Fence(Fence::Sfence) => "SFENCE".into(),
         Instr::Fence(Fence::LockAddStack) => format!("LOCK ADD [s{thread}],$0"),
         Instr::Fence(Fence::Compiler) => return None,
-        Instr::Store { .. } | Instr::Move { .. } | Instr::Rmw { .. } => {
+        Instr::Store { .. }
+        | Instr::Move { .. }
+        | Instr::Rmw { .. }
+        | Instr::Jump { .. }
+        | Instr::Label(_) => {
             unreachable!("the built-in classic tests store constants, load and fence")
         }
     })

@@ -17,6 +17,8 @@
 //!   `X86_64` does): AT&T syntax, `uint32_t` locations, `movl`, `lock
 //!   cmpxchgl (x),%ecx` in herd's operand order, registers `%ebx` in the
 //!   code and `0:rbx` in the condition.
+//! - A jump is herd's `CMP EBX,$1` then `JNE LC00` (or `JMP LC01`), a
+//!   label `LC00:` a line of its own (`LC`, the thread, the number).
 //! - Not written, with the reason: `lock xadd` (herd7's `X86` has no
 //!   `XADD`: the kernel's `atomic_fetch_add()`), an 8-byte access or
 //!   register, an access at an offset, more than six registers in a thread.
@@ -25,7 +27,7 @@ use super::{Litmus, X86_REGS, columns};
 use crate::catalog::Case;
 use crate::catalog::file::FileTest;
 use crate::catalog::program::{
-    Fence, Instr, MAX_REGISTERS, Observable, Operand, Program, Prop, RmwOp, Size,
+    Fence, Instr, Jcc, MAX_REGISTERS, Observable, Operand, Program, Prop, RmwOp, Size,
 };
 use crate::model;
 
@@ -97,7 +99,9 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     for (t, code) in p.threads.iter().enumerate() {
         let mut lines = Vec::new();
         for ins in code {
-            if let Some(line) =
+            if let Some(jump) = jump_lines(dialect, &names[t], t, ins) {
+                lines.extend(jump);
+            } else if let Some(line) =
                 instruction(p, dialect, &names[t], &stack[t], ins).map_err(refuse)?
             {
                 lines.push(line);
@@ -234,6 +238,48 @@ fn stack_names(p: &Program) -> Vec<Option<String>> {
         .collect()
 }
 
+/// A jump or a label in herd's syntax (`CMP EBX,$1` and `JNE LC00`,
+/// `JMP LC01`, `LC00:`; AT&T `cmpl $1,%ebx`), or `None` for any other
+/// instruction. Labels are `LC` with the thread and the label's number.
+fn jump_lines(
+    dialect: Dialect,
+    names: &[&str; MAX_REGISTERS],
+    thread: usize,
+    ins: &Instr,
+) -> Option<Vec<String>> {
+    let intel = dialect == Dialect::X86;
+    let label = |n: u8| format!("LC{thread}{n}");
+    let word = |w: &str| {
+        if intel {
+            w.to_ascii_uppercase()
+        } else {
+            w.to_string()
+        }
+    };
+    Some(match *ins {
+        Instr::Label(n) => vec![format!("{}:", label(n))],
+        Instr::Jump { when: None, to } => vec![format!("{} {}", word("jmp"), label(to))],
+        Instr::Jump { when: Some(c), to } => {
+            let reg = dialect.operand(names[c.reg as usize]);
+            let value = match c.value {
+                Operand::Reg(r) => dialect.operand(names[r as usize]),
+                Operand::Imm(v) => format!("${}", v as u32 as i32),
+            };
+            let compare = if intel {
+                format!("CMP {reg},{value}")
+            } else {
+                format!("cmpl {value},{reg}")
+            };
+            let jump = match c.jump {
+                Jcc::Equal => "je",
+                Jcc::NotEqual => "jne",
+            };
+            vec![compare, format!("{} {}", word(jump), label(to))]
+        }
+        _ => return None,
+    })
+}
+
 /// One instruction in herd's syntax of `dialect` (`None`: no instruction).
 fn instruction(
     p: &Program,
@@ -289,6 +335,7 @@ fn instruction(
         } => two("movl", at(a)?, value(v)),
         Instr::Move { reg: r, value: v } => two("movl", reg(r), value(v)),
         Instr::Fence(Fence::Compiler) => return Ok(None),
+        Instr::Jump { .. } | Instr::Label(_) => unreachable!("jump_lines writes these"),
         Instr::Fence(Fence::Mfence) => fence("mfence"),
         Instr::Fence(Fence::Lfence) => fence("lfence"),
         Instr::Fence(Fence::Sfence) => fence("sfence"),
@@ -398,6 +445,45 @@ mod tests {
         } else {
             crate::judge::Expect::Allowed
         }
+    }
+
+    /// LB with an if-else on P0's read: P0 stores y only when it read 1.
+    const LB_IF: &str = "C LB+if\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tr0 = READ_ONCE(*x);\n\tif (r0 == 1)\n\t\tWRITE_ONCE(*y, 1);\n\telse\n\t\tWRITE_ONCE(*y, 2);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tr0 = READ_ONCE(*y);\n\tWRITE_ONCE(*x, 1);\n}\nexists (0:r0=1 /\\ 1:r0=1)\n";
+
+    #[test]
+    fn a_branch_is_written_as_cmp_jne_and_labels_and_reads_back() {
+        let f = x86(mapped(LB_IF)).unwrap();
+        for line in ["CMP EBX,$1", "JNE LC00", "JMP LC01", "LC00:", "LC01:"] {
+            assert!(f.text.contains(line), "{line}: {}", f.text);
+        }
+        assert!(f.text.contains("Result: Never"), "{}", f.text);
+        let back = file::from_text(&f.text).expect("the X86 reader takes it");
+        assert_eq!(
+            back.program.threads[0].len(),
+            7,
+            "{:?}",
+            back.program.threads[0]
+        );
+        let back: &'static FileTest = Box::leak(Box::new(FileTest {
+            hash: "read-back-branch".into(),
+            ..back
+        }));
+        assert_eq!(model::verdict(Case::File(back)), judge_of(&f.text));
+    }
+
+    #[test]
+    fn a_branch_beside_a_cmpxchg_is_written_in_att_syntax() {
+        let text = LB_IF.replace("\tr0 = READ_ONCE(*y);", "\tr0 = cmpxchg(y, 1, 3);");
+        let f = x86(mapped(&text)).unwrap();
+        for line in ["cmpl $1,%ebx", "jne LC00", "jmp LC01", "LC00:"] {
+            assert!(f.text.contains(line), "{line}: {}", f.text);
+        }
+        let back = file::from_text(&f.text).expect("the X86_64 reader takes it");
+        let back: &'static FileTest = Box::leak(Box::new(FileTest {
+            hash: "read-back-branch-64".into(),
+            ..back
+        }));
+        assert_eq!(model::verdict(Case::File(back)), judge_of(&f.text));
     }
 
     #[test]

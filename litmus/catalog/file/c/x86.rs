@@ -19,24 +19,27 @@
 //! | `cmpxchg*`, `atomic_cmpxchg*` | `lock cmpxchg`, `%eax` the expected value | `cmpxchg.h` `__raw_cmpxchg` |
 //! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`) | `atomic.h` |
 //! | `atomic_fetch_add*`, `atomic_fetch_sub*`, `_inc`, `_dec` | `lock xadd` | `atomic.h` `arch_atomic_fetch_add` |
+//! | `if (r)`, `if (r != k)`, `if (r == k)`, `else` | `cmp`, `je`/`jne` over the branch, `jmp` over the `else` | what the compiler emits |
+//! | `r = (a != b)`, `r = (a == b)` | `cmp`, a jump over `mov $1`, `jmp` over `mov $0` | the compiler's `setne`/`sete`, the same registers |
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
 //! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
 //! SRCU (no user-space equivalent), `_return` and `_and_test` results
-//! (register arithmetic, flags), `if` and `while` (the threads are
-//! straight-line), plain accesses (the compiler's to choose), accesses
+//! (register arithmetic, flags), `while` and an `if` on anything but a
+//! register's equality (the threads jump forward, on equal or not equal
+//! only, as herd7's `X86`), plain accesses (the compiler's to choose), accesses
 //! through a loaded pointer and pointer values, a `filter`.
 
 use super::ast::{
-    AtomValue, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
+    AtomValue, BinOp, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
     Prop as CProp, Quantifier as CQuantifier, Stmt, StmtKind, Thread,
 };
 use super::primitives::{AccessTag, Arg, FenceTag, Op, Semantics};
 use super::show;
 use crate::catalog::program::{
-    Address, Condition, Fence, Instr, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS,
-    MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
+    Address, Compare, Condition, Fence, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED,
+    MAX_REGISTERS, MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
 };
 
 /// Why a C test has no x86 code here: where, and which construct and why.
@@ -86,6 +89,8 @@ struct Mapper {
     params: Vec<Vec<String>>,
     init_regs: Vec<[u64; MAX_REGISTERS]>,
     reg_names: Vec<[Option<String>; MAX_REGISTERS]>,
+    /// Per thread, the labels its branches have taken.
+    labels: Vec<u8>,
 }
 
 fn unmapped<T>(pos: Pos, message: impl Into<String>) -> Result<T, Unmapped> {
@@ -118,6 +123,7 @@ impl Mapper {
                 .collect(),
             init_regs: vec![[0; MAX_REGISTERS]; n],
             reg_names: vec![Default::default(); n],
+            labels: vec![0; n],
         })
     }
 
@@ -215,10 +221,126 @@ impl Mapper {
             ),
             StmtKind::Call(call) => self.procedure(t, call, code),
             StmtKind::Expr { value, .. } => self.effect(t, value, s.pos, code),
-            StmtKind::If { .. } => unmapped(s.pos, branch("if")),
-            StmtKind::While { .. } => unmapped(s.pos, branch("while")),
+            StmtKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.branch(t, cond, then, otherwise.as_deref(), s.pos, code),
+            StmtKind::While { .. } => unmapped(
+                s.pos,
+                "'while': a loop; the suite's threads only jump forward",
+            ),
             StmtKind::Block(body) => body.iter().try_for_each(|s| self.stmt(t, s, code)),
         }
+    }
+
+    /// `if (cond) then else otherwise` as the compiler lays it out: the
+    /// compare and a jump over `then` when `cond` is false; `then`; a jump
+    /// over `otherwise`; `otherwise`.
+    fn branch(
+        &mut self,
+        t: usize,
+        cond: &Expr,
+        then: &[Stmt],
+        otherwise: Option<&[Stmt]>,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        let skip_then = self.compare(t, cond, pos, code)?;
+        let else_label = self.label(t, pos)?;
+        code.push(Instr::Jump {
+            when: Some(skip_then),
+            to: else_label,
+        });
+        then.iter().try_for_each(|s| self.stmt(t, s, code))?;
+        match otherwise {
+            None => code.push(Instr::Label(else_label)),
+            Some(otherwise) => {
+                let end_label = self.label(t, pos)?;
+                code.push(Instr::Jump {
+                    when: None,
+                    to: end_label,
+                });
+                code.push(Instr::Label(else_label));
+                otherwise.iter().try_for_each(|s| self.stmt(t, s, code))?;
+                code.push(Instr::Label(end_label));
+            }
+        }
+        Ok(())
+    }
+
+    /// The compare whose jump skips the branch `if (cond)` takes when
+    /// `cond` is false: `r` and `r != v` jump on equal, `r == v` on not
+    /// equal. A side may be a macro's value (`READ_ONCE(*x) == 0`), loaded
+    /// into the scratch register first as the compiler would.
+    fn compare(
+        &mut self,
+        t: usize,
+        cond: &Expr,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<Compare, Unmapped> {
+        let (a, b, jump) = match strip(cond) {
+            Expr::Binary(BinOp::Eq, a, b) => (&**a, Some(&**b), Jcc::NotEqual),
+            Expr::Binary(BinOp::Ne, a, b) => (&**a, Some(&**b), Jcc::Equal),
+            Expr::Binary(op, ..)
+                if !matches!(op, BinOp::Eq | BinOp::Ne) && constant(cond).is_none() =>
+            {
+                return unmapped(
+                    pos,
+                    format!(
+                        "'if ({})': only a register, '==' and '!=' compare here (herd7's X86 jumps on equal or not equal)",
+                        show::expr(cond)
+                    ),
+                );
+            }
+            other => (other, None, Jcc::Equal),
+        };
+        let side = |m: &mut Mapper, e: &Expr, code: &mut Vec<Instr>| match strip(e) {
+            Expr::Call(call) => {
+                m.value_call(t, call, SCRATCH, code)?;
+                Ok(Operand::Reg(SCRATCH))
+            }
+            other => m.operand(t, other, pos),
+        };
+        let left = side(self, a, code)?;
+        let right = match b {
+            Some(b) => side(self, b, code)?,
+            None => Operand::Imm(0),
+        };
+        // `cmp` compares a register with a register or a constant.
+        let (reg, value) = match (left, right) {
+            (Operand::Reg(r), v) | (v, Operand::Reg(r)) => (r, v),
+            (Operand::Imm(_), Operand::Imm(_)) => {
+                return unmapped(
+                    pos,
+                    format!(
+                        "'if ({})': a constant condition; the compiler emits no branch",
+                        show::expr(cond)
+                    ),
+                );
+            }
+        };
+        if left == Operand::Reg(SCRATCH) && right == Operand::Reg(SCRATCH) {
+            return unmapped(
+                pos,
+                format!(
+                    "'if ({})': two accesses in one condition; give one a register first",
+                    show::expr(cond)
+                ),
+            );
+        }
+        Ok(Compare { reg, value, jump })
+    }
+
+    /// A fresh label of thread `t`.
+    fn label(&mut self, t: usize, pos: Pos) -> Result<u8, Unmapped> {
+        let n = self.labels[t];
+        if n == u8::MAX {
+            return unmapped(pos, "more than 255 branches in a thread");
+        }
+        self.labels[t] += 1;
+        Ok(n)
     }
 
     /// `reg = value;`
@@ -241,6 +363,31 @@ impl Mapper {
         let dest = self.register(t, reg, pos)?;
         match strip(value) {
             Expr::Call(call) => self.value_call(t, call, dest, code),
+            // `r = (a != b)`: the compiler's `cmp; setne` as a jump over a
+            // move, the same registers and no access.
+            Expr::Binary(BinOp::Eq | BinOp::Ne, ..) if constant(value).is_none() => {
+                let one = |v| Instr::Move {
+                    reg: dest,
+                    value: Operand::Imm(v),
+                };
+                let skip = self.compare(t, value, pos, code)?;
+                let (false_label, end_label) = (self.label(t, pos)?, self.label(t, pos)?);
+                code.extend([
+                    Instr::Jump {
+                        when: Some(skip),
+                        to: false_label,
+                    },
+                    one(1),
+                    Instr::Jump {
+                        when: None,
+                        to: end_label,
+                    },
+                    Instr::Label(false_label),
+                    one(0),
+                    Instr::Label(end_label),
+                ]);
+                Ok(())
+            }
             Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
             other => {
                 let value = self.operand(t, other, pos)?;
@@ -576,8 +723,8 @@ fn fence(tag: FenceTag) -> Option<Fence> {
 fn unavailable(call: &Call) -> Option<&'static str> {
     Some(match call.prim.semantics {
         Semantics::Lock | Semantics::Unlock | Semantics::TryLock | Semantics::IsLocked => {
-            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads are \
-             straight-line"
+            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads only jump \
+             forward"
         }
         Semantics::Fence(tag) if fence(tag).is_none() => {
             "a grace period has no user-space equivalent"
@@ -588,7 +735,7 @@ fn unavailable(call: &Call) -> Option<&'static str> {
         }
         Semantics::AddUnless => {
             "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
-             threads are straight-line"
+             threads only jump forward"
         }
         Semantics::AtomicOpReturn { test: Some(_), .. } => {
             "a lock add, inc or dec, then sete or sets (arch/x86/include/asm/atomic.h): the \
@@ -623,10 +770,6 @@ fn plain_access(what: &str) -> String {
     format!(
         "'{what}': a plain access, which the compiler may tear, fuse or invent: no one instruction"
     )
-}
-
-fn branch(keyword: &str) -> String {
-    format!("'{keyword}': a branch; the suite's threads are straight-line")
 }
 
 fn pointer_value(what: &str) -> String {

@@ -7,7 +7,7 @@ use super::super::from_text;
 use super::super::primitives::PRIMITIVES;
 use super::{SCRATCH, program};
 use crate::catalog::program::{
-    Address, Fence, Instr, Observable, Operand, Prop, Quantifier, RmwOp, Size,
+    Address, Compare, Fence, Instr, Jcc, Observable, Operand, Prop, Quantifier, RmwOp, Size,
 };
 
 /// `body` as thread 0 of a test with locations x, y and a (0, 1, 2) and
@@ -23,6 +23,7 @@ fn mapped(body: &str) -> Result<Vec<Instr>, String> {
 }
 
 const X: Address = Address { loc: 0, offset: 0 };
+const Y: Address = Address { loc: 1, offset: 0 };
 const A: Address = Address { loc: 2, offset: 0 };
 const R0: u8 = 1;
 
@@ -215,10 +216,26 @@ fn every_primitive_of_the_def_is_mapped_or_refused() {
 }
 
 #[test]
-fn constructs_without_straight_line_code_are_refused() {
+fn constructs_without_x86_code_here_are_refused() {
     let cases = [
-        ("if (r0) { WRITE_ONCE(*y, 1); }", "'if': a branch"),
-        ("while (r0) { r0 = READ_ONCE(*x); }", "'while': a branch"),
+        (
+            "if (r0 & 8) { WRITE_ONCE(*y, 1); }",
+            "only a register, '==' and '!='",
+        ),
+        (
+            "if (r0 > 0) { WRITE_ONCE(*y, 1); }",
+            "only a register, '==' and '!='",
+        ),
+        (
+            "if ((r0 & 1) == 0) { WRITE_ONCE(*y, 1); }",
+            "no register arithmetic",
+        ),
+        (
+            "if (*x == 1) { WRITE_ONCE(*y, 1); }",
+            "'*x': a plain access",
+        ),
+        ("if (r0 == y) { WRITE_ONCE(*y, 1); }", "'y': an address"),
+        ("while (r0) { r0 = READ_ONCE(*x); }", "'while': a loop"),
         ("r0 = *x;", "'*x': a plain access"),
         ("*x = 1;", "'*x = 1': a plain access"),
         ("r0 = READ_ONCE(*r1);", "through the register 'r1'"),
@@ -338,4 +355,84 @@ fn quantifiers_carry_over_and_a_filter_or_a_pointer_is_refused() {
     let e = program(&from_text(text).unwrap()).unwrap_err();
     assert_eq!((e.pos.line, e.pos.col), (2, 3));
     assert!(e.message.contains("'&x': an address"), "{}", e.message);
+}
+
+/// `CMP reg,value` then the jump `jump` to label `to`.
+fn jump_if(reg: u8, value: Operand, jump: Jcc, to: u8) -> Instr {
+    Instr::Jump {
+        when: Some(Compare { reg, value, jump }),
+        to,
+    }
+}
+
+#[test]
+fn an_if_is_a_compare_and_a_jump_over_its_branch() {
+    let zero = Operand::Imm(0);
+    let then = store(Y, ONE);
+    // `test %eax,%eax; je`: the branch is skipped when r0 is 0.
+    assert_eq!(
+        mapped("r0 = READ_ONCE(*x); if (r0) WRITE_ONCE(*y, 1);"),
+        Ok(vec![
+            load(X),
+            jump_if(R0, zero, Jcc::Equal, 0),
+            then,
+            Instr::Label(0)
+        ])
+    );
+    assert_eq!(
+        mapped("if (r0 == 1) { WRITE_ONCE(*y, 1); }"),
+        Ok(vec![
+            jump_if(R0, ONE, Jcc::NotEqual, 0),
+            then,
+            Instr::Label(0)
+        ])
+    );
+    assert_eq!(
+        mapped("if (0 != r0) WRITE_ONCE(*y, 1); else WRITE_ONCE(*x, r1);"),
+        Ok(vec![
+            jump_if(R0, zero, Jcc::Equal, 0),
+            then,
+            Instr::Jump { when: None, to: 1 },
+            Instr::Label(0),
+            store(X, Operand::Reg(2)),
+            Instr::Label(1),
+        ])
+    );
+    assert_eq!(
+        mapped("if (r0 == r1) { if (r1) WRITE_ONCE(*y, 1); }"),
+        Ok(vec![
+            jump_if(R0, Operand::Reg(2), Jcc::NotEqual, 0),
+            jump_if(2, zero, Jcc::Equal, 1),
+            then,
+            Instr::Label(1),
+            Instr::Label(0),
+        ]),
+        "nested: each if its own label"
+    );
+    // `setne` as a jump over a move: r1 is 1 when r0 is not 0.
+    assert_eq!(
+        mapped("r1 = (r0 != 0);"),
+        Ok(vec![
+            jump_if(R0, zero, Jcc::Equal, 0),
+            mov(2, ONE),
+            Instr::Jump { when: None, to: 1 },
+            Instr::Label(0),
+            mov(2, zero),
+            Instr::Label(1),
+        ])
+    );
+    // The compiler loads the macro's value, then compares it.
+    assert_eq!(
+        mapped("if (READ_ONCE(*x) == 0) WRITE_ONCE(*y, 1);"),
+        Ok(vec![
+            Instr::Load {
+                size: Size::Four,
+                at: X,
+                reg: SCRATCH
+            },
+            jump_if(SCRATCH, zero, Jcc::NotEqual, 0),
+            then,
+            Instr::Label(0),
+        ])
+    );
 }
