@@ -14,30 +14,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-HERD7=${1:-/opt/herdtools/bin/herd7}
-LITMUS=${LITMUS:-target/release/litmus}
-LKMM=${LKMM:-$ROOT/../shared/lkmm}
-TIMEOUT=${TIMEOUT:-300}
-
-[ $# -le 1 ] || { echo "usage: $0 [HERD7]   (env LITMUS, LKMM, TIMEOUT)" >&2; exit 2; }
-[ -x "$HERD7" ] || { echo "$0: no herd7 at $HERD7" >&2; exit 2; }
-[ -x "$LITMUS" ] || { echo "$0: no litmus binary at $LITMUS (cargo build --release)" >&2; exit 2; }
-[ -f "$LKMM/linux-kernel.cfg" ] || { echo "$0: no linux-kernel.cfg in $LKMM" >&2; exit 2; }
-LKMM=$(cd "$LKMM" && pwd)
-LITMUS=$(cd "$(dirname "$LITMUS")" && pwd)/$(basename "$LITMUS")
+COMMAND="$0${*:+ $*}"
+. scripts/herd7-lkmm-common.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$LITMUS" export --lkmm "$work" >"$work/export.txt"
 
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-ncpu=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || echo '?')
-echo "# \`litmus export --lkmm\` against herd7"
-echo
-echo "- command: \`$0${*:+ $*}\` (LITMUS=$LITMUS LKMM=$LKMM TIMEOUT=$TIMEOUT)"
-echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "- machine: $(hostname), ${cpu:-unknown CPU} ($ncpu CPUs), $(uname -sr)"
-echo "- herd7: $HERD7, version $("$HERD7" -version) (\`herd7 -conf linux-kernel.cfg FILE\` in $LKMM)"
+herd7_header "\`litmus export --lkmm\` against herd7" "LITMUS=$LITMUS LKMM=$LKMM TIMEOUT=$TIMEOUT"
 echo "- the export: $(head -n 1 "$work/export.txt")"
 echo
 echo "| file | Result: (the suite's LKMM) | herd7 | agree |"

@@ -16,18 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-HERD7=${1:-/opt/herdtools/bin/herd7}
-LITMUS=${LITMUS:-target/release/litmus}
-LKMM=${LKMM:-$ROOT/../shared/lkmm}
+COMMAND="$0${*:+ $*}"
 CYCLES=${CYCLES:-8}
-TIMEOUT=${TIMEOUT:-300}
-
-[ $# -le 1 ] || { echo "usage: $0 [HERD7]   (env LITMUS, LKMM, CYCLES, TIMEOUT)" >&2; exit 2; }
-[ -x "$HERD7" ] || { echo "$0: no herd7 at $HERD7" >&2; exit 2; }
-[ -x "$LITMUS" ] || { echo "$0: no litmus binary at $LITMUS (cargo build --release)" >&2; exit 2; }
-[ -f "$LKMM/linux-kernel.cfg" ] || { echo "$0: no linux-kernel.cfg in $LKMM" >&2; exit 2; }
-LKMM=$(cd "$LKMM" && pwd)
-LITMUS=$(cd "$(dirname "$LITMUS")" && pwd)/$(basename "$LITMUS")
+EXTRA_ENV=CYCLES
+. scripts/herd7-lkmm-common.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,14 +27,7 @@ trap 'rm -rf "$work"' EXIT
 
 states() { awk '$1 == "States" { on = 1; next } on && ($1 == "Ok" || $1 == "No") { exit } on' | sort; }
 
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-ncpu=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || echo '?')
-echo "# \`litmus protocols --model lkmm\` against herd7"
-echo
-echo "- command: \`$0${*:+ $*}\` (LITMUS=$LITMUS LKMM=$LKMM CYCLES=$CYCLES TIMEOUT=$TIMEOUT)"
-echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "- machine: $(hostname), ${cpu:-unknown CPU} ($ncpu CPUs), $(uname -sr)"
-echo "- herd7: $HERD7, version $("$HERD7" -version) (\`herd7 -conf linux-kernel.cfg FILE\` in $LKMM)"
+herd7_header "\`litmus protocols --model lkmm\` against herd7" "LITMUS=$LITMUS LKMM=$LKMM CYCLES=$CYCLES TIMEOUT=$TIMEOUT"
 echo "- the tests: \`litmus protocols --model lkmm --cycles $CYCLES --c-tests DIR\`, $(head -n 1 <(grep 'C tests the LKMM judged' "$work/matrix.txt"))"
 echo
 echo "| file | states (suite) | states (herd7) | same states | seconds (suite) | seconds (herd7) |"
