@@ -69,7 +69,7 @@ pub struct RunArgs {
     /// shifted to meet thread 0's, as measured between batches.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
-    /// With `--sync timebase`: `auto` draws each batch's memory pattern
+    /// With `--sync timebase` or `auto`: `auto` draws each batch's memory pattern
     /// (own lines or packed, shuffled or descending) and shifts of the
     /// other threads' deadlines, learning from the witnesses seen which
     /// show the test's witness most; `off` keeps own lines, shuffled,
@@ -81,7 +81,10 @@ pub struct RunArgs {
     /// each thread loops its body with no meeting, every store writes a
     /// value naming its instance, the outcomes are found afterwards;
     /// tests that do not convert are unavailable, saying why) or `auto`
-    /// (perpetual where the test converts, instances elsewhere).
+    /// (a short probe of each way the test may run: perpetually where it
+    /// converts, as instances, and with `--sync auto` as instances with no
+    /// meeting; then the rest of the budget the way whose witness came
+    /// fastest).
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["instances", "perpetual", "auto"])]
     pub mode: String,
     /// Append one row per run, test, strategy and outcome to this CSV.
