@@ -75,6 +75,18 @@ impl CRead {
             .map(|(reg, half)| format!("{thread}:{reg}={}", value(half.of(pte))))
             .collect()
     }
+
+    /// The sequence count's exit from its retry loop, for a writer that
+    /// bumped it `bumps` times: both reads equal and even, as
+    /// alternatives; `None` for a read with no sequence count.
+    pub fn sequence_exit(&self, thread: usize, bumps: u32) -> Option<String> {
+        let (s, s2) = self.sequence?;
+        let exits: Vec<String> = (0..=bumps)
+            .filter(|n| n % 2 == 0)
+            .map(|n| format!("({thread}:{s}={n} /\\ {thread}:{s2}={n})"))
+            .collect();
+        Some(exits.join(" \\/ "))
+    }
 }
 
 /// A read that loads the halves in `order` with `barrier` between loads

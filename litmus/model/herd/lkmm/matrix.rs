@@ -19,7 +19,7 @@
 //! writer's lows differ within 8 installs), and the read is torn when its
 //! halves match no install.
 
-use super::code;
+use super::code::{self, CRead};
 use super::protocol::{c_read, c_writer, writer_body};
 use super::{Draft, Thread, result_words, text};
 use crate::catalog::file::c::ast::Observable;
@@ -43,11 +43,12 @@ pub fn answer(pair: Pair, bound: u32) -> Result<Judged, String> {
     let mut torn = None;
     let mut from_installs = None;
     let mut tests = Vec::new();
+    let read = c_read(pair.reader)?;
     for cycles in 1..=bound {
         if torn.is_some() && from_installs.is_some() {
             break;
         }
-        let (states, test) = reads(pair, cycles)?;
+        let (states, test) = reads(pair, &read, cycles)?;
         tests.push(test);
         for loaded in states {
             if torn.is_none() {
@@ -72,10 +73,10 @@ pub fn answer(pair: Pair, bound: u32) -> Result<Judged, String> {
 /// Every tuple of values the reader's loads may return under the LKMM,
 /// in load order, while the writer makes `cycles` cycles of distinct
 /// installs; and the test that asked.
-fn reads(pair: Pair, cycles: u32) -> Result<(Vec<Vec<Half>>, Litmus), String> {
-    let read = c_read(pair.reader)?;
+fn reads(pair: Pair, read: &CRead, cycles: u32) -> Result<(Vec<Vec<Half>>, Litmus), String> {
+    let writer = c_writer(pair.writer);
     let installs: Vec<(u32, u32)> = (1..=cycles + 1).map(|s| (s, s)).collect();
-    let (body, _, seq) = writer_body(c_writer(pair.writer), &installs);
+    let (body, _, seq) = writer_body(writer, &installs);
     // Every register in the condition, so that every one is observed.
     let observed: Vec<String> = read.locals.iter().map(|r| format!("0:{r}=0")).collect();
     let name = format!(
@@ -105,7 +106,7 @@ fn reads(pair: Pair, cycles: u32) -> Result<(Vec<Vec<Half>>, Litmus), String> {
                 body: read.body.clone(),
             },
             Thread {
-                params: c_writer(pair.writer).params(),
+                params: writer.params(),
                 locals: Vec::new(),
                 body,
             },
@@ -113,13 +114,7 @@ fn reads(pair: Pair, cycles: u32) -> Result<(Vec<Vec<Half>>, Litmus), String> {
         // A sequence-count read that retries is no read: only the states
         // whose counts are equal and even go to the model, which judges
         // a candidate only after the filter passes it.
-        filter: read.sequence.map(|(s, s2)| {
-            let exits: Vec<String> = (0..=seq)
-                .filter(|n| n % 2 == 0)
-                .map(|n| format!("(0:{s}={n} /\\ 0:{s2}={n})"))
-                .collect();
-            exits.join(" \\/ ")
-        }),
+        filter: read.sequence_exit(0, seq),
         exists: observed.join(" \\/ "),
     };
     let program = from_text(&text(&draft, "?")).map_err(|e| format!("{name}: {e}"))?;

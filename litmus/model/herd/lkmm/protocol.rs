@@ -135,15 +135,9 @@ fn draft(pair: Pair, read: CRead) -> Draft {
         .map(|pte| conjunction(&read.returned(0, pte)))
         .collect();
     let witness = disjunction(&alternatives);
-    let exists = match read.sequence {
+    let exists = match read.sequence_exit(0, seq) {
         None => witness,
-        Some((s, s2)) => {
-            let exits: Vec<String> = (0..=seq)
-                .filter(|n| n % 2 == 0)
-                .map(|n| format!("(0:{s}={n} /\\ 0:{s2}={n})"))
-                .collect();
-            format!("({witness}) /\\ ({})", exits.join(" \\/ "))
-        }
+        Some(exit) => format!("({witness}) /\\ ({exit})"),
     };
     let reader_thread = Thread {
         params: read.params.clone(),

@@ -180,12 +180,8 @@ fn condition(t: &PteTest, read: &CRead, w: &Writers) -> String {
     } else {
         format!("({witness})")
     });
-    if let Some((s, s2)) = read.sequence {
-        let exits: Vec<String> = (0..=w.bumps)
-            .filter(|n| n % 2 == 0)
-            .map(|n| format!("(0:{s}={n} /\\ 0:{s2}={n})"))
-            .collect();
-        parts.push(format!("({})", exits.join(" \\/ ")));
+    if let Some(exit) = read.sequence_exit(0, w.bumps) {
+        parts.push(format!("({exit})"));
     }
     conjunction(&parts)
 }
