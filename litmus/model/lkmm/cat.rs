@@ -16,12 +16,19 @@
 //! - [`lock`], `lock.cat` before `cos-opt.cat` ([`lock::Lock`]),
 //!   `cos-opt.cat` ([`lock::CosOpt`]), `lock.cat` after it
 //!   ([`lock::Merged`]);
-//! - [`kernel`], `linux-kernel.cat` up to the `rcu` axiom;
+//! - [`kernel`], `linux-kernel.cat` up to the `rcu` axiom: its fences
+//!   ([`kernel::Fences`]), then the rest ([`kernel::Kernel`]);
 //! - [`plain`], its plain-access section.
 //!
 //! The choices the model enumerates (`with ... from`) are the execution's:
 //! its `rf_lf`, `rf_ru` and `co`. The enumerator gets their candidates
 //! from [`lock_rf_choices`] and [`cobase`].
+//!
+//! [`relations`] computes every part of one execution; [`judge`] and
+//! [`Judge`], the enumerator's, compute the same parts, in the same order,
+//! but stop at the first failing check, and [`Judge`] keeps, from one
+//! candidate of a skeleton to the next, the parts that read nothing of
+//! the candidate or read the same of it (see [`Judge`]).
 
 pub mod bell;
 pub mod kernel;
@@ -32,9 +39,9 @@ pub mod plain;
 mod tests;
 
 use super::execution::Execution;
-use super::rel::Rel;
+use super::rel::{Rel, Set};
 use bell::Bell;
-use kernel::Kernel;
+use kernel::{Fences, Kernel};
 use lock::{CosOpt, Lock, Merged};
 use native::Native;
 use plain::PlainAccesses;
@@ -63,11 +70,13 @@ pub struct Relations {
     pub lock: Lock,
     pub cos: CosOpt,
     pub merged: Merged,
+    pub fences: Fences,
     pub kernel: Kernel,
     pub plain: PlainAccesses,
     /// Every check that fails, in file order (herd stops at the first).
     pub failed: Vec<&'static str>,
-    /// Every flag raised, in file order, whether or not a check fails.
+    /// Every flag raised, whether or not a check fails (in file order
+    /// but `lock-final`, after `lock.cat`'s other flags).
     pub flags: Vec<&'static str>,
 }
 
@@ -87,26 +96,170 @@ impl Relations {
 /// Computes only what the verdict needs: it stops at the first failing
 /// check and skips the plain-access section when `x` has no plain access.
 pub fn judge(x: &Execution) -> Judgement {
-    let mut checker = Checker::judging();
-    match judged(x, &mut checker) {
-        Ok(()) => Judgement::Allowed {
-            flags: sorted(&checker.flags),
-        },
-        Err(Failed(axiom)) => Judgement::Forbidden { axiom },
+    Judge::new(x).judge(x)
+}
+
+/// The judge of the candidates of one skeleton: executions with the same
+/// events (kinds, tags, locations, threads), `po` and dependencies, that
+/// differ in their values, `rf`, lock choices, `co` and `FW`. Its verdict
+/// on each is [`judge`]'s; it computes less:
+/// - herd7's sets and relations ([`Native`]) once, and for each
+///   candidate only those that read it (`rf`, `rfe`, `rfi`, `FW`, `co0`,
+///   the values: [`Native::set_candidate`]);
+/// - `lock.cat`'s lock events, their checks and their flags once
+///   ([`Lock::fixed`]), its reads-from and `co0` for each candidate
+///   ([`Lock::choose`]); and the lock choices once;
+/// - the bell, `obsco | rmwco` (`cobase` but `co0`) and the fences again
+///   only when what they read of the candidate differs from the last
+///   candidate's: `rf` out of the events `data` leads to (not
+///   `Srcu-unlock`) for the bell, unless an SRCU lock makes it read the
+///   values too; `lock.cat`'s `rf` (with the lock choices) for `obsco |
+///   rmwco`; `[UL] ; rf ; [LKR]` for the fences ([`Fences::key`]). Each
+///   is a function of those and of the skeleton, so the kept one is the
+///   one the candidate would compute.
+pub struct Judge {
+    nat: Native,
+    choices: (Choices, Choices),
+    /// [`Lock::fixed`] and the flags it raised, or the check it fails
+    /// (which every candidate then fails first: the bell has no check).
+    lock: Result<(Lock, Vec<&'static str>), &'static str>,
+    bell: Option<Kept<Bell>>,
+    /// `obsco | rmwco`.
+    observed: Option<Kept<Rel>>,
+    fences: Option<Kept<Fences>>,
+}
+
+/// A part of the model as the last candidate made it, what it read of that
+/// candidate, and the flags it raised.
+struct Kept<T> {
+    key: (Rel, Set),
+    value: T,
+    flags: Vec<&'static str>,
+}
+
+impl<T> Kept<T> {
+    /// The kept part if `key` is the one it was made for, else the part
+    /// `make` makes (and keeps); its flags raised either way.
+    fn get<'a>(
+        kept: &'a mut Option<Kept<T>>,
+        key: (Rel, Set),
+        checker: &mut Checker,
+        make: impl FnOnce(&mut Checker) -> T,
+    ) -> &'a T {
+        if kept.as_ref().is_none_or(|k| k.key != key) {
+            let mut own = Checker::judging();
+            let value = make(&mut own);
+            *kept = Some(Kept {
+                key,
+                value,
+                flags: own.flags,
+            });
+        }
+        let kept = kept.as_ref().expect("kept above");
+        checker.flags.extend(&kept.flags);
+        &kept.value
     }
 }
 
-fn judged(x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
-    let nat = Native::new(x, x.fw);
-    let bell = Bell::evaluate(&nat, checker);
-    let lock = Lock::evaluate(x, &nat, checker)?;
-    CosOpt::evaluate(&nat, &lock, checker)?;
-    let merged = Merged::evaluate(&nat, &lock, &x.co);
-    let kernel = Kernel::evaluate(&nat, &bell, &lock, &merged, checker)?;
-    if bell.plain != 0 {
-        PlainAccesses::evaluate(&nat, &bell, &merged, &kernel, checker)?;
+impl Judge {
+    /// The judge of `x`'s skeleton (`x`'s own rf, values and choices do
+    /// not matter).
+    pub fn new(x: &Execution) -> Judge {
+        let nat = Native::new(x, x.fw);
+        let choices = (
+            lock::all_possible_rfe_lf(&nat),
+            lock::all_possible_rf_ru(&nat),
+        );
+        let mut checker = Checker::judging();
+        let lock = match Lock::fixed(&nat, &mut checker) {
+            Ok(lock) => Ok((lock, checker.flags)),
+            Err(Failed(axiom)) => Err(axiom),
+        };
+        Judge {
+            nat,
+            choices,
+            lock,
+            bell: None,
+            observed: None,
+            fences: None,
+        }
     }
-    Ok(())
+
+    /// [`judge`] of `x`, a candidate of this judge's skeleton.
+    pub fn judge(&mut self, x: &Execution) -> Judgement {
+        self.nat.set_candidate(x, x.fw);
+        let mut checker = Checker::judging();
+        match self.judged(x, &mut checker) {
+            Ok(()) => Judgement::Allowed {
+                flags: sorted(&checker.flags),
+            },
+            Err(Failed(axiom)) => Judgement::Forbidden { axiom },
+        }
+    }
+
+    /// [`judged`], keeping what the next candidate may reuse.
+    fn judged(&mut self, x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
+        let nat = &self.nat;
+        let t = &nat.tags;
+        // The bell reads rf after a `data` edge only (`carry-srcu-data`,
+        // `carry-dep`), and the values through `srcu-rscs` only, empty
+        // without `Srcu-lock`.
+        let after_data = nat.data.range() & !t.srcu_unlock;
+        let mut key = (nat.rf.restrict(after_data, nat.universe), 0);
+        if t.srcu_lock != 0 {
+            // Never the same: made again for every candidate.
+            key.1 = Set::MAX;
+            self.bell = None;
+        }
+        let bell = Kept::get(&mut self.bell, key, checker, |c| Bell::evaluate(nat, c));
+        let lock = match &mut self.lock {
+            Ok((lock, flags)) => {
+                checker.flags.extend(flags.iter());
+                lock
+            }
+            Err(axiom) => return Err(Failed(axiom)),
+        };
+        lock.choose(x, nat, checker);
+        let lock = &*lock;
+        let observed = Kept::get(&mut self.observed, (lock.rf.clone(), 0), checker, |_| {
+            observed(nat, lock)
+        });
+        // acyclic cobase as ConsCo
+        checker.axiom("ConsCo", observed.union(&lock.co0).is_acyclic())?;
+        let merged = Merged::evaluate(nat, lock, &x.co);
+        let key = (Fences::key(nat, &merged), 0);
+        let fences = Kept::get(&mut self.fences, key, checker, |_| {
+            Fences::evaluate(nat, lock, &merged)
+        });
+        let kernel = Kernel::evaluate(nat, bell, lock, &merged, fences, checker)?;
+        if bell.plain != 0 {
+            PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
+        }
+        Ok(())
+    }
+
+    /// [`cobase`] of `x`, a candidate of this judge's skeleton.
+    pub fn cobase(&mut self, x: &Execution) -> Rel {
+        self.nat.set_candidate(x, 0);
+        match &mut self.lock {
+            Ok((lock, _)) => {
+                let nat = &self.nat;
+                lock.choose(x, nat, &mut Checker::complete());
+                let lock = &*lock;
+                let key = (lock.rf.clone(), 0);
+                let observed = Kept::get(&mut self.observed, key, &mut Checker::complete(), |_| {
+                    observed(nat, lock)
+                });
+                observed.union(&lock.co0).plus()
+            }
+            Err(_) => cobase_of(x, &self.nat),
+        }
+    }
+
+    /// [`lock_rf_choices`] of this judge's skeleton.
+    pub fn lock_rf_choices(&self) -> &(Choices, Choices) {
+        &self.choices
+    }
 }
 
 /// Every relation of the model on `x`, every check run.
@@ -118,9 +271,12 @@ pub fn relations(x: &Execution) -> Relations {
     let lock = complete(Lock::evaluate(x, &nat, checker));
     let cos = complete(CosOpt::evaluate(&nat, &lock, checker));
     let merged = Merged::evaluate(&nat, &lock, &x.co);
-    let kernel = complete(Kernel::evaluate(&nat, &bell, &lock, &merged, checker));
+    let fences = Fences::evaluate(&nat, &lock, &merged);
+    let kernel = complete(Kernel::evaluate(
+        &nat, &bell, &lock, &merged, &fences, checker,
+    ));
     let plain = complete(PlainAccesses::evaluate(
-        &nat, &bell, &merged, &kernel, checker,
+        &nat, &bell, &merged, &fences, &kernel, checker,
     ));
     Relations {
         native: nat,
@@ -128,6 +284,7 @@ pub fn relations(x: &Execution) -> Relations {
         lock,
         cos,
         merged,
+        fences,
         kernel,
         plain,
         failed: std::mem::take(&mut checker.failed),
@@ -151,9 +308,18 @@ pub fn relations(x: &Execution) -> Relations {
 /// linearisations of `W | LKW` that extend it. `acyclic cobase as ConsCo`
 /// holds exactly when this closure is irreflexive.
 pub fn cobase(x: &Execution) -> Rel {
-    let nat = Native::new(x, 0);
-    let lock = complete(Lock::evaluate(x, &nat, &mut Checker::complete()));
-    CosOpt::new(&nat, &lock).cobase.plus()
+    cobase_of(x, &Native::new(x, 0))
+}
+
+/// `cos-opt.cat`'s `obsco | rmwco`: `cobase` but `co0`.
+fn observed(nat: &Native, lock: &Lock) -> Rel {
+    let cos = CosOpt::new(nat, lock);
+    cos.obsco.union(&cos.rmwco)
+}
+
+fn cobase_of(x: &Execution, nat: &Native) -> Rel {
+    let lock = complete(Lock::evaluate(x, nat, &mut Checker::complete()));
+    CosOpt::new(nat, &lock).cobase.plus()
 }
 
 /// The candidates of `lock.cat`'s two `with ... from cross(...)`: one list

@@ -27,6 +27,7 @@ use enumerate::{FinalState, Frame, Tally};
 use execution::{Execution, Loc, Val};
 use rel::Set;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 use threads::Trace;
 
@@ -578,15 +579,23 @@ pub fn herd_text(o: &Outcome) -> String {
     out.push_str(&format!("Test {} {kind}\n", o.name));
     out.push_str(&format!("States {}\n", o.tally.states.len()));
     let mut states: Vec<&Vec<Val>> = o.tally.states.iter().collect();
-    states.sort_by_key(|s| state_order(s));
+    states.sort_by(|a, b| state_order(a).cmp(state_order(b)));
+    let names: Vec<String> = o.shown.iter().map(show_observable).collect();
     for s in states {
-        let line: Vec<String> = o
-            .shown
-            .iter()
-            .zip(s)
-            .map(|(obs, v)| format!("{}={};", show_observable(obs), show_value(*v, &o.locations)))
-            .collect();
-        out.push_str(&line.join(" "));
+        for (i, (name, v)) in names.iter().zip(s).enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(name);
+            out.push('=');
+            match v {
+                Val::Int(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                _ => out.push_str(&show_value(*v, &o.locations)),
+            }
+            out.push(';');
+        }
         out.push('\n');
     }
     let verdict = if o.ok() { "Ok" } else { "No" };
@@ -617,12 +626,12 @@ pub fn herd_text(o: &Outcome) -> String {
 
 /// herd7 sorts state lines by their values: numbers numerically, before
 /// addresses.
-fn state_order(s: &[Val]) -> Vec<(u8, i64, usize)> {
-    s.iter()
-        .map(|v| match v {
-            Val::Int(n) => (0, *n as i64, 0),
-            Val::Addr(l, o) => (1, *o as i64, *l),
-            Val::Unknown => (2, 0, 0),
-        })
-        .collect()
+/// (The key of each value in turn, compared as the sort goes: a state
+/// file can have hundreds of thousands of lines.)
+fn state_order(s: &[Val]) -> impl Iterator<Item = (u8, i64, usize)> + '_ {
+    s.iter().map(|v| match v {
+        Val::Int(n) => (0, *n as i64, 0),
+        Val::Addr(l, o) => (1, *o as i64, *l),
+        Val::Unknown => (2, 0, 0),
+    })
 }

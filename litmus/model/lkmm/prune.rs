@@ -20,18 +20,39 @@
 //! uses take part: at a lock's location `lock.cat` adds its own `rf` and
 //! `co` edges later, and a subset of a relation with a cycle has it too.
 
-use super::execution::{Execution, Kind};
-use super::rel::{Rel, Set, members};
+use super::execution::{Execution, Kind, Loc};
+use super::rel::{MAX_EVENTS, Rel, Set, members, single};
 
 /// The parts of one candidate's events the pruning reads.
+///
+/// Every relation the forcing reads relates events of one location, so
+/// each location is forced on its own, over its own events numbered from
+/// 0 (a handful, where the execution has dozens): a read's choice of
+/// write forces again only its location's edges ([`Coherence::forced_co_at`]).
 pub struct Coherence {
-    /// `Init`, `R` and `W` events of locations without lock events.
-    memory: Set,
-    /// Their writes, `Init` included.
+    n: usize,
+    /// Each location's part, by location; `None` for a location a lock
+    /// uses or with no memory event.
+    locations: Vec<Option<Local>>,
+    /// Each event's number among its location's events.
+    index: Vec<u8>,
+    /// `co0` over every event: each location's initial write before its
+    /// other writes.
+    co_init: Rel,
+}
+
+/// One location's `Init`, `R` and `W` events and the relations among
+/// them, numbered from 0 in event order.
+struct Local {
+    /// The events, by their number here.
+    events: Vec<usize>,
+    /// The same, as a set of events of the execution.
+    all: Set,
+    /// Its writes, `Init` included (numbers here).
     writes: Set,
     /// `po-loc` among them.
     po_loc: Rel,
-    /// Each location's initial write `co`-before its other writes (`co0`).
+    /// The initial write `co`-before the other writes (`co0`).
     co_init: Rel,
     /// `rmw` among them, and `ext`, for the `atomic` axiom.
     rmw: Rel,
@@ -54,41 +75,117 @@ impl Coherence {
             })
             .filter_map(|e| e.loc)
             .collect::<Vec<_>>();
-        let memory = x.set(|e| {
-            matches!(e.kind, Kind::Init | Kind::Read | Kind::Write)
-                && e.loc.is_some_and(|l| !locked.contains(&l))
-        });
-        let writes = memory & x.set(|e| matches!(e.kind, Kind::Init | Kind::Write));
-        let po_loc = x.po.inter(&x.loc()).restrict(memory, memory);
-        let inits = writes & x.set(|e| e.kind == Kind::Init);
+        let locations_count = x.events.iter().filter_map(|e| e.loc).max().map_or(0, |l| l + 1);
+        let mut index = vec![0u8; n];
         let mut co_init = Rel::empty(n);
-        for i in members(inits) {
-            for w in members(writes & !inits) {
-                if x.events[i].loc == x.events[w].loc {
-                    co_init.add(i, w);
+        let ext = x.ext();
+        let locations = (0..locations_count)
+            .map(|l| {
+                let all = x.set(|e| {
+                    matches!(e.kind, Kind::Init | Kind::Read | Kind::Write) && e.loc == Some(l)
+                });
+                if all == 0 || locked.contains(&l) {
+                    return None;
                 }
-            }
-        }
+                let events: Vec<usize> = members(all).collect();
+                for (i, &e) in events.iter().enumerate() {
+                    index[e] = i as u8;
+                }
+                let k = events.len();
+                let local = |pairs: &dyn Fn(usize, usize) -> bool| {
+                    Rel::from_pairs(
+                        k,
+                        (0..k).flat_map(|i| (0..k).map(move |j| (i, j)))
+                            .filter(|&(i, j)| pairs(events[i], events[j])),
+                    )
+                };
+                let kind = |e: usize| x.events[e].kind;
+                let is_write = |e: usize| matches!(kind(e), Kind::Init | Kind::Write);
+                let writes = (0..k)
+                    .filter(|&i| is_write(events[i]))
+                    .fold(0, |acc, i| acc | single(i));
+                let co_init_local = local(&|a, b| {
+                    kind(a) == Kind::Init && is_write(b) && kind(b) != Kind::Init
+                });
+                for (i, j) in co_init_local.pairs() {
+                    co_init.add(events[i], events[j]);
+                }
+                Some(Local {
+                    all,
+                    writes,
+                    po_loc: local(&|a, b| x.po.has(a, b)),
+                    co_init: co_init_local,
+                    rmw: local(&|a, b| x.rmw.has(a, b)),
+                    ext: local(&|a, b| ext.has(a, b)),
+                    same: Rel::id(k, writes),
+                    events,
+                })
+            })
+            .collect();
         Coherence {
-            memory,
-            writes,
-            po_loc,
+            n,
+            locations,
+            index,
             co_init,
-            rmw: x.rmw.restrict(memory, memory),
-            ext: x.ext(),
-            same: Rel::id(n, writes),
         }
     }
 
     /// The `co` edges every completion of `rf` that passes `coherence`
     /// and `atomic` has; `None` when no completion passes `coherence` and `atomic`.
     pub fn forced_co(&self, rf: &Rel) -> Option<Rel> {
-        let rf = rf.restrict(self.memory, self.memory);
-        let read_by = rf.inverse();
         let mut co = self.co_init.clone();
+        for l in 0..self.locations.len() {
+            co = self.forced_co_at(rf, &co, l)?;
+        }
+        Some(co)
+    }
+
+    /// [`Coherence::forced_co`] after a choice of write for a read of
+    /// location `l`: `start` holds the forced edges of `rf` without that
+    /// choice (or `co0`, or any relation between `co0` and the result),
+    /// and only `l`'s are forced again; the other locations' stand, as
+    /// nothing at `l` changes them. Each round of the forcing adds the
+    /// edges the current ones force, a monotone step, so from anywhere
+    /// between `co0` and its fixpoint above `co0` it reaches that same
+    /// fixpoint, and the checks read the fixpoint alone: the enumeration
+    /// starts each read's choice from the edges of the reads before it,
+    /// and the forcing takes a round or two rather than several.
+    pub fn forced_co_at(&self, rf: &Rel, start: &Rel, l: Loc) -> Option<Rel> {
+        let Some(Some(local)) = self.locations.get(l) else {
+            return Some(start.clone());
+        };
+        let co = local.forced(&self.localise(local, rf), &self.localise(local, start))?;
+        let mut forced = start.clone();
+        for (i, &e) in local.events.iter().enumerate() {
+            let row = members(co.row(i)).fold(0, |acc, j| acc | single(local.events[j]));
+            forced.set_row(e, (start.row(e) & !local.all) | row);
+        }
+        Some(forced)
+    }
+
+    /// `r` among `local`'s events, numbered as there.
+    fn localise(&self, local: &Local, r: &Rel) -> Rel {
+        debug_assert_eq!(r.len(), self.n);
+        let mut out = Rel::empty(local.events.len());
+        for (i, &e) in local.events.iter().enumerate() {
+            for b in members(r.row(e) & local.all) {
+                out.add(i, self.index[b] as usize);
+            }
+        }
+        out
+    }
+}
+
+impl Local {
+    /// The forced `co` edges among these events given their `rf`, from
+    /// `start` (with `co0` added); `None` when no completion passes
+    /// `coherence` and `atomic` here.
+    fn forced(&self, rf: &Rel, start: &Rel) -> Option<Rel> {
+        let read_by = rf.inverse();
+        let mut co = start.union(&self.co_init);
         loop {
             let fr = read_by.seq(&co);
-            let reach = self.po_loc.union(&rf).union(&co).union(&fr).plus();
+            let reach = self.po_loc.union(rf).union(&co).union(&fr).plus();
             if !reach.is_irreflexive() {
                 return None;
             }
@@ -111,3 +208,5 @@ impl Coherence {
         self.rmw.inter(&fre.seq(&coe)).is_empty().then_some(co)
     }
 }
+
+const _: () = assert!(MAX_EVENTS <= u8::MAX as usize + 1);

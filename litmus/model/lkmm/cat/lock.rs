@@ -64,6 +64,9 @@ pub struct Lock {
     ///     (([LKW] ; loc ; [UNMATCHED-LKW]) \ [UNMATCHED-LKW])
     /// ```
     pub co0: Rel,
+    /// What `co0` adds to stdlib's: `([IW] ; loc ; [LKW]) |
+    /// (([LKW] ; loc ; [UNMATCHED-LKW]) \ [UNMATCHED-LKW])`.
+    pub co0_locks: Rel,
 }
 
 impl Lock {
@@ -72,6 +75,16 @@ impl Lock {
         nat: &Native,
         checker: &mut Checker,
     ) -> Result<Lock, Failed> {
+        let mut lock = Lock::fixed(nat, checker)?;
+        lock.choose(x, nat, checker);
+        Ok(lock)
+    }
+
+    /// What depends on the events alone, the same for every candidate of
+    /// a skeleton: every field but `rfe-lf`, `rf-lf`, `rf-ru`, `rf` and
+    /// `co0` (left empty until [`Lock::choose`]), with the checks and the
+    /// flags but `lock-final`.
+    pub(super) fn fixed(nat: &Native, checker: &mut Checker) -> Result<Lock, Failed> {
         let all = nat.universe;
         let t = &nat.tags;
         let lf = lf(nat);
@@ -101,11 +114,8 @@ impl Lock {
         // empty ([LKW] ; po-loc ; [RU]) \ (po-loc ; [UL] ; po-loc) as nested-is-locked
         let nested = nat.po_loc.restrict(nat.lkw, nat.ru).minus(&across_unlock);
         checker.axiom("nested-is-locked", nested.is_empty())?;
-        // flag ~empty [FW] ; loc ; [ALL-LOCKS] as lock-final
-        checker.flag(
-            "lock-final",
-            !nat.loc.restrict(nat.fw, all_locks).is_empty(),
-        );
+        // (flag ~empty [FW] ; loc ; [ALL-LOCKS] as lock-final: in
+        // `Lock::choose`, as FW is the candidate's.)
 
         let r = nat.r | nat.lkr | lf | nat.ru;
         let w = nat.w | nat.lkw;
@@ -121,18 +131,11 @@ impl Lock {
         checker.axiom("unmatched-locks", nat.minus_id(&unmatched).is_empty())?;
 
         let rfi_lf = rfi_lf(nat, lf);
-        let rfe_lf = x.rf_lf.clone();
-        let rf_lf = rfe_lf.union(&rfi_lf);
-        let rf_ru = x.rf_ru.clone();
-        let rf = nat.rf.union(&rf_lf).union(&rf_ru);
         let unmatched_after = nat
             .loc
             .restrict(nat.lkw, unmatched_lkw)
             .minus(&nat.id(unmatched_lkw));
-        let co0 = nat
-            .co0
-            .union(&nat.loc.restrict(nat.iw, nat.lkw))
-            .union(&unmatched_after);
+        let co0_locks = nat.loc.restrict(nat.iw, nat.lkw).union(&unmatched_after);
         Ok(Lock {
             lf,
             all_locks,
@@ -145,12 +148,32 @@ impl Lock {
             critical,
             unmatched_lkw,
             rfi_lf,
-            rfe_lf,
-            rf_lf,
-            rf_ru,
-            rf,
-            co0,
+            rfe_lf: nat.empty(),
+            rf_lf: nat.empty(),
+            rf_ru: nat.empty(),
+            rf: nat.empty(),
+            co0: nat.empty(),
+            co0_locks,
         })
+    }
+
+    /// The fields that depend on the candidate, from its `rf` and `FW`
+    /// (`nat`'s) and its lock choices (`x`'s `rf_lf`, `rf_ru`), with the
+    /// `lock-final` flag; `self` is [`Lock::fixed`] of `nat`'s events.
+    pub(super) fn choose(&mut self, x: &Execution, nat: &Native, checker: &mut Checker) {
+        // flag ~empty [FW] ; loc ; [ALL-LOCKS] as lock-final
+        checker.flag(
+            "lock-final",
+            !nat.loc.restrict(nat.fw, self.all_locks).is_empty(),
+        );
+        self.rfe_lf.clone_from(&x.rf_lf);
+        self.rf_lf = self.rfe_lf.union(&self.rfi_lf);
+        self.rf_ru.clone_from(&x.rf_ru);
+        self.rf.clone_from(&nat.rf);
+        self.rf.union_with(&self.rf_lf);
+        self.rf.union_with(&self.rf_ru);
+        self.co0.clone_from(&nat.co0);
+        self.co0.union_with(&self.co0_locks);
     }
 }
 
@@ -312,10 +335,15 @@ impl Merged {
         let m = lock.r | w;
         let critical = &lock.critical;
         let co = co.union(critical).union(&critical.inverse().seq(co)).plus();
-        let lock_reads = singlestep(&co)
-            .restrict(nat.iw | nat.ul, nat.universe)
-            .seq(&lock.lk_rmw.inverse());
-        let rf = lock.rf.union(&lock_reads);
+        // (Without lock events, `lk-rmw` is empty and so is this term.)
+        let rf = if lock.lk_rmw.is_empty() {
+            lock.rf.clone()
+        } else {
+            let lock_reads = singlestep(&co)
+                .restrict(nat.iw | nat.ul, nat.universe)
+                .seq(&lock.lk_rmw.inverse());
+            lock.rf.union(&lock_reads)
+        };
         let fr = rf.inverse().seq(&co);
         Merged {
             w,

@@ -139,7 +139,7 @@ impl Native {
         let po_loc = x.po.inter(&loc);
         let rfe = x.rf.inter(&ext);
         let rfi = x.rf.inter(&int);
-        let co0 = loc.inter(&Rel::product(n, iw, w & !iw).union(&Rel::product(n, w & !fw, fw)));
+        let co0 = co0(&loc, iw, w, fw);
         Native {
             n,
             universe: universe(n),
@@ -174,6 +174,25 @@ impl Native {
         }
     }
 
+    /// The same sets and relations for `x`, another candidate of the
+    /// execution these are of: `x` has the same events (kinds, tags,
+    /// locations, threads), `po` and dependencies, and may differ in its
+    /// values and `rf`; `fw` is its `FW`. Only what those change is
+    /// recomputed (`rf`, `rfe`, `rfi`, `FW`, `co0`, the values): the
+    /// enumeration judges every candidate of one skeleton this way.
+    pub fn set_candidate(&mut self, x: &Execution, fw: Set) {
+        debug_assert_eq!(x.n(), self.n);
+        self.rf.clone_from(&x.rf);
+        self.rfe = x.rf.inter(&self.ext);
+        self.rfi = x.rf.inter(&self.int);
+        if fw != self.fw {
+            self.fw = fw;
+            self.co0 = co0(&self.loc, self.iw, self.w, fw);
+        }
+        self.values.clear();
+        self.values.extend(x.events.iter().map(|e| e.value));
+    }
+
     /// The empty relation.
     pub fn empty(&self) -> Rel {
         Rel::empty(self.n)
@@ -196,7 +215,7 @@ impl Native {
 
     /// `r \ id`: `r` without its loops.
     pub fn minus_id(&self, r: &Rel) -> Rel {
-        r.minus(&self.id(self.universe))
+        r.without_loops()
     }
 
     /// `let fencerel(B) = (po & (_ * B)) ; po`: from what is po-before
@@ -218,6 +237,12 @@ impl Native {
         }
         out
     }
+}
+
+/// `let co0 = loc & ((IW * (W\IW)) | ((W\FW) * FW))`
+fn co0(loc: &Rel, iw: Set, w: Set, fw: Set) -> Rel {
+    let n = loc.len();
+    loc.inter(&Rel::product(n, iw, w & !iw).union(&Rel::product(n, w & !fw, fw)))
 }
 
 /// `loc`, `int` and `ext`, as [`Execution::loc`], [`Execution::int`] and

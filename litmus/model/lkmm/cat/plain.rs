@@ -4,11 +4,11 @@
 //!
 //! Every line here sees the rebound `fence` and `strong-fence` (with
 //! `rcu-fence`), so they are this struct's; `nonrw-fence` is never rebound
-//! and stays [`Kernel`]'s.
+//! and stays [`Fences`]'s.
 
 use super::super::rel::Rel;
 use super::bell::Bell;
-use super::kernel::Kernel;
+use super::kernel::{Fences, Kernel};
 use super::lock::Merged;
 use super::native::Native;
 use super::{Checker, Failed};
@@ -81,6 +81,7 @@ impl PlainAccesses {
         nat: &Native,
         bell: &Bell,
         merged: &Merged,
+        fences: &Fences,
         kernel: &Kernel,
         checker: &mut Checker,
     ) -> Result<PlainAccesses, Failed> {
@@ -90,12 +91,12 @@ impl PlainAccesses {
         let (w, m) = (merged.w, merged.m);
         let (rf, co, fr) = (&merged.rf, &merged.co, &merged.fr);
 
-        let fence = kernel.fence.union(&kernel.rcu_fence);
-        let strong_fence = kernel.strong_fence.union(&kernel.rcu_fence);
+        let fence = fences.fence.union(&kernel.rcu_fence);
+        let strong_fence = fences.strong_fence.union(&kernel.rcu_fence);
 
         // Warn about plain writes and marked accesses in the same region
         let plain_w = plain & w;
-        let unbarriered = nat.po_loc.minus(&kernel.barrier);
+        let unbarriered = nat.po_loc.minus(&fences.barrier);
         let mixed_accesses = unbarriered
             .restrict(plain_w, marked)
             .union(&unbarriered.restrict(marked, plain_w));
@@ -120,14 +121,14 @@ impl PlainAccesses {
         let w_pre_bounded = bell.addr.union(&fence).opt().restrict(marked, all);
         let r_pre_bounded = bell
             .addr
-            .union(&kernel.nonrw_fence)
-            .union(&rmb_fence.restrict(kernel.r4rmb, not_noreturn))
+            .union(&fences.nonrw_fence)
+            .union(&rmb_fence.restrict(fences.r4rmb, not_noreturn))
             .opt()
             .restrict(marked, all);
         let w_post_bounded = fence.opt().restrict(all, marked).seq(&kernel.rmw_sequence);
-        let r_post_bounded = kernel
+        let r_post_bounded = fences
             .nonrw_fence
-            .union(&rmb_fence.restrict(not_noreturn, kernel.r4rmb))
+            .union(&rmb_fence.restrict(not_noreturn, fences.r4rmb))
             .opt()
             .restrict(all, marked);
 

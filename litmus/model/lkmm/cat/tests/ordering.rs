@@ -36,7 +36,7 @@ fn mp_with_wmb_and_rmb_is_forbidden_by_happens_before() {
     // back from the x read to the y read within P1.
     let r = relations(&mp(true, true));
     let (wx, wy, ry, rx) = (4, 6, 7, 9);
-    assert!(r.kernel.wmb.has(wx, wy) && r.kernel.rmb.has(ry, rx));
+    assert!(r.fences.wmb.has(wx, wy) && r.fences.rmb.has(ry, rx));
     assert!(r.kernel.prop.has(rx, ry) && r.kernel.hb.has(rx, ry));
 }
 
@@ -115,10 +115,10 @@ fn sb_before_atomic(atomic: bool) -> (Execution, usize, usize) {
 fn before_atomic_is_a_full_fence_only_before_an_rmw() {
     let (x, wx, ry) = sb_before_atomic(true);
     assert_eq!(verdict(&x), forbidden("propagation"));
-    assert!(relations(&x).kernel.mb.has(wx, ry));
+    assert!(relations(&x).fences.mb.has(wx, ry));
     let (x, wx, ry) = sb_before_atomic(false);
     assert_eq!(verdict(&x), allowed(&[]));
-    assert!(!relations(&x).kernel.mb.has(wx, ry));
+    assert!(!relations(&x).fences.mb.has(wx, ry));
 }
 
 /// MP+wmb whose reader does `atomic_inc(y)` (or `READ_ONCE(y)`), then
@@ -147,11 +147,11 @@ fn rmb_does_not_order_a_noreturn_read() {
     let (x, ry, rx) = mp_noreturn(true);
     assert_eq!(verdict(&x), allowed(&[]));
     let r = relations(&x);
-    assert!(!r.kernel.rmb.has(ry, rx));
-    assert_eq!(r.kernel.r4rmb & single(ry), 0);
+    assert!(!r.fences.rmb.has(ry, rx));
+    assert_eq!(r.fences.r4rmb & single(ry), 0);
     let (x, ry, rx) = mp_noreturn(false);
     assert_eq!(verdict(&x), forbidden("happens-before"));
-    assert!(relations(&x).kernel.rmb.has(ry, rx));
+    assert!(relations(&x).fences.rmb.has(ry, rx));
 }
 
 // ---------------------------------------------------------------------
@@ -247,11 +247,11 @@ fn after_unlock_lock_makes_the_lock_handover_a_strong_fence() {
     let (x, wx, ry) = z6_unlock_lock(true);
     assert_eq!(verdict(&x), forbidden("propagation"));
     let r = relations(&x);
-    assert!(r.kernel.mb.has(wx, ry));
-    assert!(r.kernel.po_unlock_lock_po.has(wx, ry));
+    assert!(r.fences.mb.has(wx, ry));
+    assert!(r.fences.po_unlock_lock_po.has(wx, ry));
     let (x, wx, ry) = z6_unlock_lock(false);
     assert_eq!(verdict(&x), allowed(&[]));
-    assert!(!relations(&x).kernel.strong_fence.has(wx, ry));
+    assert!(!relations(&x).fences.strong_fence.has(wx, ry));
 }
 
 // ---------------------------------------------------------------------
