@@ -296,7 +296,9 @@ impl RfSearch<'_> {
         } else {
             let forced = match (before, rf.last()) {
                 (Some(before), Some(&(_, r))) => {
-                    let l = self.base.execution.events[r].loc.expect("a read has a location");
+                    let l = self.base.execution.events[r]
+                        .loc
+                        .expect("a read has a location");
                     self.coherence.forced_co_at(&relation, before, l)
                 }
                 _ => self.coherence.forced_co(&relation),
@@ -337,9 +339,11 @@ impl RfSearch<'_> {
             let value = &value[base.offsets[t]..];
             shape.reads.iter().all(|&r| value[r].is_none())
                 || shape.by_reads.keys().any(|key| {
-                    shape.reads.iter().enumerate().all(|(k, &r)| {
-                        value[r].is_none_or(|known| key.get(k) == Some(&known))
-                    })
+                    shape
+                        .reads
+                        .iter()
+                        .enumerate()
+                        .all(|(k, &r)| value[r].is_none_or(|known| key.get(k) == Some(&known)))
                 })
         })
     }
@@ -464,7 +468,12 @@ fn close_cycles(
 /// write). [`propagate`] from them reaches what it reaches from the
 /// initial writes alone, as it sets each value once, from values set
 /// before it; these it would set first.
-fn known_values(base: &Skeleton, shapes: &[&Shape], paths: &[Vec<Trace>], init: &[Val]) -> Vec<Option<Val>> {
+fn known_values(
+    base: &Skeleton,
+    shapes: &[&Shape],
+    paths: &[Vec<Trace>],
+    init: &[Val],
+) -> Vec<Option<Val>> {
     let mut value: Vec<Option<Val>> = vec![None; base.execution.events.len()];
     for (l, &v) in init.iter().enumerate() {
         value[l] = Some(v);

@@ -75,7 +75,12 @@ impl Coherence {
             })
             .filter_map(|e| e.loc)
             .collect::<Vec<_>>();
-        let locations_count = x.events.iter().filter_map(|e| e.loc).max().map_or(0, |l| l + 1);
+        let locations_count = x
+            .events
+            .iter()
+            .filter_map(|e| e.loc)
+            .max()
+            .map_or(0, |l| l + 1);
         let mut index = vec![0u8; n];
         let mut co_init = Rel::empty(n);
         let ext = x.ext();
@@ -95,7 +100,8 @@ impl Coherence {
                 let local = |pairs: &dyn Fn(usize, usize) -> bool| {
                     Rel::from_pairs(
                         k,
-                        (0..k).flat_map(|i| (0..k).map(move |j| (i, j)))
+                        (0..k)
+                            .flat_map(|i| (0..k).map(move |j| (i, j)))
                             .filter(|&(i, j)| pairs(events[i], events[j])),
                     )
                 };
@@ -104,9 +110,8 @@ impl Coherence {
                 let writes = (0..k)
                     .filter(|&i| is_write(events[i]))
                     .fold(0, |acc, i| acc | single(i));
-                let co_init_local = local(&|a, b| {
-                    kind(a) == Kind::Init && is_write(b) && kind(b) != Kind::Init
-                });
+                let co_init_local =
+                    local(&|a, b| kind(a) == Kind::Init && is_write(b) && kind(b) != Kind::Init);
                 for (i, j) in co_init_local.pairs() {
                     co_init.add(events[i], events[j]);
                 }

@@ -512,7 +512,9 @@ mod tests {
             let all = |keep: &dyn Fn(usize, usize) -> bool| {
                 Rel::from_pairs(
                     n,
-                    (0..n).flat_map(|a| (0..n).map(move |b| (a, b))).filter(|&(a, b)| keep(a, b)),
+                    (0..n)
+                        .flat_map(|a| (0..n).map(move |b| (a, b)))
+                        .filter(|&(a, b)| keep(a, b)),
                 )
             };
             let (x, y) = (next() as Set, next() as Set);
