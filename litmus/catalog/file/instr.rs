@@ -444,6 +444,12 @@ pub fn build(
         Arg::Reg(r) => Ok(Operand::Reg(r.index)),
         Arg::Mem(_) => error(line, "two memory operands"),
     };
+    if u.locked
+        && matches!(u.kind, Kind::Add | Kind::Alu(_))
+        && matches!(u.args.first(), Some(Arg::Reg(_)))
+    {
+        return error(line, "'LOCK' cannot prefix register arithmetic");
+    }
     let instr = match (u.kind, &u.args[..]) {
         (Kind::Nop, _) => return Ok(None),
         (Kind::Fence(f), _) => Instr::Fence(f),
@@ -551,6 +557,22 @@ mod tests {
                 reg: 14,
                 offset: 0,
                 index: Some(3)
+            })
+        );
+        let locked = build(&p(Arch::X86, "LOCK ADD EAX,$1"), None, Size::Four, 1).unwrap_err();
+        assert!(
+            locked
+                .message
+                .contains("'LOCK' cannot prefix register arithmetic")
+        );
+        let add = build(&p(Arch::X86, "ADD EAX,$1"), None, Size::Four, 1).unwrap();
+        assert_eq!(
+            add,
+            Some(Instr::Alu {
+                op: AluOp::Add,
+                size: Size::Four,
+                reg: 0,
+                value: Operand::Imm(1)
             })
         );
         let and = p(Arch::X86_64, "and $8,%ebx");
