@@ -668,21 +668,10 @@ mod tests {
     #[test]
     fn a_cmpxchg_is_written_in_x86_64_and_reads_back() {
         let text = "C C\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tWRITE_ONCE(*y, 1);\n\tr0 = cmpxchg(x, 0, 1);\n\tr1 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 2);\n\tr0 = READ_ONCE(*y);\n}\nexists (0:r0=2 /\\ 1:r0=0)\n";
-        let f = x86(mapped(text)).unwrap();
-        assert!(f.text.starts_with("X86_64 C\n"), "{}", f.text);
-        assert!(f.text.contains("uint32_t x=0"), "{}", f.text);
-        assert!(f.text.contains("lock cmpxchgl (x),%"), "{}", f.text);
-        let back = file::from_text(&f.text).expect("the X86_64 reader takes it");
-        let back: &'static FileTest = Box::leak(Box::new(FileTest {
-            hash: "read-back-64".into(),
-            ..back
-        }));
-        assert_eq!(
-            model::verdict(Case::File(back)),
-            judge_of(&f.text),
-            "{}",
-            f.text
-        );
+        let text = round_trip(text, "read-back-64");
+        assert!(text.starts_with("X86_64 C\n"), "{text}");
+        assert!(text.contains("uint32_t x=0"), "{text}");
+        assert!(text.contains("lock cmpxchgl (x),%"), "{text}");
     }
 
     /// `text` exported, read back by the suite, and both judged alike.
