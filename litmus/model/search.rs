@@ -190,6 +190,13 @@ impl State {
                         regs[r as usize] = old;
                         sum
                     }
+                    // Held: the thread waits (this step cannot happen now).
+                    Rmw::Lock(_) if old != 0 => return false,
+                    Rmw::Lock(r) => {
+                        regs[0] = 0;
+                        regs[r as usize] = 1;
+                        1
+                    }
                 };
                 if locked {
                     next.write_memory(at, wide, new);
@@ -353,6 +360,9 @@ fn trace(
                             op: Rmw::Xchg(r) | Rmw::Xadd(r),
                             ..
                         } => sees(r, wide),
+                        Step::Rmw {
+                            op: Rmw::Lock(_), ..
+                        } => ", takes it (0 -> 1)".to_string(),
                         Step::Store { .. } | Step::Rmw { locked: false, .. } if !sc => {
                             " (into its store buffer)".to_string()
                         }

@@ -192,6 +192,7 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
             }
         }
         merged.iterations += run.iterations;
+        merged.abandoned += run.abandoned;
         merged.seconds += run.seconds;
         merged.interrupted |= run.interrupted;
     }
@@ -232,6 +233,7 @@ mod tests {
                 })
                 .collect(),
             iterations: outcomes.iter().map(|o| o.1).sum(),
+            abandoned: 0,
             seconds,
             interrupted: false,
             detail: "main".into(),

@@ -311,6 +311,9 @@ fn convert_thread(
             Instr::Jump { .. } | Instr::Label(_) => {
                 return Err("a branch: not converted".into());
             }
+            Instr::SpinLock { .. } => {
+                return Err("a spin lock, which waits for another thread: not converted".into());
+            }
         }
     }
     Ok(plan)

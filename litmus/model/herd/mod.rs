@@ -183,6 +183,7 @@ fn x86_instr(p: &LitmusProgram, thread: usize, i: &Instr) -> Option<String> {
         Instr::Store { .. }
         | Instr::Move { .. }
         | Instr::Rmw { .. }
+        | Instr::SpinLock { .. }
         | Instr::Jump { .. }
         | Instr::Label(_) => {
             unreachable!("the built-in classic tests store constants, load and fence")

@@ -19,16 +19,21 @@
 //! | `cmpxchg*`, `atomic_cmpxchg*` | `lock cmpxchg`, `%eax` the expected value | `cmpxchg.h` `__raw_cmpxchg` |
 //! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`) | `atomic.h` |
 //! | `atomic_fetch_add*`, `atomic_fetch_sub*`, `_inc`, `_dec` | `lock xadd` | `atomic.h` `arch_atomic_fetch_add` |
+//! | `spin_lock` | `lock cmpxchg` of 0 -> 1, retried after `pause` and loads until the word reads 0: one primitive ([`Instr::SpinLock`]) | `asm-generic/qspinlock.h` `queued_spin_lock`, `asm/qspinlock.h` `virt_spin_lock` |
+//! | `spin_unlock` | `barrier()`, `mov` store of 0 | `qspinlock.h` `queued_spin_unlock`: `smp_store_release(&lock->locked, 0)` |
+//! | `spin_trylock` | `mov` load, `jne` to the failure, `lock cmpxchg` of 0 -> 1, `jne` to the failure, `mov $1`; the failure `mov $0` | `qspinlock.h` `queued_spin_trylock` |
+//! | `spin_is_locked` | `mov` load | `qspinlock.h` `queued_spin_is_locked`: `atomic_read(&lock->val)` |
 //! | `if (r)`, `if (r != k)`, `if (r == k)`, `else` | `cmp`, `je`/`jne` over the branch, `jmp` over the `else` | what the compiler emits |
 //! | `r = (a != b)`, `r = (a == b)` | `cmp`, a jump over `mov $1`, `jmp` over `mov $0` | the compiler's `setne`/`sete`, the same registers |
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
-//! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
-//! SRCU (no user-space equivalent), `_return` and `_and_test` results
-//! (register arithmetic, flags), `while` and an `if` on anything but a
-//! register's equality (the threads jump forward, on equal or not equal
-//! only, as herd7's `X86`), plain accesses (the compiler's to choose), accesses
+//! lines): `atomic_add_unless` (a loop of register arithmetic),
+//! `synchronize_rcu` and SRCU (no user-space equivalent), `_return` and
+//! `_and_test` results (register arithmetic, flags), `while` and an `if`
+//! on anything but a register's equality (the threads jump forward, on
+//! equal or not equal only, as herd7's `X86`; a spin lock's loop is inside
+//! its primitive), plain accesses (the compiler's to choose), accesses
 //! through a loaded pointer and pointer values, a `filter`.
 
 use super::ast::{
@@ -468,6 +473,21 @@ impl Mapper {
                 code.push(Instr::Move { reg: dest, value });
                 code.push(rmw(at, RmwOp::Xadd(dest)));
             }
+            // qspinlock.h: `queued_spin_is_locked()` is
+            // `atomic_read(&lock->val)`, non-zero when held (the suite's
+            // lock word holds 0 or 1: no pending bit, no queue tail).
+            Semantics::IsLocked => {
+                let at = at(self, 0, true)?;
+                code.push(Instr::Load {
+                    size: SIZE,
+                    at,
+                    reg: dest,
+                });
+            }
+            Semantics::TryLock => {
+                let at = at(self, 0, true)?;
+                self.trylock(t, at, dest, call.pos, code)?;
+            }
             _ => return unmapped(call.pos, format!("{}() has no value", call.prim.name)),
         }
         Ok(())
@@ -507,8 +527,82 @@ impl Mapper {
                 let value = self.signed_operand(t, call, op, value)?;
                 code.push(rmw(at, RmwOp::Add(value)));
             }
+            // qspinlock.h: `queued_spin_lock()`'s `lock cmpxchg` of 0 -> 1,
+            // and x86's `virt_spin_lock()` retrying it: one primitive.
+            Semantics::Lock => {
+                let at = self.address(t, &call.args[0], true, call.pos)?;
+                code.push(Instr::SpinLock { at, reg: SCRATCH });
+            }
+            // qspinlock.h: `queued_spin_unlock()` is
+            // `smp_store_release(&lock->locked, 0)`: `barrier()`, a store.
+            Semantics::Unlock => {
+                let at = self.address(t, &call.args[0], true, call.pos)?;
+                code.push(Instr::Fence(Fence::Compiler));
+                code.push(Instr::Store {
+                    size: SIZE,
+                    at,
+                    value: Operand::Imm(0),
+                });
+            }
             _ => return unmapped(call.pos, format!("{}() is not a statement", call.prim.name)),
         }
+        Ok(())
+    }
+
+    /// `spin_trylock()` into `dest`, as qspinlock.h's
+    /// `queued_spin_trylock()`: `val = atomic_read(&lock->val); if (val)
+    /// return 0;` then `atomic_try_cmpxchg_acquire(&lock->val, &val, 1)`,
+    /// 1 when it swapped. The compiler's code: the load, a jump to the
+    /// failure when it is not 0, `lock cmpxchg` with `%eax` = 0, a jump to
+    /// the failure when `%eax` came back not 0, `mov $1` and a jump over
+    /// the failure's `mov $0`.
+    fn trylock(
+        &mut self,
+        t: usize,
+        at: Address,
+        dest: u8,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        let (failed, end) = (self.label(t, pos)?, self.label(t, pos)?);
+        let unless_zero = |reg| Instr::Jump {
+            when: Some(Compare {
+                reg,
+                value: Operand::Imm(0),
+                jump: Jcc::NotEqual,
+            }),
+            to: failed,
+        };
+        let set = |value| Instr::Move {
+            reg: dest,
+            value: Operand::Imm(value),
+        };
+        code.extend([
+            Instr::Load {
+                size: SIZE,
+                at,
+                reg: dest,
+            },
+            unless_zero(dest),
+            Instr::Move {
+                reg: ACCUMULATOR,
+                value: Operand::Imm(0),
+            },
+            Instr::Move {
+                reg: SCRATCH,
+                value: Operand::Imm(1),
+            },
+            rmw(at, RmwOp::Cmpxchg(SCRATCH)),
+            unless_zero(ACCUMULATOR),
+            set(1),
+            Instr::Jump {
+                when: None,
+                to: end,
+            },
+            Instr::Label(failed),
+            set(0),
+            Instr::Label(end),
+        ]);
         Ok(())
     }
 
@@ -722,10 +816,6 @@ fn fence(tag: FenceTag) -> Option<Fence> {
 /// Why a primitive has no x86 code the suite can run, if it has none.
 fn unavailable(call: &Call) -> Option<&'static str> {
     Some(match call.prim.semantics {
-        Semantics::Lock | Semantics::Unlock | Semantics::TryLock | Semantics::IsLocked => {
-            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads only jump \
-             forward"
-        }
         Semantics::Fence(tag) if fence(tag).is_none() => {
             "a grace period has no user-space equivalent"
         }
@@ -734,8 +824,10 @@ fn unavailable(call: &Call) -> Option<&'static str> {
              user-space equivalent"
         }
         Semantics::AddUnless => {
-            "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
-             threads only jump forward"
+            "a read, then a lock cmpxchg of the value plus a, retried until it swaps or the \
+             value is u (include/linux/atomic/atomic-arch-fallback.h, \
+             raw_atomic_fetch_add_unless): a loop of register arithmetic, which the suite's \
+             programs do not have"
         }
         Semantics::AtomicOpReturn { test: Some(_), .. } => {
             "a lock add, inc or dec, then sete or sets (arch/x86/include/asm/atomic.h): the \
