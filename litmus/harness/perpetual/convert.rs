@@ -479,7 +479,9 @@ mod tests {
         let text = "C L\n{}\nP0(spinlock_t *s, int *x)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*x, 1);\n\tspin_unlock(s);\n}\nP1(int *x)\n{\n\tint r0;\n\tr0 = READ_ONCE(*x);\n}\nexists (1:r0=1)\n";
         let c = crate::catalog::file::c::from_text(text).unwrap();
         let p = crate::catalog::file::c::x86::program(&c).unwrap();
-        let why = convert(&p).err().expect("refused");
+        let Err(why) = convert(&p) else {
+            panic!("converted")
+        };
         assert_eq!(
             why,
             "a spin lock, which waits for another thread: not converted"
