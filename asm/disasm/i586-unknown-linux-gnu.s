@@ -492,6 +492,24 @@
     pop %esi
     ret
 
+<pte_asm_add_unless32>:
+    push %edi
+    push %esi
+    mov 0x14(%esp),%ecx
+    mov 0x18(%esp),%edx
+    mov 0xc(%esp),%esi
+    mov (%esi),%eax
+    cmp %edx,%eax
+    je <pte_asm_add_unless32+0x1e>
+    mov %eax,%edi
+    add %ecx,%edi
+    lock cmpxchg %edi,(%esi)
+    jne <pte_asm_add_unless32+0x10>
+    xor %edx,%edx
+    pop %esi
+    pop %edi
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebx
     push %esi

@@ -884,6 +884,27 @@
     pop %ebp
     ret
 
+<pte_asm_add_unless32>:
+    push %ebp
+    mov %esp,%ebp
+    push %edi
+    push %esi
+    mov 0x8(%ebp),%esi
+    mov 0x14(%ebp),%edx
+    mov (%esi),%eax
+    mov 0x10(%ebp),%ecx
+    cmp %edx,%eax
+    je <pte_asm_add_unless32+0x1e>
+    mov %eax,%edi
+    add %ecx,%edi
+    lock cmpxchg %edi,(%esi)
+    jne <pte_asm_add_unless32+0x10>
+    xor %edx,%edx
+    pop %esi
+    pop %edi
+    pop %ebp
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebp
     mov %esp,%ebp

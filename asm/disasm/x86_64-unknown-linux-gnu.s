@@ -676,6 +676,17 @@
     mov %rcx,%rax
     ret
 
+<pte_asm_add_unless32>:
+    mov (%rdi),%eax
+    cmp %ecx,%eax
+    je <pte_asm_add_unless32+0x10>
+    mov %eax,%esi
+    add %edx,%esi
+    lock cmpxchg %esi,(%rdi)
+    jne <pte_asm_add_unless32+0x2>
+    mov %eax,%eax
+    ret
+
 <pte_asm_lock_add64>:
     shl $0x20,%rcx
     mov %edx,%eax

@@ -3,7 +3,8 @@
 //! where x86 has one, and the `LOCK XADD` of the kernel's
 //! `atomic_fetch_add()`, in 4- and 8-byte sizes (8-byte ones only where the
 //! target has the instruction), and the kernel's `spin_lock()`, a `lock
-//! cmpxchg` retried until the lock word holds 0 ([`spin_lock32`]). `litmus
+//! cmpxchg` retried until the lock word holds 0 ([`spin_lock32`]), and
+//! `atomic_add_unless()`'s `lock cmpxchg` loop ([`add_unless32`]). `litmus
 //! run FILE.litmus` executes each instruction of a test as one of these,
 //! so the hardware runs what the file says (for a C test, what the kernel
 //! compiles it to).
@@ -221,6 +222,55 @@ pub fn spin_lock32(word: &Word, spins: u32) -> bool {
     }
     // 0: the last `lock cmpxchgl` succeeded (eax kept the 0 it expected).
     seen == 0
+}
+
+/// The kernel's `atomic_add_unless(v, a, u)` loop on x86, from the value
+/// `seen` a load of `*word` returned: while `seen` is not `unless`, `lock
+/// cmpxchgl` of `seen` -> `seen + add`; each failure reloads `seen` from
+/// the location (the accumulator) and checks it again. Returns the value
+/// it last saw: `unless` when it gave up, else the value it added to.
+///
+/// Mirrors `raw_atomic_fetch_add_unless()`
+/// (`include/linux/atomic/atomic-arch-fallback.h`: `int c =
+/// raw_atomic_read(v); do { if (unlikely(c == u)) break; } while
+/// (!raw_atomic_try_cmpxchg(v, &c, c + a)); return c;`), x86's
+/// `arch_atomic_try_cmpxchg()` being `lock cmpxchg` (`atomic.h`,
+/// `cmpxchg.h`); `atomic_add_unless()` is its result `!= u`. The first
+/// load is the caller's ([`crate::read::load32`]), as it is the
+/// kernel's `raw_atomic_read()`.
+///
+/// What the SDM guarantees ("Locked Atomic Operations", "Loads and Stores
+/// Are Not Reordered with Locked Instructions"): each `lock cmpxchgl` is
+/// one atomic access and a full fence; the one that swaps reads `seen` and
+/// writes `seen + add` in one step. A failed one writes back the value it
+/// read (SDM Vol. 2 "CMPXCHG"). The loop ends: each failure means another
+/// thread's write came between, and a litmus test's threads make finitely
+/// many.
+#[inline(always)]
+pub fn add_unless32(word: &Word, seen: u32, add: u32, unless: u32) -> u32 {
+    let last: u32;
+    // SAFETY: `word` is a live, aligned u32 cell; locked 4-byte
+    // compare-and-swaps of it, in a loop that ends when one swaps or reads
+    // `unless`. Flags are written.
+    unsafe {
+        asm!(
+            "2:",
+            "cmpl {u:e}, %eax",           // if (c == u)
+            "je 3f",                      //     break
+            "movl %eax, {n:e}",
+            "addl {a:e}, {n:e}",          // c + a
+            "lock cmpxchgl {n:e}, ({p})", // if *p == c (eax): *p = c + a; else eax = *p
+            "jne 2b",                     // another wrote first: c = *p, again
+            "3:",
+            p = in(reg) word.as_ptr(),
+            a = in(reg) add,
+            u = in(reg) unless,
+            n = out(reg) _,
+            inout("eax") seen => last,
+            options(nostack, att_syntax),
+        )
+    }
+    last
 }
 
 /// `lock addq v, (p)`: the 8-byte [`lock_add32`] (x86-64 only).

@@ -264,6 +264,10 @@ shims! {
     // rounds of the spin; returns 1 when taken.
     write pte_asm_spin_lock32(s, p, lo, hi) always => Some((rmw::spin_lock32(s, 64) as u32, 0)),
         ["lock cmpxchg %r,(%r)", "pause", "mov (%r),%r", "lock cmpxchg %r,(%r)"];
+    // `atomic_add_unless(s, lo, hi)` from the value a load of `s` gives.
+    write pte_asm_add_unless32(s, p, lo, hi) always =>
+        Some((rmw::add_unless32(s, read::load32(s), lo, hi), 0)),
+        ["mov (%r),%r", "lock cmpxchg %r,(%r)"];
     #[cfg(target_arch = "x86_64")]
     write pte_asm_lock_add64(s, p, lo, hi) always => { rmw::lock_add64(p, join(lo, hi)); None },
         ["lock add %r,(%r)"];

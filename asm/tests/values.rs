@@ -108,6 +108,9 @@ fn every_write_shim_stores_the_value() {
                 "pte_asm_lock_xadd64" => (old.wrapping_add(value), 4, old),
                 // The sequence holds 4: the lock is held, the spin gives up.
                 "pte_asm_spin_lock32" => (old, 4, 0),
+                // Adds `lo` to the 4 unless `hi` is 4; returns the 4.
+                "pte_asm_add_unless32" if hi == 4 => (old, 4, 4),
+                "pte_asm_add_unless32" => (old, 4u32.wrapping_add(lo), 4),
                 // Compared with `lo`: the sequence holds 4, so they fail,
                 // store 4 back and return it (success: the test below).
                 "pte_asm_lock_cmpxchg32" | "pte_asm_cmpxchg32" => (old, 4, 4),
@@ -314,6 +317,23 @@ fn read_modify_writes_do_what_the_sdm_says() {
     assert_eq!(read::load32(&lock), 1, "and left as it was");
     pte_asm::write::store32(&lock, 0);
     assert!(rmw::spin_lock32(&lock, 0), "released, it is taken again");
+    let v = Word::new(1);
+    assert_eq!(rmw::add_unless32(&v, 1, 2, 0), 1, "1 is not 0: adds");
+    assert_eq!(read::load32(&v), 3);
+    assert_eq!(rmw::add_unless32(&v, 3, 2, 3), 3, "3 is 3: gives up");
+    assert_eq!(read::load32(&v), 3, "and leaves it");
+    assert_eq!(
+        rmw::add_unless32(&v, 7, 1, 0),
+        3,
+        "a stale 7 fails the cmpxchg, which reloads 3, then swaps"
+    );
+    assert_eq!(read::load32(&v), 4);
+    assert_eq!(
+        rmw::add_unless32(&v, 7, 1, 4),
+        4,
+        "a stale 7 reloads 4, which is the value it stops at"
+    );
+    assert_eq!(read::load32(&v), 4);
     let p = Pte::new(0x1_0000_0002);
     // The halves of an 8-byte location are 4-byte locations of their own.
     assert_eq!(

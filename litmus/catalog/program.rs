@@ -105,6 +105,18 @@ pub enum RmwOp {
     /// operand, and register `reg` takes 1 if its new value passes `test`,
     /// else 0 (the kernel's `atomic_dec_and_test()`, `atomic_add_negative()`).
     AddTest { value: Operand, reg: u8, test: Test },
+    /// The kernel's `atomic_add_unless()` after its first load into the
+    /// accumulator: while the accumulator is not `unless`, `LOCK CMPXCHG`
+    /// of it -> it plus `value`, a failure reloading it (`pte-asm`'s
+    /// `rmw::add_unless32`). The accumulator ends holding the value last
+    /// read: `unless`, or the value the location gained `value` from.
+    /// `sum`: the register a compiler computes the new value in (herd7's
+    /// file needs one; the hardware's primitive has its own).
+    AddUnless {
+        value: Operand,
+        unless: Operand,
+        sum: u8,
+    },
 }
 
 /// A register-only arithmetic instruction's operation (`ADD r,v` ...):
@@ -346,6 +358,10 @@ impl Instr {
                     // `CMPXCHG` compares with, and may load, the accumulator.
                     RmwOp::Cmpxchg(r) => vec![0, r],
                     RmwOp::AddTest { value, reg, .. } => [operand(value), vec![reg]].concat(),
+                    // The loop starts from, and ends in, the accumulator.
+                    RmwOp::AddUnless { value, unless, sum } => {
+                        [vec![0, sum], operand(value), operand(unless)].concat()
+                    }
                 };
                 [op, index(at)].concat()
             }

@@ -94,6 +94,14 @@ pub enum Op {
         reg: u8,
         locked: bool,
     },
+    /// `atomic_add_unless()`'s `lock cmpxchg` loop from the accumulator
+    /// (`rmw::add_unless32`), which ends holding the value last read.
+    AddUnless32 {
+        loc: u8,
+        high: bool,
+        value: Operand,
+        unless: Operand,
+    },
     /// `lock xadd`: locked only (the unlocked form is no primitive).
     Xadd32 {
         loc: u8,
@@ -202,6 +210,19 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
                     value(regs, v) as u32,
                 )
             }
+        }
+        Op::AddUnless32 {
+            loc,
+            high,
+            value: v,
+            unless,
+        } => {
+            regs[0] = rmw::add_unless32(
+                word(at(loc), high),
+                regs[0] as u32,
+                value(regs, v) as u32,
+                value(regs, unless) as u32,
+            ) as u64
         }
         Op::AddTest32 {
             loc,
@@ -501,6 +522,7 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Load32Indexed { .. } => "pte_asm_load32_indexed",
         Op::Store32Indexed { .. } => "pte_asm_store32_indexed",
         Op::AddTest32 { .. } => "pte_asm_lock_add32_test",
+        Op::AddUnless32 { .. } => "pte_asm_add_unless32",
         Op::Fence(Fence::Mfence) => "pte_asm_mfence",
         Op::Fence(Fence::Lfence) => "pte_asm_lfence",
         Op::Fence(Fence::Sfence) => "pte_asm_sfence",
@@ -609,6 +631,8 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                 RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
                                 RmwOp::AddTest { value, reg, test } if locked => Op::AddTest32 { loc, high, value, reg, test },
                                 RmwOp::AddTest { .. } => return Err(UNLOCKED_TEST.into()),
+                                RmwOp::AddUnless { value, unless, .. } if locked => Op::AddUnless32 { loc, high, value, unless },
+                                RmwOp::AddUnless { .. } => return Err("atomic_add_unless()'s loop without lock: no pte-asm primitive".into()),
                             }
                         }
                         Instr::Rmw { size: Size::Eight, at, op, locked } => {
@@ -635,8 +659,8 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                     return Err("an 8-byte xadd needs x86-64".into());
                                 }
                                 RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
-                                RmwOp::AddTest { .. } => {
-                                    return Err("an 8-byte lock add with sete or sets is no pte-asm primitive".into());
+                                RmwOp::AddTest { .. } | RmwOp::AddUnless { .. } => {
+                                    return Err("an 8-byte lock add with sete or sets, or add_unless loop, is no pte-asm primitive".into());
                                 }
                             }
                         }

@@ -114,6 +114,12 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
                                 reg,
                                 test,
                             },
+                            RmwOp::AddUnless {
+                                value: v, unless, ..
+                            } => Rmw::AddUnless {
+                                value: value(v),
+                                unless: value(unless),
+                            },
                         },
                         locked,
                     },
@@ -254,6 +260,16 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
                         Test::Negative => "sets",
                     },
                     reg(r),
+                    wide(size)
+                ),
+                RmwOp::AddUnless {
+                    value: v, unless, ..
+                } => format!(
+                    "{lock}cmpxchg loop {} += {} unless it holds {}, from {}{}",
+                    at(a),
+                    value(v),
+                    value(unless),
+                    reg(0),
                     wide(size)
                 ),
             }

@@ -135,6 +135,17 @@ pub enum Rmw {
     /// (`EAX`) takes the 0 and the register the 1, as the `lock cmpxchg`
     /// that took the lock leaves them.
     Lock(Reg),
+    /// The kernel's `atomic_add_unless()` loop after its first load into
+    /// register 0 (`EAX`): when that load read `unless`, no access at all;
+    /// else a locked read of the location that, unless it reads `unless`,
+    /// writes it plus `value` (a failed `lock cmpxchg` writes back what it
+    /// read); register 0 takes what it read. The retries of the hardware's
+    /// loop are left out: each failed `lock cmpxchg` only reloads the
+    /// accumulator, and the one that ends the loop is this step.
+    AddUnless {
+        value: Value,
+        unless: Value,
+    },
 }
 
 /// One step of a model thread: the memory effect of one instruction.

@@ -169,6 +169,13 @@ impl State {
                 op,
                 locked,
             } => {
+                // add_unless's first load read `unless`: the loop ends
+                // before its `lock cmpxchg`.
+                if let Rmw::AddUnless { unless, .. } = op
+                    && self.threads[t].regs[0] & mask(wide) == value_of(unless, wide)
+                {
+                    return true;
+                }
                 if locked && !empty {
                     return false;
                 }
@@ -210,6 +217,14 @@ impl State {
                         regs[0] = 0;
                         regs[r as usize] = 1;
                         1
+                    }
+                    Rmw::AddUnless { value, unless } => {
+                        regs[0] = old;
+                        if old == value_of(unless, wide) {
+                            old
+                        } else {
+                            old.wrapping_add(value_of(value, wide)) & mask(wide)
+                        }
                     }
                 };
                 if locked {

@@ -336,6 +336,14 @@ fn thread(
                             new => new.map(|v| test.holds(v, size) as u64),
                         };
                     }
+                    // Adds, or leaves the location as it was; the
+                    // accumulator ends with a value the location held.
+                    RmwOp::AddUnless { value, sum: s, .. } => {
+                        let new = sum(&of(value, &regs));
+                        store(at.loc, &new, locs);
+                        regs[0] = old;
+                        regs[s as usize] = new;
+                    }
                 }
             }
             // Taken: the word held 0, now 1; `%eax` 0, the register 1.
@@ -378,6 +386,7 @@ fn writes(i: &Instr) -> Vec<u8> {
             RmwOp::Add(_) => vec![],
             RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
             RmwOp::Cmpxchg(_) => vec![0],
+            RmwOp::AddUnless { sum, .. } => vec![0, sum],
             RmwOp::AddTest { reg, .. } => vec![reg],
         },
         Instr::SpinLock { reg, .. } => vec![0, reg],

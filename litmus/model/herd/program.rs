@@ -85,7 +85,7 @@ impl Dialect {
             matches!(
                 i,
                 Instr::Rmw {
-                    op: RmwOp::Cmpxchg(_),
+                    op: RmwOp::Cmpxchg(_) | RmwOp::AddUnless { .. },
                     ..
                 } | Instr::SpinLock { .. }
             )
@@ -234,6 +234,33 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
                     format!("movl $1,{one}"),
                     format!("lock cmpxchgl ({lock}),{one}"),
                     format!("jne {label}"),
+                ]);
+            } else if let Instr::Rmw {
+                op: RmwOp::AddUnless { value, unless, sum },
+                at,
+                size: Size::Four,
+                locked: true,
+            } = *ins
+            {
+                // From the accumulator the load before it filled: the
+                // kernel's `do { if (c == u) break; } while
+                // (!try_cmpxchg(v, &c, c + a))`.
+                let (again, done) = (format!("LA{t}{i}"), format!("LB{t}{i}"));
+                let v = p.locations[at.loc as usize].name.clone();
+                let operand = |o: Operand| match o {
+                    Operand::Reg(r) => dialect.operand(names[t][r as usize]),
+                    Operand::Imm(k) => format!("${}", k as u32 as i32),
+                };
+                let sum = dialect.operand(names[t][sum as usize]);
+                lines.extend([
+                    format!("{again}:"),
+                    format!("cmpl {},%eax", operand(unless)),
+                    format!("je {done}"),
+                    format!("movl %eax,{sum}"),
+                    format!("addl {},{sum}", operand(value)),
+                    format!("lock cmpxchgl ({v}),{sum}"),
+                    format!("jne {again}"),
+                    format!("{done}:"),
                 ]);
             } else if let Some(line) = instruction(
                 p,
@@ -574,6 +601,9 @@ fn instruction(
                 );
             }
             RmwOp::AddTest { .. } => unreachable!("x86() writes a flag made a value"),
+            RmwOp::AddUnless { .. } => {
+                return Err("atomic_add_unless()'s loop: 4 bytes and locked only".into());
+            }
         },
     }))
 }

@@ -22,6 +22,7 @@
 //! | `atomic_add_return*`, `atomic_sub_return*`, `_inc_return*`, `_dec_return*` | `mov $i,%r; lock xadd %r,(x); add $i,%r` (`-i` for `sub`, `dec`) | `atomic.h` `arch_atomic_add_return`: `i + xadd(&v->counter, i)`; `arch_atomic_sub_return` is `arch_atomic_add_return(-i, v)`; `atomic-arch-fallback.h` the `inc`, `dec` and orders |
 //! | `atomic_dec_and_test`, `atomic_inc_and_test`, `atomic_sub_and_test`, `atomic_add_negative` | `lock add` (of `-1`, `1`, `-i`, `i`), then `sete %r` (`sets` for `add_negative`) | `atomic.h`: `GEN_UNARY_RMWcc(LOCK_PREFIX "decl", v->counter, e)`, `"incl"`, `GEN_BINARY_RMWcc(LOCK_PREFIX "subl", ..., e, ...)`, `"addl"` with `s` (`rmwcc.h`) |
 //! | `r = a + b`, `-`, `&`, `\|`, `^` | `mov a,%r; add b,%r` ... | what the compiler emits (below) |
+//! | `atomic_add_unless(v, a, u)` | `mov (v),%eax`; while `%eax` is not `u`, `lock cmpxchg` of it -> it + `a` (one primitive, [`RmwOp::AddUnless`]); `!= u` as a compare and jumps | `atomic-arch-fallback.h` `raw_atomic_fetch_add_unless`: `c = raw_atomic_read(v); do { if (c == u) break; } while (!raw_atomic_try_cmpxchg(v, &c, c + a));` |
 //! | `spin_lock` | `lock cmpxchg` of 0 -> 1, retried after `pause` and loads until the word reads 0: one primitive ([`Instr::SpinLock`]) | `asm-generic/qspinlock.h` `queued_spin_lock`, `asm/qspinlock.h` `virt_spin_lock` |
 //! | `spin_unlock` | `barrier()`, `mov` store of 0 | `qspinlock.h` `queued_spin_unlock`: `smp_store_release(&lock->locked, 0)` |
 //! | `spin_trylock` | `mov` load, `jne` to the failure, `lock cmpxchg` of 0 -> 1, `jne` to the failure, `mov $1`; the failure `mov $0` | `qspinlock.h` `queued_spin_trylock` |
@@ -49,9 +50,7 @@
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
-//! lines): `atomic_add_unless` (a loop of the test's own accesses; a spin
-//! lock's loop is inside its primitive), `synchronize_rcu` and SRCU (no
-//! user-space equivalent), `while` (the threads jump forward only), `*`,
+//! lines): `synchronize_rcu` and SRCU (no user-space equivalent), `while` (the threads jump forward only), `*`,
 //! `/` and an expression computed on both sides, plain accesses (the
 //! compiler's to choose), accesses through a loaded pointer, pointer
 //! values, an address at a constant offset or one that may be non-zero, a
@@ -810,6 +809,10 @@ impl Mapper {
                 let at = self.address(t, &call.args[0], true, pos, None)?;
                 self.trylock(t, at, dest, pos, code)?;
             }
+            Semantics::AddUnless => {
+                let at = self.address(t, &call.args[0], true, pos, None)?;
+                self.add_unless(t, call, at, dest, code)?;
+            }
             _ => return unmapped(pos, format!("{}() has no value", call.prim.name)),
         }
         Ok(())
@@ -874,6 +877,81 @@ impl Mapper {
             }
             _ => return unmapped(call.pos, format!("{}() is not a statement", call.prim.name)),
         }
+        Ok(())
+    }
+
+    /// `atomic_add_unless(v, a, u)` into `dest` (none when `dest` is the
+    /// scratch register: `(void)atomic_add_unless(...)`), as
+    /// atomic-arch-fallback.h's `raw_atomic_add_unless()`:
+    /// `raw_atomic_fetch_add_unless(v, a, u) != u`, whose `c =
+    /// raw_atomic_read(v)` is a load into the accumulator and whose loop is
+    /// one primitive ([`RmwOp::AddUnless`], the `lock cmpxchg` of `c` -> `c
+    /// + a` retried while `c` is not `u`); then the compiler's `!= u`.
+    fn add_unless(
+        &mut self,
+        t: usize,
+        call: &Call,
+        at: Address,
+        dest: u8,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        let pos = call.pos;
+        let mut operand = |e: &Expr| {
+            if operand_like(e) {
+                self.operand(t, e, pos)
+            } else {
+                unmapped(
+                    pos,
+                    format!(
+                        "atomic_add_unless(): '{}' computed; give it a register first",
+                        show::expr(e)
+                    ),
+                )
+            }
+        };
+        let (value, unless) = (operand(&call.args[1])?, operand(&call.args[2])?);
+        code.extend([
+            Instr::Load {
+                size: SIZE,
+                at,
+                reg: ACCUMULATOR,
+            },
+            rmw(
+                at,
+                RmwOp::AddUnless {
+                    value,
+                    unless,
+                    sum: SCRATCH,
+                },
+            ),
+        ]);
+        if dest == SCRATCH {
+            return Ok(());
+        }
+        let (failed, end) = (self.label(t, pos)?, self.label(t, pos)?);
+        let set = |value| Instr::Move {
+            reg: dest,
+            value: Operand::Imm(value),
+        };
+        code.extend([
+            Instr::Jump {
+                when: Some(Compare {
+                    reg: ACCUMULATOR,
+                    value: unless,
+                    jump: Jcc::Equal,
+                    size: SIZE,
+                }),
+                to: failed,
+            },
+            set(1),
+            Instr::Jump {
+                when: None,
+                to: end,
+            },
+            Instr::Label(failed),
+            set(0),
+            Instr::Label(end),
+        ]);
         Ok(())
     }
 
@@ -1251,12 +1329,6 @@ fn unavailable(call: &Call) -> Option<&'static str> {
         Semantics::SrcuLock | Semantics::SrcuUnlock | Semantics::SyncSrcu => {
             "SRCU's per-CPU counters and grace periods (kernel/rcu/srcutree.c) have no \
              user-space equivalent"
-        }
-        Semantics::AddUnless => {
-            "a read, then a lock cmpxchg of the value plus a, retried until it swaps or the \
-             value is u (include/linux/atomic/atomic-arch-fallback.h, \
-             raw_atomic_fetch_add_unless): a loop around the test's own accesses, and the \
-             suite's threads only jump forward"
         }
         _ => return None,
     })

@@ -109,6 +109,8 @@ fn the_mapped() -> Vec<(&'static str, Vec<Instr>)> {
         ("spin_unlock(a);", vec![BARRIER, store(A, Operand::Imm(0))]),
         ("r0 = spin_is_locked(a);", vec![load(A)]),
         ("r0 = spin_trylock(a);", trylock()),
+        ("r0 = atomic_add_unless(a, 1, 2);", add_unless(Some(R0))),
+        ("(void)atomic_add_unless(a, 1, 2);", add_unless(None)),
     ];
     for fence in [
         "smp_rmb",
@@ -211,6 +213,38 @@ fn trylock() -> Vec<Instr> {
     ]
 }
 
+/// `atomic_add_unless(a, 1, 2)`: the load into the accumulator, the
+/// `lock cmpxchg` loop, and (into `dest`) whether it stopped short of 2.
+fn add_unless(dest: Option<u8>) -> Vec<Instr> {
+    let two = Operand::Imm(2);
+    let mut code = vec![
+        Instr::Load {
+            size: Size::Four,
+            at: A,
+            reg: 0,
+        },
+        locked(
+            A,
+            RmwOp::AddUnless {
+                value: ONE,
+                unless: two,
+                sum: SCRATCH,
+            },
+        ),
+    ];
+    if let Some(dest) = dest {
+        code.extend([
+            jump_if(0, two, Jcc::Equal, 0),
+            mov(dest, ONE),
+            Instr::Jump { when: None, to: 1 },
+            Instr::Label(0),
+            mov(dest, Operand::Imm(0)),
+            Instr::Label(1),
+        ]);
+    }
+    code
+}
+
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
@@ -229,8 +263,8 @@ const REFUSED: &[(&str, &str)] = &[
         "synchronize_srcu_expedited(): SRCU's",
     ),
     (
-        "r0 = atomic_add_unless(a, 1, 2);",
-        "atomic_add_unless(): a read, then a lock cmpxchg of the value plus a",
+        "r0 = atomic_add_unless(a, r0 + 1, 2);",
+        "atomic_add_unless(): 'r0 + 1' computed; give it a register first",
     ),
 ];
 
