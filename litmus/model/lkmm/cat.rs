@@ -107,14 +107,14 @@ pub fn judge(x: &Execution) -> Judgement {
 ///   candidate only those that read it (`rf`, `rfe`, `rfi`, `FW`, `co0`,
 ///   the values: [`Native::set_candidate`]);
 /// - `lock.cat`'s lock events, their checks and their flags once
-///   ([`Lock::fixed`]), its reads-from and `co0` for each candidate
-///   ([`Lock::choose`]); and the lock choices once;
+///   (`Lock::fixed`), its reads-from and `co0` for each candidate
+///   (`Lock::choose`); and the lock choices once;
 /// - the bell, `obsco | rmwco` (`cobase` but `co0`) and the fences again
 ///   only when what they read of the candidate differs from the last
 ///   candidate's: `rf` out of the events `data` leads to (not
 ///   `Srcu-unlock`) for the bell, unless an SRCU lock makes it read the
 ///   values too; `lock.cat`'s `rf` (with the lock choices) for `obsco |
-///   rmwco`; `[UL] ; rf ; [LKR]` for the fences ([`Fences::key`]). Each
+///   rmwco`; `[UL] ; rf ; [LKR]` for the fences (`Fences::key`). Each
 ///   is a function of those and of the skeleton, so the kept one is the
 ///   one the candidate would compute.
 pub struct Judge {
@@ -124,6 +124,8 @@ pub struct Judge {
     /// (which every candidate then fails first: the bell has no check).
     lock: Result<(Lock, Vec<&'static str>), &'static str>,
     bell: Option<Kept<Bell>>,
+    /// The skeleton has no plain access.
+    plain_free: bool,
     /// `obsco | rmwco`.
     observed: Option<Kept<Rel>>,
     fences: Option<Kept<Fences>>,
@@ -139,14 +141,15 @@ struct Kept<T> {
 
 impl<T> Kept<T> {
     /// The kept part if `key` is the one it was made for, else the part
-    /// `make` makes (and keeps); its flags raised either way.
+    /// `make` makes (and keeps); its flags raised either way. A key whose
+    /// set is `Set::MAX` matches none.
     fn get<'a>(
         kept: &'a mut Option<Kept<T>>,
         key: (Rel, Set),
         checker: &mut Checker,
         make: impl FnOnce(&mut Checker) -> T,
     ) -> &'a T {
-        if kept.as_ref().is_none_or(|k| k.key != key) {
+        if key.1 == Set::MAX || kept.as_ref().is_none_or(|k| k.key != key) {
             let mut own = Checker::judging();
             let value = make(&mut own);
             *kept = Some(Kept {
@@ -175,10 +178,12 @@ impl Judge {
             Ok(lock) => Ok((lock, checker.flags)),
             Err(Failed(axiom)) => Err(axiom),
         };
+        let plain_free = Bell::evaluate(&nat, &mut Checker::judging()).plain == 0;
         Judge {
             nat,
             choices,
             lock,
+            plain_free,
             bell: None,
             observed: None,
             fences: None,
@@ -197,21 +202,13 @@ impl Judge {
         }
     }
 
-    /// [`judged`], keeping what the next candidate may reuse.
+    /// The checks in file order, stopping at the first failing; keeping
+    /// what the next candidate may reuse.
     fn judged(&mut self, x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
         let nat = &self.nat;
-        let t = &nat.tags;
-        // The bell reads rf after a `data` edge only (`carry-srcu-data`,
-        // `carry-dep`), and the values through `srcu-rscs` only, empty
-        // without `Srcu-lock`.
-        let after_data = nat.data.range() & !t.srcu_unlock;
-        let mut key = (nat.rf.restrict(after_data, nat.universe), 0);
-        if t.srcu_lock != 0 {
-            // Never the same: made again for every candidate.
-            key.1 = Set::MAX;
-            self.bell = None;
-        }
-        let bell = Kept::get(&mut self.bell, key, checker, |c| Bell::evaluate(nat, c));
+        let bell = Kept::get(&mut self.bell, bell_key(nat), checker, |c| {
+            Bell::evaluate(nat, c)
+        });
         let lock = match &mut self.lock {
             Ok((lock, flags)) => {
                 checker.flags.extend(flags.iter());
@@ -236,6 +233,102 @@ impl Judge {
             PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
         }
         Ok(())
+    }
+
+    /// Whether the skeleton's every check that [`Judge::refuted`] runs
+    /// reads `co` monotonically: it has no lock event (`lock.cat` makes a
+    /// lock read read the unlock or initial write *just* before its lock
+    /// write in `co`, `singlestep(co)`, which more edges may remove).
+    pub fn monotone(&self) -> bool {
+        let nat = &self.nat;
+        nat.lkr | nat.lkw | nat.ul | nat.lf | nat.rl | nat.ru == 0
+    }
+
+    /// Whether every candidate whose `co` contains `x.co` (with `x`'s rf,
+    /// lock choices and values) is forbidden: `x`, a partial execution
+    /// whose `co` orders only some writes, fails `lock.cat`'s checks on
+    /// the lock events or one of `coherence`, `atomic`, `happens-before`,
+    /// `propagation` and `rcu`. On a [`Judge::monotone`] skeleton every
+    /// relation those five read grows with `co` (`fr`, `overwrite`,
+    /// `prop`, `hb`, `pb`, `rcu-link`, the least fixpoint `rcu-order`,
+    /// `rb`; none has `co` under a difference or a `singlestep`), and each
+    /// check (`acyclic`, `empty`, `irreflexive`) failing on a relation
+    /// fails on every larger one: so a completion fails one of them too,
+    /// or an earlier check, and is forbidden. Only the first failing
+    /// check's name could differ, which the pruned search does not
+    /// report. False when not [`Judge::monotone`].
+    pub fn refuted(&mut self, x: &Execution) -> bool {
+        if !self.monotone() {
+            return false;
+        }
+        self.nat.set_candidate(x, 0);
+        let mut checker = Checker::judging();
+        let nat = &self.nat;
+        let bell = Kept::get(&mut self.bell, bell_key(nat), &mut checker, |c| {
+            Bell::evaluate(nat, c)
+        });
+        let Ok((lock, _)) = &mut self.lock else {
+            return true;
+        };
+        lock.choose(x, nat, &mut checker);
+        let lock = &*lock;
+        let merged = Merged::evaluate(nat, lock, &x.co);
+        let key = (Fences::key(nat, &merged), 0);
+        let fences = Kept::get(&mut self.fences, key, &mut checker, |_| {
+            Fences::evaluate(nat, lock, &merged)
+        });
+        Kernel::evaluate(nat, bell, lock, &merged, fences, &mut checker).is_err()
+    }
+
+    /// Whether the skeleton has no plain access: no flag but the bell's
+    /// (which reads rf alone) and `lock.cat`'s then, and no
+    /// `plain-coherence` check.
+    pub fn plain_free(&self) -> bool {
+        self.plain_free
+    }
+
+    /// Whether `happens-before`, `propagation` and `rcu` hold when `co`
+    /// is `x.co`, a relation containing the `co` of several candidates
+    /// (with `x`'s rf, lock choices and values): the union of their
+    /// orders. On a [`Judge::monotone`] skeleton every relation those
+    /// checks read grows with `co` (see [`Judge::refuted`]), so they then
+    /// hold for each of those candidates too. `coherence` and `atomic`
+    /// are not checked: they relate the events of one location only, and
+    /// the enumeration holds each location's orders to them before. False
+    /// when not monotone or when `lock.cat`'s checks on the lock events
+    /// fail.
+    pub fn all_allowed(&mut self, x: &Execution) -> bool {
+        if !self.monotone() {
+            return false;
+        }
+        self.nat.set_candidate(x, 0);
+        let mut checker = Checker::complete();
+        let nat = &self.nat;
+        let bell = Kept::get(&mut self.bell, bell_key(nat), &mut checker, |c| {
+            Bell::evaluate(nat, c)
+        });
+        let Ok((lock, _)) = &mut self.lock else {
+            return false;
+        };
+        lock.choose(x, nat, &mut checker);
+        let lock = &*lock;
+        let merged = Merged::with_co(nat, lock, x.co.clone());
+        let key = (Fences::key(nat, &merged), 0);
+        let fences = Kept::get(&mut self.fences, key, &mut checker, |_| {
+            Fences::evaluate(nat, lock, &merged)
+        });
+        complete(Kernel::evaluate(
+            nat,
+            bell,
+            lock,
+            &merged,
+            fences,
+            &mut checker,
+        ));
+        checker
+            .failed
+            .iter()
+            .all(|&axiom| axiom == "coherence" || axiom == "atomic")
     }
 
     /// [`cobase`] of `x`, a candidate of this judge's skeleton.
@@ -309,6 +402,16 @@ pub fn relations(x: &Execution) -> Relations {
 /// holds exactly when this closure is irreflexive.
 pub fn cobase(x: &Execution) -> Rel {
     cobase_of(x, &Native::new(x, 0))
+}
+
+/// What the bell reads of a candidate: `rf` after a `data` edge only
+/// (`carry-srcu-data`, `carry-dep`), and the values through `srcu-rscs`
+/// only, empty without `Srcu-lock`; with one, a key no other candidate
+/// has (the bell is made again for each).
+fn bell_key(nat: &Native) -> (Rel, Set) {
+    let after_data = nat.data.range() & !nat.tags.srcu_unlock;
+    let rf = nat.rf.restrict(after_data, nat.universe);
+    (rf, if nat.tags.srcu_lock != 0 { Set::MAX } else { 0 })
 }
 
 /// `cos-opt.cat`'s `obsco | rmwco`: `cobase` but `co0`.

@@ -36,7 +36,7 @@ pub fn single(e: usize) -> Set {
 /// The model makes and drops a few hundred relations per candidate
 /// execution, each a buffer of up to 2 KiB (past the allocator's fast
 /// small-size cache): a dropped relation's buffer goes to a per-thread
-/// list of spares ([`SPARES`] at most) and the next relation made takes
+/// list of spares (`SPARES` at most) and the next relation made takes
 /// it, so the judging of a candidate allocates nothing once the list
 /// holds enough.
 ///
@@ -290,7 +290,7 @@ impl Rel {
 
     /// `r+`: the transitive closure. Most relations the model closes are
     /// acyclic (a cycle fails an axiom), and sparse: for those, one
-    /// depth-first search ([`Rel::sinks_first`]) orders the events so that
+    /// depth-first search (`Rel::sinks_first`) orders the events so that
     /// each one's successors come before it, and each row is its own
     /// edges and its successors' rows, `O(events + edges)`. A cycle
     /// falls back to Warshall's algorithm. (The domain stays: an event
@@ -512,7 +512,9 @@ mod tests {
             let all = |keep: &dyn Fn(usize, usize) -> bool| {
                 Rel::from_pairs(
                     n,
-                    (0..n).flat_map(|a| (0..n).map(move |b| (a, b))).filter(|&(a, b)| keep(a, b)),
+                    (0..n)
+                        .flat_map(|a| (0..n).map(move |b| (a, b)))
+                        .filter(|&(a, b)| keep(a, b)),
                 )
             };
             let (x, y) = (next() as Set, next() as Set);

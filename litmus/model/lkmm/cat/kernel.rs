@@ -286,7 +286,7 @@ impl Kernel {
         let overwrite = co.union(fr);
         let to_w = rwdep
             .union(&overwrite.inter(int))
-            .union(&addr.restrict(all, plain).seq(&wmb));
+            .union(&addr.restrict(all, plain).seq(wmb));
         let to_r = addr
             .restrict(all, r)
             .union(&dep.restrict(all, marked).seq(rfi));
