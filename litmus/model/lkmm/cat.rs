@@ -129,6 +129,21 @@ pub struct Judge {
     /// `obsco | rmwco`.
     observed: Option<Kept<Rel>>,
     fences: Option<Kept<Fences>>,
+    /// [`kernel::Fixed`] and the makings of the bell and the fences it
+    /// was made from.
+    fixed: Option<(u64, u64, kernel::Fixed)>,
+    /// How many parts were made so far.
+    made: u64,
+}
+
+/// The parts of the model a candidate's `Kernel` reads, kept or made.
+struct Parts<'a> {
+    nat: &'a Native,
+    bell: &'a Bell,
+    lock: &'a Lock,
+    merged: Merged,
+    fences: &'a Fences,
+    fixed: &'a kernel::Fixed,
 }
 
 /// A part of the model as the last candidate made it, what it read of that
@@ -137,30 +152,36 @@ struct Kept<T> {
     key: (Rel, Set),
     value: T,
     flags: Vec<&'static str>,
+    /// Which making this is: a number no other making of any part had.
+    made: u64,
 }
 
 impl<T> Kept<T> {
     /// The kept part if `key` is the one it was made for, else the part
     /// `make` makes (and keeps); its flags raised either way. A key whose
     /// set is `Set::MAX` matches none.
+    /// `made` counts the makings of every part.
     fn get<'a>(
         kept: &'a mut Option<Kept<T>>,
+        made: &mut u64,
         key: (Rel, Set),
         checker: &mut Checker,
         make: impl FnOnce(&mut Checker) -> T,
-    ) -> &'a T {
+    ) -> &'a Kept<T> {
         if key.1 == Set::MAX || kept.as_ref().is_none_or(|k| k.key != key) {
             let mut own = Checker::judging();
             let value = make(&mut own);
+            *made += 1;
             *kept = Some(Kept {
                 key,
                 value,
                 flags: own.flags,
+                made: *made,
             });
         }
         let kept = kept.as_ref().expect("kept above");
         checker.flags.extend(&kept.flags);
-        &kept.value
+        kept
     }
 }
 
@@ -187,13 +208,32 @@ impl Judge {
             bell: None,
             observed: None,
             fences: None,
+            fixed: None,
+            made: 0,
         }
     }
 
     /// [`judge`] of `x`, a candidate of this judge's skeleton.
     pub fn judge(&mut self, x: &Execution) -> Judgement {
+        self.verdict(x, Checker::judging())
+    }
+
+    /// [`Judge::judge`] of a candidate known to pass `ConsCo`, `coherence`
+    /// and `atomic`, which are not evaluated (the pruned enumeration's,
+    /// on a [`Judge::monotone`] skeleton: each location's order passed the
+    /// last two alone, and `ConsCo` holds of every linear extension of
+    /// `cobase` there; see [`super::enumerate`]). The verdict is the same:
+    /// the checks left out would hold.
+    pub fn judge_coherent(&mut self, x: &Execution) -> Judgement {
+        let checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        self.verdict(x, checker)
+    }
+
+    fn verdict(&mut self, x: &Execution, mut checker: Checker) -> Judgement {
         self.nat.set_candidate(x, x.fw);
-        let mut checker = Checker::judging();
         match self.judged(x, &mut checker) {
             Ok(()) => Judgement::Allowed {
                 flags: sorted(&checker.flags),
@@ -205,8 +245,34 @@ impl Judge {
     /// The checks in file order, stopping at the first failing; keeping
     /// what the next candidate may reuse.
     fn judged(&mut self, x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
+        let Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        } = self.parts(x, checker, None)?;
+        let kernel = Kernel::evaluate(nat, bell, lock, &merged, fences, fixed, checker)?;
+        if bell.plain != 0 {
+            PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
+        }
+        Ok(())
+    }
+
+    /// The parts [`Kernel::evaluate`] reads for `x` (whose `nat` is set),
+    /// kept or made, with `lock.cat`'s checks and flags and `ConsCo`
+    /// (unless known); `co`, when given, is the merged `co`
+    /// ([`Merged::with_co`]), else `x`'s is merged.
+    fn parts(
+        &mut self,
+        x: &Execution,
+        checker: &mut Checker,
+        co: Option<Rel>,
+    ) -> Result<Parts<'_>, Failed> {
         let nat = &self.nat;
-        let bell = Kept::get(&mut self.bell, bell_key(nat), checker, |c| {
+        let made = &mut self.made;
+        let bell = Kept::get(&mut self.bell, made, bell_key(nat), checker, |c| {
             Bell::evaluate(nat, c)
         });
         let lock = match &mut self.lock {
@@ -218,21 +284,40 @@ impl Judge {
         };
         lock.choose(x, nat, checker);
         let lock = &*lock;
-        let observed = Kept::get(&mut self.observed, (lock.rf.clone(), 0), checker, |_| {
-            observed(nat, lock)
-        });
-        // acyclic cobase as ConsCo
-        checker.axiom("ConsCo", observed.union(&lock.co0).is_acyclic())?;
-        let merged = Merged::evaluate(nat, lock, &x.co);
+        if !checker.known("ConsCo") {
+            let key = (lock.rf.clone(), 0);
+            let observed = Kept::get(&mut self.observed, made, key, checker, |_| {
+                observed(nat, lock)
+            });
+            // acyclic cobase as ConsCo
+            checker.axiom("ConsCo", observed.value.union(&lock.co0).is_acyclic())?;
+        }
+        let merged = match co {
+            Some(co) => Merged::with_co(nat, lock, co),
+            None => Merged::evaluate(nat, lock, &x.co),
+        };
         let key = (Fences::key(nat, &merged), 0);
-        let fences = Kept::get(&mut self.fences, key, checker, |_| {
+        let fences = Kept::get(&mut self.fences, made, key, checker, |_| {
             Fences::evaluate(nat, lock, &merged)
         });
-        let kernel = Kernel::evaluate(nat, bell, lock, &merged, fences, checker)?;
-        if bell.plain != 0 {
-            PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
+        let from = (bell.made, fences.made);
+        let (bell, fences) = (&bell.value, &fences.value);
+        if self.fixed.as_ref().is_none_or(|(b, f, _)| (*b, *f) != from) {
+            self.fixed = Some((
+                from.0,
+                from.1,
+                kernel::Fixed::evaluate(nat, bell, lock, fences),
+            ));
         }
-        Ok(())
+        let fixed = &self.fixed.as_ref().expect("made above").2;
+        Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        })
     }
 
     /// Whether the skeleton's every check that [`Judge::refuted`] runs
@@ -262,22 +347,24 @@ impl Judge {
             return false;
         }
         self.nat.set_candidate(x, 0);
-        let mut checker = Checker::judging();
-        let nat = &self.nat;
-        let bell = Kept::get(&mut self.bell, bell_key(nat), &mut checker, |c| {
-            Bell::evaluate(nat, c)
-        });
-        let Ok((lock, _)) = &mut self.lock else {
+        // (`ConsCo` reads `FW`, which a partial execution has not.)
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        let Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        }) = self.parts(x, &mut checker, None)
+        else {
             return true;
         };
-        lock.choose(x, nat, &mut checker);
-        let lock = &*lock;
-        let merged = Merged::evaluate(nat, lock, &x.co);
-        let key = (Fences::key(nat, &merged), 0);
-        let fences = Kept::get(&mut self.fences, key, &mut checker, |_| {
-            Fences::evaluate(nat, lock, &merged)
-        });
-        Kernel::evaluate(nat, bell, lock, &merged, fences, &mut checker).is_err()
+        let mut checker = Checker::judging();
+        Kernel::evaluate(nat, bell, lock, &merged, fences, fixed, &mut checker).is_err()
     }
 
     /// Whether the skeleton has no plain access: no flag but the bell's
@@ -302,33 +389,35 @@ impl Judge {
             return false;
         }
         self.nat.set_candidate(x, 0);
-        let mut checker = Checker::complete();
-        let nat = &self.nat;
-        let bell = Kept::get(&mut self.bell, bell_key(nat), &mut checker, |c| {
-            Bell::evaluate(nat, c)
-        });
-        let Ok((lock, _)) = &mut self.lock else {
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        let Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        }) = self.parts(x, &mut checker, Some(x.co.clone()))
+        else {
             return false;
         };
-        lock.choose(x, nat, &mut checker);
-        let lock = &*lock;
-        let merged = Merged::with_co(nat, lock, x.co.clone());
-        let key = (Fences::key(nat, &merged), 0);
-        let fences = Kept::get(&mut self.fences, key, &mut checker, |_| {
-            Fences::evaluate(nat, lock, &merged)
-        });
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::complete()
+        };
         complete(Kernel::evaluate(
             nat,
             bell,
             lock,
             &merged,
             fences,
+            fixed,
             &mut checker,
         ));
-        checker
-            .failed
-            .iter()
-            .all(|&axiom| axiom == "coherence" || axiom == "atomic")
+        checker.failed.is_empty()
     }
 
     /// [`cobase`] of `x`, a candidate of this judge's skeleton.
@@ -340,10 +429,15 @@ impl Judge {
                 lock.choose(x, nat, &mut Checker::complete());
                 let lock = &*lock;
                 let key = (lock.rf.clone(), 0);
-                let observed = Kept::get(&mut self.observed, key, &mut Checker::complete(), |_| {
-                    observed(nat, lock)
-                });
-                observed.union(&lock.co0).plus()
+                let mut checker = Checker::complete();
+                let observed = Kept::get(
+                    &mut self.observed,
+                    &mut self.made,
+                    key,
+                    &mut checker,
+                    |_| observed(nat, lock),
+                );
+                observed.value.union(&lock.co0).plus()
             }
             Err(_) => cobase_of(x, &self.nat),
         }
@@ -365,8 +459,9 @@ pub fn relations(x: &Execution) -> Relations {
     let cos = complete(CosOpt::evaluate(&nat, &lock, checker));
     let merged = Merged::evaluate(&nat, &lock, &x.co);
     let fences = Fences::evaluate(&nat, &lock, &merged);
+    let fixed = kernel::Fixed::evaluate(&nat, &bell, &lock, &fences);
     let kernel = complete(Kernel::evaluate(
-        &nat, &bell, &lock, &merged, &fences, checker,
+        &nat, &bell, &lock, &merged, &fences, &fixed, checker,
     ));
     let plain = complete(PlainAccesses::evaluate(
         &nat, &bell, &merged, &fences, &kernel, checker,
@@ -452,6 +547,10 @@ struct Checker {
     /// Run every check and compute every relation (for [`relations`]),
     /// rather than stop at the first failure (for [`judge`]).
     complete: bool,
+    /// `ConsCo`, `coherence` and `atomic` are known to hold (the
+    /// enumeration made the candidate so: [`Judge::judge_coherent`]) and
+    /// are not evaluated.
+    coherent: bool,
     failed: Vec<&'static str>,
     flags: Vec<&'static str>,
 }
@@ -463,6 +562,7 @@ impl Checker {
     fn judging() -> Checker {
         Checker {
             complete: false,
+            coherent: false,
             failed: Vec::new(),
             flags: Vec::new(),
         }
@@ -496,6 +596,12 @@ impl Checker {
     /// Whether a relation the verdict cannot depend on may be left out.
     fn may_skip(&self) -> bool {
         !self.complete
+    }
+
+    /// Whether the check `name` (`ConsCo`, `coherence`, `atomic`) is
+    /// known to hold, and need not be evaluated.
+    fn known(&self, name: &'static str) -> bool {
+        self.coherent && matches!(name, "ConsCo" | "coherence" | "atomic")
     }
 }
 

@@ -66,7 +66,10 @@
 //!   alone): the first is judged and counted once for each.
 //!
 //! Both are asked only while they pay (they cost a judgement each);
-//! asking or not changes what is judged, not what is counted.
+//! asking or not changes what is judged, not what is counted. And each
+//! candidate made there passes `ConsCo`, `coherence` and `atomic` (as
+//! above), which the judge then does not evaluate
+//! ([`cat::Judge::judge_coherent`]).
 //!
 //! An execution failing an axiom is neither counted nor seen by the
 //! filter's final state nor gives flags ([`cat::judge`] returns the first
@@ -411,6 +414,7 @@ impl RfSearch<'_> {
         }
         let mut candidate = Candidate {
             x,
+            forced,
             judge: &mut self.judge,
             locations: &self.locations,
             coherence: &self.coherence,
@@ -419,7 +423,7 @@ impl RfSearch<'_> {
             free: solved.free,
             frame: self.frame,
         };
-        candidate.judge_choices(forced, tally);
+        candidate.judge_choices(tally);
     }
 }
 
@@ -586,6 +590,8 @@ fn traces_reading(base: &Skeleton, shapes: &[&Shape], value: &[Option<Val>]) -> 
 /// lock choices and coherence orders are added in turn, in place.
 struct Candidate<'a, 'b> {
     x: &'a mut Execution,
+    /// The `co` edges the rf forces (pruned search only).
+    forced: Option<&'a Rel>,
     judge: &'a mut cat::Judge,
     locations: &'a Locations,
     coherence: &'a Coherence,
@@ -599,7 +605,8 @@ impl Candidate<'_, '_> {
     /// `lock.cat`'s choices of rf for failed locks and unlocked
     /// `spin_is_locked` (its `with` clauses come before `cos-opt.cat`'s),
     /// then `cobase` and the coherence orders.
-    fn judge_choices(&mut self, forced: Option<&Rel>, tally: &mut Tally) {
+    fn judge_choices(&mut self, tally: &mut Tally) {
+        let forced = self.forced;
         let (lf, ru) = self.judge.lock_rf_choices().clone();
         if lf.iter().chain(&ru).any(Vec::is_empty) {
             return;
@@ -616,12 +623,28 @@ impl Candidate<'_, '_> {
                 let (a, b) = options[pick[lf.len() + i]];
                 self.x.rf_ru.add(a, b);
             }
-            let cobase = self.judge.cobase(self.x);
-            if cobase.is_acyclic() {
-                self.coherence_orders(&cobase, forced, tally);
-            } else {
-                // `acyclic cobase as ConsCo`.
-                *tally.rejected.entry("ConsCo").or_default() += 1;
+            match forced {
+                // Pruned, without lock events: `cobase` (without `FW`) is
+                // in the forced edges already, and acyclic with them. Its
+                // `co0` is `co0`; `po-loc` between writes, and `rf ;
+                // po-loc` to one, make `po-loc | rf | co | fr` paths
+                // between writes; `po-loc` to a read, then the read's
+                // write, and `rf ; po-loc` then the same, make such paths
+                // to a read of the second write: all forced
+                // ([`Coherence::forced_co`]); `rmwco` is empty in C, and
+                // the forced edges are transitive, so they hold `cobase`'s
+                // closure too.
+                Some(co) if self.judge.monotone() => self.coherence_orders(co, tally),
+                _ => {
+                    let cobase = self.judge.cobase(self.x);
+                    if cobase.is_acyclic() {
+                        let base = forced.map_or_else(|| cobase.clone(), |co| cobase.union(co));
+                        self.coherence_orders(&base, tally);
+                    } else {
+                        // `acyclic cobase as ConsCo`.
+                        *tally.rejected.entry("ConsCo").or_default() += 1;
+                    }
+                }
             }
             if tally.stopped
                 || !advance(&mut pick, |i| {
@@ -637,13 +660,13 @@ impl Candidate<'_, '_> {
         }
     }
 
-    /// Every coherence order extending `cobase`: per location, each
-    /// linearisation of its writes (`W | LKW`). Given the `forced` edges
-    /// of its rf, only the orders extending them (the others fail
-    /// `coherence` or `atomic`).
-    fn coherence_orders(&mut self, cobase: &Rel, forced: Option<&Rel>, tally: &mut Tally) {
+    /// Every coherence order extending `base`, `cobase` with the `forced`
+    /// edges of the rf when pruned (the other orders fail `coherence` or
+    /// `atomic`): per location, each linearisation of its writes (`W |
+    /// LKW`).
+    fn coherence_orders(&mut self, base: &Rel, tally: &mut Tally) {
         let (x, frame) = (&mut *self.x, self.frame);
-        let base = forced.map_or_else(|| cobase.clone(), |co| cobase.union(co));
+        let forced = self.forced;
         let orders: Vec<(Loc, Vec<Vec<usize>>)> = self
             .locations
             .writes
@@ -849,7 +872,13 @@ impl Candidate<'_, '_> {
             return;
         }
         if let Some(state) = (frame.finals)(x, self.traces, self.free) {
-            let judged = self.judge.judge(x);
+            // Pruned, on a skeleton without lock events, every candidate
+            // made passes `ConsCo`, `coherence` and `atomic`.
+            let judged = if frame.exhaustive || !self.judge.monotone() {
+                self.judge.judge(x)
+            } else {
+                self.judge.judge_coherent(x)
+            };
             // The judge keeps parts of the last candidate's relations
             // for the next one: in the library's own tests, each
             // verdict is held to the one of every relation computed
