@@ -1101,7 +1101,7 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
 
 /// `--sync none`: instances with no meeting within a batch (litmus7's
 /// `-barrier none`); a forbidden outcome stays unseen, the detail says how
-/// it ran, and an unknown sync mode is bad input.
+/// it ran (the pattern it learnt), and an unknown sync mode is bad input.
 #[test]
 fn free_running_instances_run_and_keep_forbidden_outcomes_unseen() {
     let out = litmus(&[
@@ -1121,6 +1121,19 @@ fn free_running_instances_run_and_keep_forbidden_outcomes_unseen() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
     assert!(text.contains("no meeting within a batch"), "{text}");
+    // The memory pattern is learnt (`--tuning auto`); there are no
+    // deadlines to shift.
+    let free: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("-barrier none)"))
+        .collect();
+    assert!(!free.is_empty(), "{text}");
+    for l in free {
+        assert!(
+            l.contains("-barrier none); tuned: ") && !l.contains("shifted"),
+            "{l}"
+        );
+    }
     for test in ["MP", "2+2W"] {
         let line = text
             .lines()

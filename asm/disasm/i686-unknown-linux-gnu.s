@@ -7,6 +7,13 @@
     xor %edx,%edx
     ret
 
+<pte_asm_load32_indexed>:
+    mov 0x4(%esp),%eax
+    xor %ecx,%ecx
+    mov (%eax,%ecx,1),%eax
+    xor %edx,%edx
+    ret
+
 <pte_asm_split>:
     mov 0x8(%esp),%ecx
     mov (%ecx),%eax
@@ -529,6 +536,15 @@
     xor %eax,%eax
     ret
 
+<pte_asm_store32_indexed>:
+    mov 0x4(%esp),%eax
+    mov 0xc(%esp),%ecx
+    xor %edx,%edx
+    mov %ecx,(%eax,%edx,1)
+    xor %edx,%edx
+    xor %eax,%eax
+    ret
+
 <pte_asm_pae_set>:
     mov 0x8(%esp),%eax
     mov 0x10(%esp),%edx
@@ -638,6 +654,22 @@
     lock add %ecx,(%eax)
     xor %edx,%edx
     xor %eax,%eax
+    ret
+
+<pte_asm_lock_add32_test>:
+    push %ebx
+    mov 0x8(%esp),%edx
+    mov 0x10(%esp),%ecx
+    lock add %ecx,(%edx)
+    sete %bl
+    sets %al
+    xor %edx,%edx
+    test %al,%al
+    setne %dl
+    xor %eax,%eax
+    test %bl,%bl
+    setne %al
+    pop %ebx
     ret
 
 <pte_asm_add32>:

@@ -10,6 +10,16 @@
     pop %ebp
     ret
 
+<pte_asm_load32_indexed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    xor %ecx,%ecx
+    mov (%eax,%ecx,1),%eax
+    xor %edx,%edx
+    pop %ebp
+    ret
+
 <pte_asm_split>:
     push %ebp
     mov %esp,%ebp
@@ -622,6 +632,18 @@
     pop %ebp
     ret
 
+<pte_asm_store32_indexed>:
+    push %ebp
+    mov %esp,%ebp
+    mov 0x8(%ebp),%eax
+    mov 0x10(%ebp),%ecx
+    xor %edx,%edx
+    mov %ecx,(%eax,%edx,1)
+    xor %edx,%edx
+    xor %eax,%eax
+    pop %ebp
+    ret
+
 <pte_asm_pae_set>:
     push %ebp
     mov %esp,%ebp
@@ -760,6 +782,25 @@
     lock add %ecx,(%eax)
     xor %edx,%edx
     xor %eax,%eax
+    pop %ebp
+    ret
+
+<pte_asm_lock_add32_test>:
+    push %ebp
+    mov %esp,%ebp
+    push %ebx
+    mov 0x8(%ebp),%edx
+    mov 0x10(%ebp),%ecx
+    lock add %ecx,(%edx)
+    sete %bl
+    sets %al
+    xor %edx,%edx
+    test %al,%al
+    setne %dl
+    xor %eax,%eax
+    test %bl,%bl
+    setne %al
+    pop %ebx
     pop %ebp
     ret
 

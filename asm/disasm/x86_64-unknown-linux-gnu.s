@@ -6,6 +6,12 @@
     mov %eax,%eax
     ret
 
+<pte_asm_load32_indexed>:
+    xor %eax,%eax
+    mov (%rdi,%rax,1),%eax
+    mov %eax,%eax
+    ret
+
 <pte_asm_split>:
     mov (%rsi),%eax
     mov 0x4(%rsi),%ecx
@@ -519,6 +525,12 @@
     xor %eax,%eax
     ret
 
+<pte_asm_store32_indexed>:
+    xor %eax,%eax
+    mov %edx,(%rdi,%rax,1)
+    xor %eax,%eax
+    ret
+
 <pte_asm_pae_set>:
     mov %ecx,0x4(%rsi)
     mov %edx,(%rsi)
@@ -601,6 +613,20 @@
 <pte_asm_lock_add32>:
     lock add %edx,(%rdi)
     xor %eax,%eax
+    ret
+
+<pte_asm_lock_add32_test>:
+    lock add %edx,(%rdi)
+    sete %cl
+    sets %al
+    xor %edx,%edx
+    test %al,%al
+    setne %dl
+    xor %eax,%eax
+    test %cl,%cl
+    setne %al
+    shl $0x20,%rdx
+    or %rdx,%rax
     ret
 
 <pte_asm_add32>:

@@ -37,6 +37,33 @@ pub fn load32(word: &Word) -> u32 {
     value
 }
 
+/// `movl (p,i,1), r`: [`load32`] at `word` plus the byte offset `index`,
+/// computed by the CPU from a register: the address dependency of the
+/// kernel's C tests (`READ_ONCE(*(y + (r1 & 8)))`, whose offset is 0 in
+/// every execution), kept in the instruction that executes. Ordering as
+/// [`load32`]: x86 orders loads with loads whether or not one's address
+/// depends on another's value.
+///
+/// # Safety
+/// `word` plus `index` bytes is a live, aligned u32 cell (the suite passes
+/// an `index` that is 0: `litmus::catalog::program::values`).
+#[inline(always)]
+pub unsafe fn load32_indexed(word: &Word, index: usize) -> u32 {
+    let value: u32;
+    // SAFETY: the caller's: `word + index` is a live, aligned u32 cell;
+    // the asm only reads it.
+    unsafe {
+        asm!(
+            "movl ({p},{i},1), {v:e}", // v = READ_ONCE(*(word + index))
+            p = in(reg) word.as_ptr(),
+            i = in(reg) index,
+            v = lateout(reg) value,
+            options(nostack, preserves_flags, readonly, att_syntax),
+        )
+    }
+    value
+}
+
 // ---------------------------------------------------------------- split ---
 
 /// `split` as template text: two plain loads, no recheck.

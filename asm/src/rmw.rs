@@ -37,6 +37,35 @@ pub fn lock_add32(word: &Word, value: u32) {
     }
 }
 
+/// `lock addl v, (p)` then `sete` and `sets`: [`lock_add32`], and whether
+/// the sum it stored is zero and whether it is negative (bit 31), from
+/// the flags the locked add sets. Mirrors the kernel's
+/// `atomic_dec_and_test()`, `_inc_`, `_sub_and_test()` (`lock decl`,
+/// `incl`, `subl` then `sete`) and `atomic_add_negative()` (`lock addl`
+/// then `sets`): `GEN_UNARY_RMWcc`/`GEN_BINARY_RMWcc` of
+/// `arch/x86/include/asm/atomic.h`. A `decl` is the add of `-1`, an `incl`
+/// of 1, a `subl` of the negated value: the same locked access, the same
+/// sum, the same zero and sign flags.
+#[inline(always)]
+pub fn lock_add32_test(word: &Word, value: u32) -> (bool, bool) {
+    let (zero, negative): (u8, u8);
+    // SAFETY: `word` is a live, aligned u32 cell; one locked 4-byte RMW,
+    // then two register-only `setcc`s.
+    unsafe {
+        asm!(
+            "lock addl {v:e}, ({p})", // *word += v, atomically
+            "sete {z}",               // z = (the sum == 0)
+            "sets {n}",               // n = (the sum < 0)
+            p = in(reg) word.as_ptr(),
+            v = in(reg) value,
+            z = out(reg_byte) zero,
+            n = out(reg_byte) negative,
+            options(nostack, att_syntax),
+        )
+    }
+    (zero != 0, negative != 0)
+}
+
 /// `addl v, (p)` without `lock`: a load and a store of the sum, two
 /// accesses another CPU's store may land between. Mirrors the kernel's
 /// non-atomic `__this_cpu_add()`-style increments (`s->sequence++` of a

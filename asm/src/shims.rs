@@ -126,6 +126,9 @@ shims! {
     // Reads. `p` is the PTE, `s` its sequence count, `n` the window.
     read pte_asm_load32(s, p, n) always => (read::load32(s), 0),
         ["mov (%r),%r"];
+    // Index 0, in a register: `s` itself.
+    read pte_asm_load32_indexed(s, p, n) always => (read::load32_indexed(s, 0), 0),
+        ["mov (%r,%r,1),%r"];
     read pte_asm_split(s, p, n) always => read::split(p),
         ["mov (%r),%r", "mov 0x4(%r),%r"];
     read pte_asm_split_windowed(s, p, n) always => read::split_windowed(p, n),
@@ -213,6 +216,9 @@ shims! {
     // Writes.
     write pte_asm_store32(s, p, lo, hi) always => { write::store32(s, lo); None },
         ["mov %r,(%r)"];
+    write pte_asm_store32_indexed(s, p, lo, hi) always =>
+        { write::store32_indexed(s, 0, lo); None },
+        ["mov %r,(%r,%r,1)"];
     write pte_asm_pae_set(s, p, lo, hi) always => { write::pae_set(p, lo, hi); None },
         ["mov %r,0x4(%r)", "mov %r,(%r)"];
     write pte_asm_pae_clear(s, p, lo, hi) always => { write::pae_clear(p); None },
@@ -240,6 +246,9 @@ shims! {
     // location, `p` as an 8-byte one). The compare-and-swaps compare with
     // the value they swap in: they either fail, or store what is there.
     write pte_asm_lock_add32(s, p, lo, hi) always => { rmw::lock_add32(s, lo); None },
+        ["lock add %r,(%r)"];
+    write pte_asm_lock_add32_test(s, p, lo, hi) always =>
+        Some({ let (z, n) = rmw::lock_add32_test(s, lo); (z as u32, n as u32) }),
         ["lock add %r,(%r)"];
     write pte_asm_add32(s, p, lo, hi) always => { rmw::add32(s, lo); None },
         ["add %r,(%r)"];

@@ -28,6 +28,29 @@ pub fn store32(word: &Word, value: u32) {
     }
 }
 
+/// `movl v, (p,i,1)`: [`store32`] at `word` plus the byte offset `index`,
+/// computed by the CPU from a register: the address dependency of the
+/// kernel's C tests (`WRITE_ONCE(*(y + (r1 & 8)), 1)`, whose offset is 0
+/// in every execution), kept in the instruction that executes.
+///
+/// # Safety
+/// `word` plus `index` bytes is a live, aligned u32 cell (the suite passes
+/// an `index` that is 0: `litmus::catalog::program::values`).
+#[inline(always)]
+pub unsafe fn store32_indexed(word: &Word, index: usize, value: u32) {
+    // SAFETY: the caller's: `word + index` is a live, aligned u32 cell; a
+    // 4-byte store to it.
+    unsafe {
+        asm!(
+            "movl {v:e}, ({p},{i},1)", // WRITE_ONCE(*(word + index), v)
+            p = in(reg) word.as_ptr(),
+            i = in(reg) index,
+            v = in(reg) value,
+            options(nostack, preserves_flags, att_syntax),
+        )
+    }
+}
+
 /// `pae-set`: the kernel's `native_set_pte()` for x86-32 PAE
 /// (`arch/x86/include/asm/pgtable-3level.h`):
 ///

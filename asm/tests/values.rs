@@ -43,7 +43,7 @@ fn every_read_shim_returns_the_value_and_leaves_it() {
             for spins in [0, 5] {
                 // SAFETY: runs_on checked above.
                 let got = unsafe { f(&seq, &pte, spins) };
-                let want = if shim.symbol == "pte_asm_load32" {
+                let want = if ["pte_asm_load32", "pte_asm_load32_indexed"].contains(&shim.symbol) {
                     (value as u32 & !1) as u64
                 } else {
                     value
@@ -58,7 +58,7 @@ fn every_read_shim_returns_the_value_and_leaves_it() {
         }
         checked += 1;
     }
-    // 21 reads everywhere (19 PTE/word reads, the protocols' 6 among them,
+    // 22 reads everywhere (20 PTE/word reads, the protocols' 6 among them,
     // rdtsc, rdtscp), 11 more with SSE2 (lfence x2, movq, the protocols'
     // lfence reads x8), 1 on x86-64.
     let built = SHIMS
@@ -66,7 +66,7 @@ fn every_read_shim_returns_the_value_and_leaves_it() {
         .filter(|s| matches!(s.call, ShimFn::Read(_)))
         .count();
     let want =
-        21 + 11 * cfg!(target_feature = "sse2") as usize + cfg!(target_arch = "x86_64") as usize;
+        22 + 11 * cfg!(target_feature = "sse2") as usize + cfg!(target_arch = "x86_64") as usize;
     assert_eq!(built, want, "read shims in this build");
     assert!(checked > 0 && checked <= built);
 }
@@ -90,7 +90,7 @@ fn every_write_shim_stores_the_value() {
             // SAFETY: runs_on checked above.
             let returned = unsafe { f(&seq, &pte, lo, hi) };
             let (want_pte, want_seq, want_returned) = match shim.symbol {
-                "pte_asm_store32" => (old, lo, 0),
+                "pte_asm_store32" | "pte_asm_store32_indexed" => (old, lo, 0),
                 "pte_asm_pae_clear" | "pte_asm_pae_clear_high_first" => (0, 4, 0),
                 "pte_asm_seqcount_clear" => (0, 6, 0),
                 "pte_asm_seqcount_set" => (value, 6, 0),
@@ -98,6 +98,13 @@ fn every_write_shim_stores_the_value() {
                 "pte_asm_lock_add32" | "pte_asm_add32" => (old, 4u32.wrapping_add(lo), 0),
                 "pte_asm_xchg32" => (old, lo, 4),
                 "pte_asm_lock_xadd32" => (old, 4u32.wrapping_add(lo), 4),
+                // Whether the sum is zero and whether negative, as the two
+                // halves of what comes back.
+                "pte_asm_lock_add32_test" => {
+                    let sum = 4u32.wrapping_add(lo);
+                    let flags = join((sum == 0) as u32, ((sum as i32) < 0) as u32);
+                    (old, sum, flags)
+                }
                 "pte_asm_lock_xadd64" => (old.wrapping_add(value), 4, old),
                 // Compared with `lo`: the sequence holds 4, so they fail,
                 // store 4 back and return it (success: the test below).

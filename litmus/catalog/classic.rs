@@ -112,6 +112,7 @@ impl ClassicTest {
         let at = |loc: Loc| Address {
             loc: loc as u8,
             offset: 0,
+            index: None,
         };
         let threads: Vec<Vec<Instr>> = self
             .threads

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+pub mod values;
+
 /// Locations, threads and observed values a program may have: enough for
 /// any herdtools7 x86 catalogue test, small enough for fixed arrays in the
 /// harness's hot loop.
@@ -50,11 +52,20 @@ pub struct Location {
 }
 
 /// Where an access goes: a location and a byte offset in it (0, or 4 for
-/// the high half of an 8-byte location).
+/// the high half of an 8-byte location), and maybe an index register
+/// added to it (x86's `(base,index,1)`: the C tests' address dependency
+/// `READ_ONCE(*(y + (r1 & 8)))`).
+///
+/// A program runs only when each index register can hold nothing but 0
+/// where it is used ([`values::nonzero_index`]): the access always goes
+/// to `loc`, and the index is there for the dependency, which the hardware
+/// executes (the address is computed from the register) and x86-TSO
+/// ignores (dependencies order nothing TSO does not already order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Address {
     pub loc: u8,
     pub offset: u8,
+    pub index: Option<u8>,
 }
 
 /// A value an instruction uses: a constant, or a register of its thread.
@@ -90,16 +101,132 @@ pub enum RmwOp {
     /// `XADD [x],r`: the location gains register `r`, which takes the value
     /// the location held (`LOCK XADD`: the kernel's `atomic_fetch_add()`).
     Xadd(u8),
+    /// `LOCK ADD [x],v` then `SETE r` or `SETS r`: the location gains the
+    /// operand, and register `reg` takes 1 if its new value passes `test`,
+    /// else 0 (the kernel's `atomic_dec_and_test()`, `atomic_add_negative()`).
+    AddTest { value: Operand, reg: u8, test: Test },
+}
+
+/// A register-only arithmetic instruction's operation (`ADD r,v` ...):
+/// no memory access, no ordering, thread-local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AluOp {
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+}
+
+impl AluOp {
+    /// `a op b`, wrapped to the registers' width (`mask`).
+    pub fn apply(self, a: u64, b: u64, mask: u64) -> u64 {
+        (match self {
+            AluOp::Add => a.wrapping_add(b),
+            AluOp::Sub => a.wrapping_sub(b),
+            AluOp::And => a & b,
+            AluOp::Or => a | b,
+            AluOp::Xor => a ^ b,
+        }) & mask
+    }
+
+    /// The AT&T mnemonic's stem (`add`, `and`, ...).
+    pub fn mnemonic(self) -> &'static str {
+        match self {
+            AluOp::Add => "add",
+            AluOp::Sub => "sub",
+            AluOp::And => "and",
+            AluOp::Or => "or",
+            AluOp::Xor => "xor",
+        }
+    }
+}
+
+/// What a locked add's `setcc` after it makes a value of (`atomic.h`'s
+/// `GEN_UNARY_RMWcc`/`GEN_BINARY_RMWcc`): the flag of the location's new
+/// value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Test {
+    /// `sete`: the new value is 0 (`atomic_dec_and_test()` and friends).
+    Zero,
+    /// `sets`: the new value is negative (`atomic_add_negative()`).
+    Negative,
+}
+
+impl Test {
+    /// Whether `value`, of the width `mask`, passes.
+    pub fn holds(self, value: u64, mask: u64) -> bool {
+        match self {
+            Test::Zero => value & mask == 0,
+            Test::Negative => signed(value, mask) < 0,
+        }
+    }
+}
+
+/// `value` of the width `mask` (4 or 8 bytes), sign-extended.
+fn signed(value: u64, mask: u64) -> i64 {
+    if mask == u32::MAX as u64 {
+        value as u32 as i32 as i64
+    } else {
+        value as i64
+    }
 }
 
 /// The condition code of a conditional jump after `CMP r,v`: herd7's
-/// `X86` has these two (`JE`, `JNE`), and the C mapping needs no other.
+/// `X86` has `JE` and `JNE`, its `X86_64` the signed orders too (`JL`,
+/// `JLE`, `JG`, `JGE`), which the C mapping's `if (r > 0)` takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Jcc {
     /// `JE`: jump when the register equals the value.
     Equal,
     /// `JNE`: jump when it does not.
     NotEqual,
+    /// `JL`: when the register is less than the value (signed).
+    Less,
+    /// `JLE`: less or equal (signed).
+    LessEqual,
+    /// `JG`: greater (signed).
+    Greater,
+    /// `JGE`: greater or equal (signed).
+    GreaterEqual,
+}
+
+impl Jcc {
+    /// The jump taken exactly when this one is not (`JE` for `JNE`, `JGE`
+    /// for `JL`).
+    pub fn negated(self) -> Jcc {
+        match self {
+            Jcc::Equal => Jcc::NotEqual,
+            Jcc::NotEqual => Jcc::Equal,
+            Jcc::Less => Jcc::GreaterEqual,
+            Jcc::GreaterEqual => Jcc::Less,
+            Jcc::Greater => Jcc::LessEqual,
+            Jcc::LessEqual => Jcc::Greater,
+        }
+    }
+
+    /// The jump of the compare with its sides swapped (`a < b` is `b > a`).
+    pub fn mirrored(self) -> Jcc {
+        match self {
+            Jcc::Less => Jcc::Greater,
+            Jcc::Greater => Jcc::Less,
+            Jcc::LessEqual => Jcc::GreaterEqual,
+            Jcc::GreaterEqual => Jcc::LessEqual,
+            same => same,
+        }
+    }
+
+    /// The mnemonic (`je`, `jge`).
+    pub fn mnemonic(self) -> &'static str {
+        match self {
+            Jcc::Equal => "je",
+            Jcc::NotEqual => "jne",
+            Jcc::Less => "jl",
+            Jcc::LessEqual => "jle",
+            Jcc::Greater => "jg",
+            Jcc::GreaterEqual => "jge",
+        }
+    }
 }
 
 /// `CMP r,v` and the condition a jump after it takes: a register compare,
@@ -109,18 +236,31 @@ pub struct Compare {
     pub reg: u8,
     pub value: Operand,
     pub jump: Jcc,
+    /// The compare's width (`cmpl`: 4 bytes, `cmpq`: 8), at most the
+    /// registers'.
+    pub size: Size,
 }
 
 impl Compare {
     /// Whether the jump is taken with these registers (`mask`: the
-    /// registers' width, as `CMP EAX` compares 32 bits).
+    /// registers' width, as `CMP EAX` compares 32 bits; the compare takes
+    /// the narrower of it and its own, and the orders are signed at that
+    /// width).
     pub fn taken(&self, regs: &[u64; MAX_REGISTERS], mask: u64) -> bool {
+        let mask = mask & self.size.mask();
         let value = match self.value {
             Operand::Imm(v) => v,
             Operand::Reg(r) => regs[r as usize],
         };
-        let equal = regs[self.reg as usize] & mask == value & mask;
-        equal == (self.jump == Jcc::Equal)
+        let (a, b) = (signed(regs[self.reg as usize], mask), signed(value, mask));
+        match self.jump {
+            Jcc::Equal => a == b,
+            Jcc::NotEqual => a != b,
+            Jcc::Less => a < b,
+            Jcc::LessEqual => a <= b,
+            Jcc::Greater => a > b,
+            Jcc::GreaterEqual => a >= b,
+        }
     }
 }
 
@@ -141,6 +281,15 @@ pub enum Instr {
     },
     /// `MOV r,v`: registers only.
     Move {
+        reg: u8,
+        value: Operand,
+    },
+    /// `ADD r,v`, `SUB`, `AND`, `OR`, `XOR`: `reg = reg op value`, registers
+    /// only (no access, no ordering; the flags it sets are not kept: a
+    /// jump compares with its own `CMP`).
+    Alu {
+        op: AluOp,
+        size: Size,
         reg: u8,
         value: Operand,
     },
@@ -169,18 +318,25 @@ impl Instr {
             Operand::Reg(r) => vec![r],
             Operand::Imm(_) => vec![],
         };
+        let index = |a: Address| a.index.map_or(vec![], |r| vec![r]);
         match *self {
-            Instr::Load { reg, .. } => vec![reg],
-            Instr::Store { value, .. } => operand(value),
-            Instr::Move { reg, value } => [vec![reg], operand(value)].concat(),
+            Instr::Load { reg, at, .. } => [vec![reg], index(at)].concat(),
+            Instr::Store { value, at, .. } => [operand(value), index(at)].concat(),
+            Instr::Move { reg, value } | Instr::Alu { reg, value, .. } => {
+                [vec![reg], operand(value)].concat()
+            }
             Instr::Fence(_) | Instr::Label(_) | Instr::Jump { when: None, .. } => vec![],
             Instr::Jump { when: Some(c), .. } => [vec![c.reg], operand(c.value)].concat(),
-            Instr::Rmw { op, .. } => match op {
-                RmwOp::Add(v) => operand(v),
-                RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
-                // `CMPXCHG` compares with, and may load, the accumulator.
-                RmwOp::Cmpxchg(r) => vec![0, r],
-            },
+            Instr::Rmw { op, at, .. } => {
+                let op = match op {
+                    RmwOp::Add(v) => operand(v),
+                    RmwOp::Xchg(r) | RmwOp::Xadd(r) => vec![r],
+                    // `CMPXCHG` compares with, and may load, the accumulator.
+                    RmwOp::Cmpxchg(r) => vec![0, r],
+                    RmwOp::AddTest { value, reg, .. } => [operand(value), vec![reg]].concat(),
+                };
+                [op, index(at)].concat()
+            }
         }
     }
 }
@@ -300,6 +456,17 @@ impl Observation {
             Quantifier::Forall => self.negative == 0,
         }
     }
+}
+
+/// Whether any access of the program adds an index register to its
+/// address.
+pub fn indexes(p: &Program) -> bool {
+    p.threads.iter().flatten().any(|i| match i {
+        Instr::Load { at, .. } | Instr::Store { at, .. } | Instr::Rmw { at, .. } => {
+            at.index.is_some()
+        }
+        _ => false,
+    })
 }
 
 /// Whether a thread's code jumps (the harness follows its jumps; a

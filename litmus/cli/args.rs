@@ -69,11 +69,11 @@ pub struct RunArgs {
     /// shifted to meet thread 0's, as measured between batches.
     #[arg(long, value_name = "TICKS|auto", default_value = "auto", value_parser = parse_delta)]
     pub timebase_delta: Delta,
-    /// With `--sync timebase` or `auto`: `auto` draws each batch's memory pattern
-    /// (own lines or packed, shuffled or descending) and shifts of the
-    /// other threads' deadlines, learning from the witnesses seen which
-    /// show the test's witness most; `off` keeps own lines, shuffled,
-    /// aligned.
+    /// `auto` draws each batch's memory pattern (own lines or packed,
+    /// shuffled or descending) and, with `--sync timebase` or `auto`,
+    /// shifts of the other threads' deadlines, learning from the
+    /// witnesses seen which show the test's witness most (with `--sync
+    /// none`, the pattern alone); `off` keeps own lines, shuffled, aligned.
     #[arg(long, value_name = "auto|off", default_value = "auto", value_parser = ["auto", "off"])]
     pub tuning: String,
     /// How classic tests and `.litmus` files run: `instances` (litmus7's

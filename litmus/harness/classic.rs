@@ -135,7 +135,7 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
                 instance_barrier(&shared.reached, me.t, me.next_id, me.patience);
                 me.next_id = me.next_id.wrapping_add(1);
             }
-            Sync::Free => {}
+            Sync::Free { .. } => {}
         }
         // The body: one primitive per instruction, nothing else.
         let location = |l| memory.location(at, slot, l);
@@ -290,10 +290,11 @@ pub fn run_classic(
                 _ => Pacing::MIN,
             },
         ),
-        tuning: Tuning::new(
-            matches!(plan.sync, Sync::Timebase { tuning: true, .. }) && threads > 1,
-            threads,
-        ),
+        tuning: match plan.sync {
+            Sync::Timebase { tuning, .. } => Tuning::new(tuning && threads > 1, true, threads),
+            Sync::Free { tuning } => Tuning::new(tuning && threads > 1, false, threads),
+            Sync::Flags => Tuning::new(false, false, threads),
+        },
         reached: (0..threads).map(|_| Line::default()).collect(),
         results: Results::default(),
     };
@@ -348,7 +349,13 @@ fn finish(
             format!("batch {batch}, flag handshake per instance (threads share cores)")
         }
         Sync::Flags => format!("batch {batch}, flag handshake per instance"),
-        Sync::Free => format!("batch {batch}, {FREE_DETAIL} (litmus7's -barrier none)"),
+        Sync::Free { .. } => format!(
+            "batch {batch}, {FREE_DETAIL} (litmus7's -barrier none){}",
+            shared
+                .tuning
+                .describe()
+                .map_or(String::new(), |t| format!("; {t}"))
+        ),
     };
     let histogram = shared.results.histogram.into_inner().unwrap();
     let mut outcomes: Vec<OutcomeCount> = histogram

@@ -138,7 +138,9 @@ pub enum Sync {
     /// (litmus7's `-barrier none`); the threads meet only between batches.
     /// The instances that overlap in time race; the rest are outcomes of
     /// threads that did not meet, which the histogram counts alike.
-    Free,
+    /// `tuning` draws each batch's memory pattern, learning which makes
+    /// the witness likeliest (there are no deadlines to shift).
+    Free { tuning: bool },
 }
 
 /// Everything a run needs besides the test.

@@ -2,8 +2,21 @@
 //! exactly one `pte-asm` primitive (a load, a store, a fence, a locked or
 //! unlocked read-modify-write), chosen once per run, so that the thread's
 //! body does nothing between two accesses but pick the next primitive.
+//!
+//! Register-only instructions are no primitive: a move, register
+//! arithmetic (`Op::Alu`) and a jump's compare are done in Rust between two
+//! primitives, on the thread's register array, as plain register
+//! instructions the compiler emits (no access of the test's locations, no
+//! fence, no serialising instruction), where the program has them. A value
+//! computed so still flows into the next primitive's operands, so a data or
+//! address dependency the program has is a dependency of the instructions
+//! executed (an indexed access's primitive computes its address from the
+//! register, `mov (%p,%i,1)`); x86-TSO orders nothing by dependencies, so
+//! the model judges the same outcomes either way.
 
-use crate::catalog::program::{self, Compare, Fence, Instr, Operand, Program, RmwOp, Size};
+use crate::catalog::program::{
+    self, AluOp, Compare, Fence, Instr, Operand, Program, RmwOp, Size, Test, values,
+};
 use pte_asm::cpu::Features;
 use pte_asm::{Pte, fence, read, rmw, write};
 
@@ -32,6 +45,36 @@ pub enum Op {
     Move {
         reg: u8,
         value: Operand,
+    },
+    /// Register arithmetic, in Rust between two primitives (`mask`: the
+    /// registers' width).
+    Alu {
+        op: AluOp,
+        reg: u8,
+        value: Operand,
+        mask: u64,
+    },
+    /// A 4-byte load at the location plus the byte offset in register
+    /// `index` (always 0: `compile` checks), the CPU computing the address.
+    Load32Indexed {
+        loc: u8,
+        high: bool,
+        index: u8,
+        reg: u8,
+    },
+    Store32Indexed {
+        loc: u8,
+        high: bool,
+        index: u8,
+        value: Operand,
+    },
+    /// `lock add` then `sete`/`sets` into `reg`.
+    AddTest32 {
+        loc: u8,
+        high: bool,
+        value: Operand,
+        reg: u8,
+        test: Test,
     },
     Fence(Fence),
     Add32 {
@@ -117,6 +160,53 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
             value: v,
         } => write::store32(word(at(loc), high), value(regs, v) as u32),
         Op::Move { reg, value: v } => regs[reg as usize] = value(regs, v),
+        Op::Alu {
+            op,
+            reg,
+            value: v,
+            mask,
+        } => regs[reg as usize] = op.apply(regs[reg as usize], value(regs, v), mask),
+        Op::Load32Indexed {
+            loc,
+            high,
+            index,
+            reg,
+        } => {
+            // SAFETY: compile() ran only a program whose index registers
+            // hold 0 wherever they are used (values::nonzero_index): the
+            // address is the word's own.
+            regs[reg as usize] =
+                unsafe { read::load32_indexed(word(at(loc), high), regs[index as usize] as usize) }
+                    as u64
+        }
+        Op::Store32Indexed {
+            loc,
+            high,
+            index,
+            value: v,
+        } => {
+            // SAFETY: as Load32Indexed.
+            unsafe {
+                write::store32_indexed(
+                    word(at(loc), high),
+                    regs[index as usize] as usize,
+                    value(regs, v) as u32,
+                )
+            }
+        }
+        Op::AddTest32 {
+            loc,
+            high,
+            value: v,
+            reg,
+            test,
+        } => {
+            let (zero, negative) = rmw::lock_add32_test(word(at(loc), high), value(regs, v) as u32);
+            regs[reg as usize] = match test {
+                Test::Zero => zero,
+                Test::Negative => negative,
+            } as u64
+        }
         Op::Fence(f) => match f {
             Fence::Compiler => fence::compiler_barrier(),
             Fence::LockAddStack => fence::lock_addl(),
@@ -357,7 +447,10 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Load64 { .. } => "pte_asm_movq_sse2",
         Op::Store64 { .. } if x86_64 => "pte_asm_store64",
         Op::Store64 { .. } => "pte_asm_store64_sse2",
-        Op::Move { .. } | Op::Jump { .. } => "",
+        Op::Move { .. } | Op::Alu { .. } | Op::Jump { .. } => "",
+        Op::Load32Indexed { .. } => "pte_asm_load32_indexed",
+        Op::Store32Indexed { .. } => "pte_asm_store32_indexed",
+        Op::AddTest32 { .. } => "pte_asm_lock_add32_test",
         Op::Fence(Fence::Mfence) => "pte_asm_mfence",
         Op::Fence(Fence::Lfence) => "pte_asm_lfence",
         Op::Fence(Fence::Sfence) => "pte_asm_sfence",
@@ -383,6 +476,8 @@ pub fn shim_of(op: Op) -> &'static str {
 /// Why an `xadd` without `lock` does not run: no reader makes one (the
 /// kernel's is always locked), so it has no primitive.
 const UNLOCKED_XADD: &str = "an xadd without lock is not a pte-asm primitive";
+/// Likewise an add then `sete`/`sets` without `lock`.
+const UNLOCKED_TEST: &str = "an add with sete or sets without lock is not a pte-asm primitive";
 
 /// Each thread's instructions as ops for this build and CPU, or why they
 /// cannot run here.
@@ -390,6 +485,11 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
     let x86_64 = cfg!(target_arch = "x86_64");
     let sse2 = cfg!(target_feature = "sse2") && cpu.sse2;
     let wide = p.register_size == Size::Eight;
+    if let Some((t, i, may)) = values::nonzero_index(p) {
+        return Err(format!(
+            "P{t}'s instruction {i} adds an index register that may hold {may}: the suite runs an indexed access only where its index is always 0"
+        ));
+    }
     p.threads
         .iter()
         .map(|code| {
@@ -404,14 +504,27 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                         }
                         // `to` is the label until every label is placed.
                         Instr::Jump { when, to } => Op::Jump { when, to, wide },
-                        Instr::Load { size: Size::Four, at, reg } => Op::Load32 { loc: at.loc, high: at.offset == 4, reg },
+                        Instr::Load { size: Size::Eight, at, .. }
+                        | Instr::Store { size: Size::Eight, at, .. }
+                        | Instr::Rmw { at, .. }
+                            if at.index.is_some() =>
+                        {
+                            return Err("an 8-byte access or a read-modify-write with an index register is no pte-asm primitive".into());
+                        }
+                        Instr::Load { size: Size::Four, at, reg } => match at.index {
+                            None => Op::Load32 { loc: at.loc, high: at.offset == 4, reg },
+                            Some(index) => Op::Load32Indexed { loc: at.loc, high: at.offset == 4, index, reg },
+                        },
                         Instr::Load { size: Size::Eight, at, reg } => {
                             if !x86_64 && !sse2 {
                                 return Err("an 8-byte load needs x86-64 or SSE2".to_string());
                             }
                             Op::Load64 { loc: at.loc, reg }
                         }
-                        Instr::Store { size: Size::Four, at, value } => Op::Store32 { loc: at.loc, high: at.offset == 4, value },
+                        Instr::Store { size: Size::Four, at, value } => match at.index {
+                            None => Op::Store32 { loc: at.loc, high: at.offset == 4, value },
+                            Some(index) => Op::Store32Indexed { loc: at.loc, high: at.offset == 4, index, value },
+                        },
                         Instr::Store { size: Size::Eight, at, value } => {
                             if !x86_64 && !sse2 {
                                 return Err("an 8-byte store needs x86-64 or SSE2".to_string());
@@ -419,6 +532,7 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                             Op::Store64 { loc: at.loc, value }
                         }
                         Instr::Move { reg, value } => Op::Move { reg, value },
+                        Instr::Alu { op, size, reg, value } => Op::Alu { op, reg, value, mask: p.register_size.mask() & size.mask() },
                         Instr::Fence(f) => {
                             let built = match f {
                                 Fence::Lfence | Fence::Mfence => cfg!(target_feature = "sse2"),
@@ -441,6 +555,8 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                 RmwOp::Cmpxchg(reg) => Op::Cmpxchg32 { loc, high, reg, locked },
                                 RmwOp::Xadd(reg) if locked => Op::Xadd32 { loc, high, reg },
                                 RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
+                                RmwOp::AddTest { value, reg, test } if locked => Op::AddTest32 { loc, high, value, reg, test },
+                                RmwOp::AddTest { .. } => return Err(UNLOCKED_TEST.into()),
                             }
                         }
                         Instr::Rmw { size: Size::Eight, at, op, locked } => {
@@ -467,6 +583,9 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                                     return Err("an 8-byte xadd needs x86-64".into());
                                 }
                                 RmwOp::Xadd(_) => return Err(UNLOCKED_XADD.into()),
+                                RmwOp::AddTest { .. } => {
+                                    return Err("an 8-byte lock add with sete or sets is no pte-asm primitive".into());
+                                }
                             }
                         }
                     };

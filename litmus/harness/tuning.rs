@@ -168,6 +168,9 @@ struct Learning {
 /// The settings of one classic run's batches.
 pub struct Tuning {
     on: bool,
+    /// Whether deadlines are drawn too (timebase); free-running threads
+    /// have none, so only the pattern is learnt.
+    shifts: bool,
     /// The batch's pattern (an index into [`Pattern::ALL`]) and, per
     /// thread, its shift in TSC ticks (thread 0's stays 0). Written by
     /// thread 0 between batches, read by each thread as a batch starts.
@@ -177,10 +180,12 @@ pub struct Tuning {
 }
 
 impl Tuning {
-    /// `on: false` keeps every batch at own lines, shuffled, no shifts.
-    pub fn new(on: bool, threads: usize) -> Tuning {
+    /// `on: false` keeps every batch at own lines, shuffled, no shifts;
+    /// `shifts: false` learns the pattern alone.
+    pub fn new(on: bool, shifts: bool, threads: usize) -> Tuning {
         Tuning {
             on,
+            shifts,
             pattern: AtomicU8::new(0),
             ticks: (0..threads).map(|_| AtomicI64::new(0)).collect(),
             learning: Mutex::new(Learning {
@@ -222,7 +227,7 @@ impl Tuning {
         }
         l.pattern.credit(instances, witnesses);
         self.pattern.store(l.pattern.redraw() as u8, Relaxed);
-        for t in 1..l.shifts.len() {
+        for t in (1..l.shifts.len()).filter(|_| self.shifts) {
             l.shifts[t].credit(instances, witnesses);
             let k = l.shifts[t].redraw();
             self.ticks[t].store(STEPS[k] * l.step, Relaxed);
@@ -242,13 +247,16 @@ impl Tuning {
             .filter(|(_, n)| *n > 0)
             .map(|(p, n)| format!("{} {:.0}%", p.name(), 100.0 * n as f64 / total as f64))
             .collect();
+        let tuned = format!("tuned: {}", patterns.join(", "));
+        if !self.shifts {
+            return Some(tuned);
+        }
         let shifts: Vec<String> = l.shifts[1..]
             .iter()
             .map(|t| format!("{:+}", STEPS[t.best()] * l.step))
             .collect();
         Some(format!(
-            "tuned: {}; witnesses likeliest with threads 1.. shifted {} more",
-            patterns.join(", "),
+            "{tuned}; witnesses likeliest with threads 1.. shifted {} more",
             shifts.join(" ")
         ))
     }
@@ -318,7 +326,7 @@ mod tests {
 
     #[test]
     fn settings_are_drawn_by_their_odds_and_learnt_from_what_they_showed() {
-        let tuning = Tuning::new(true, 2);
+        let tuning = Tuning::new(true, true, 2);
         tuning.recalibrated(800);
         // Before anything was seen: every shift and pattern, about evenly.
         let mut shifts = vec![0; STEPS.len()];
@@ -351,8 +359,28 @@ mod tests {
     }
 
     #[test]
+    fn free_running_threads_learn_the_pattern_and_never_shift() {
+        let tuning = Tuning::new(true, false, 2);
+        tuning.recalibrated(800);
+        let mut descending = 0;
+        for _ in 0..4096 {
+            let good = tuning.pattern() == Pattern::LinesDescending;
+            tuning.learn(256, if good { 10 } else { 0 });
+            descending += good as usize;
+            assert_eq!(tuning.shift(1), 0);
+        }
+        assert_eq!(tuning.best().0, Pattern::LinesDescending);
+        assert!(descending > 4096 / 2, "{descending}");
+        let said = tuning.describe().unwrap();
+        assert!(
+            said.starts_with("tuned: ") && !said.contains("shifted"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn off_means_own_lines_shuffled_and_no_shift() {
-        let tuning = Tuning::new(false, 2);
+        let tuning = Tuning::new(false, true, 2);
         tuning.recalibrated(800);
         tuning.learn(16, 16);
         assert_eq!(tuning.shift(1), 0);

@@ -3,7 +3,7 @@
 
 use super::{Cond, Instr, Judge, Program, Rmw, Step, Value, Word};
 use crate::catalog::program::{
-    self as litmus, Fence, Instr as LitmusInstr, Jcc, Operand, RmwOp, Size,
+    self as litmus, Fence, Instr as LitmusInstr, Operand, RmwOp, Size, Test,
 };
 
 fn instr(step: Step, what: impl Into<String>) -> Instr {
@@ -67,6 +67,17 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
                         reg,
                         value: value(v),
                     },
+                    LitmusInstr::Alu {
+                        op,
+                        size,
+                        reg,
+                        value: v,
+                    } => Step::Alu {
+                        op,
+                        reg,
+                        value: value(v),
+                        mask: mask & size.mask(),
+                    },
                     LitmusInstr::Fence(Fence::Mfence | Fence::LockAddStack) => Step::Drain,
                     // Nothing x86-TSO does not already order.
                     LitmusInstr::Fence(Fence::Lfence | Fence::Sfence | Fence::Compiler) => {
@@ -88,6 +99,15 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
                                 new: r,
                             },
                             RmwOp::Xadd(r) => Rmw::Xadd(r),
+                            RmwOp::AddTest {
+                                value: v,
+                                reg,
+                                test,
+                            } => Rmw::AddTest {
+                                value: value(v),
+                                reg,
+                                test,
+                            },
                         },
                         locked,
                     },
@@ -118,17 +138,29 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
 
 /// An instruction as the model's listing and traces show it.
 pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
+    // An unnamed register (the C mapping's accumulator and scratch) is
+    // `r<n>`, or `%r<n>` where a named one of the thread is called so.
     let reg = |r: u8| {
-        p.reg_names[thread][r as usize]
-            .clone()
-            .unwrap_or_else(|| format!("r{r}"))
+        let names = &p.reg_names[thread];
+        names[r as usize].clone().unwrap_or_else(|| {
+            let plain = format!("r{r}");
+            if names.iter().flatten().any(|n| *n == plain) {
+                format!("%{plain}")
+            } else {
+                plain
+            }
+        })
     };
     let at = |a: litmus::Address| {
         let name = &p.locations[a.loc as usize].name;
-        if a.offset == 0 {
+        let name = if a.offset == 0 {
             name.clone()
         } else {
             format!("{name}+{}", a.offset)
+        };
+        match a.index {
+            Some(r) => format!("{name}[{}]", reg(r)),
+            None => name,
         }
     };
     let value = |o: Operand| match o {
@@ -150,13 +182,20 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
             format!("{}={}{}", at(a), value(v), wide(size))
         }
         LitmusInstr::Move { reg: r, value: v } => format!("{}={}", reg(r), value(v)),
+        LitmusInstr::Alu {
+            op,
+            reg: r,
+            value: v,
+            size,
+        } => format!("{} {},{}{}", op.mnemonic(), reg(r), value(v), wide(size)),
         LitmusInstr::Jump { when: None, to } => format!("jmp L{to}"),
         LitmusInstr::Jump { when: Some(c), to } => {
-            let jump = match c.jump {
-                Jcc::Equal => "je",
-                Jcc::NotEqual => "jne",
-            };
-            format!("cmp {},{}; {jump} L{to}", reg(c.reg), value(c.value))
+            format!(
+                "cmp {},{}; {} L{to}",
+                reg(c.reg),
+                value(c.value),
+                c.jump.mnemonic()
+            )
         }
         LitmusInstr::Label(n) => format!("L{n}:"),
         LitmusInstr::Fence(f) => match f {
@@ -187,6 +226,21 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
                     "{lock}xadd {} += {}, {} takes the old value{}",
                     at(a),
                     reg(r),
+                    reg(r),
+                    wide(size)
+                ),
+                RmwOp::AddTest {
+                    value: v,
+                    reg: r,
+                    test,
+                } => format!(
+                    "{lock}{} += {}; {} {}{}",
+                    at(a),
+                    value(v),
+                    match test {
+                        Test::Zero => "sete",
+                        Test::Negative => "sets",
+                    },
                     reg(r),
                     wide(size)
                 ),
@@ -259,6 +313,7 @@ mod tests {
             litmus::Address {
                 loc: l.unwrap() as u8,
                 offset: 0,
+                index: None,
             }
         };
         let xadds =
@@ -269,8 +324,47 @@ mod tests {
                 locked: true,
             });
         file.program.threads[0].extend(xadds);
+        // The C mapping's indexed load and store (register 2 holds 0) and
+        // `lock add` then `sete`.
+        let indexed = litmus::Address {
+            index: Some(2),
+            ..loc("x")
+        };
+        file.program.threads[0].extend([
+            LitmusInstr::Load {
+                size: Size::Four,
+                at: indexed,
+                reg: 1,
+            },
+            LitmusInstr::Store {
+                size: Size::Four,
+                at: indexed,
+                value: Operand::Imm(1),
+            },
+            LitmusInstr::Rmw {
+                size: Size::Four,
+                at: loc("x"),
+                op: RmwOp::AddTest {
+                    value: Operand::Imm(1),
+                    reg: 1,
+                    test: Test::Zero,
+                },
+                locked: true,
+            },
+        ]);
         let model = litmus_program(&file.program);
         let cpu = pte_asm::cpu::Features::detect();
+        let code = &file.program.threads[0];
+        for instr in &code[code.len() - 3..] {
+            let one = crate::catalog::program::Program {
+                threads: vec![vec![*instr]],
+                ..file.program.clone()
+            };
+            assert!(
+                crate::harness::ops::compile(&one, &cpu).is_ok(),
+                "{instr:?} runs on every build"
+            );
+        }
         for (instr, step) in file.program.threads[0].iter().zip(&model.threads[0]) {
             let Ok(ops) = crate::harness::ops::compile(
                 &crate::catalog::program::Program {

@@ -115,6 +115,13 @@ pub enum Rmw {
     },
     /// Add the register, which takes the old value.
     Xadd(Reg),
+    /// Add the value; `reg` takes 1 if the new value passes `test`, else 0
+    /// (`lock add` then `sete`/`sets`).
+    AddTest {
+        value: Value,
+        reg: Reg,
+        test: catalog_program::Test,
+    },
 }
 
 /// One step of a model thread: the memory effect of one instruction.
@@ -126,6 +133,14 @@ pub enum Step {
     Store { at: Word, wide: bool, value: Value },
     /// A register move.
     Move { reg: Reg, value: Value },
+    /// Register arithmetic, `reg = reg op value` at the registers' width
+    /// (`mask`): thread-local, no access, no ordering.
+    Alu {
+        op: catalog_program::AluOp,
+        reg: Reg,
+        value: Value,
+        mask: u64,
+    },
     /// A read-modify-write of one word or two.
     Rmw {
         at: Word,

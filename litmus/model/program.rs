@@ -392,7 +392,9 @@ pub(crate) mod tests {
                 ..
             } => "locked-rmw8",
             Step::Drain => "drain",
-            Step::Move { .. } | Step::Assume(_) | Step::Jump { .. } => return None,
+            Step::Move { .. } | Step::Alu { .. } | Step::Assume(_) | Step::Jump { .. } => {
+                return None;
+            }
         })
     }
 
@@ -407,11 +409,11 @@ pub(crate) mod tests {
             .iter()
             .filter_map(|i| match *i {
                 "mov (%r),%r" | "cmp (%r),%r" if wide => Some("load8"),
-                "mov (%r),%r" | "cmp (%r),%r" => Some("load+0"),
+                "mov (%r),%r" | "cmp (%r),%r" | "mov (%r,%r,1),%r" => Some("load+0"),
                 "mov 0x4(%r),%r" | "cmp 0x4(%r),%r" => Some("load+4"),
                 "mov %r,0x4(%r)" | "movl $0x0,0x4(%r)" => Some("store+4"),
                 "mov %r,(%r)" if wide => Some("store8"),
-                "mov %r,(%r)" | "movl $0x0,(%r)" => Some("store+0"),
+                "mov %r,(%r)" | "movl $0x0,(%r)" | "mov %r,(%r,%r,1)" => Some("store+0"),
                 "movq %xmm,(%r)" => Some("store8"),
                 "addl $0x1,(%r)" => Some("rmw"),
                 "add %r,(%r)" | "cmpxchg %r,(%r)" if wide => Some("rmw8"),

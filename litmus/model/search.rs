@@ -154,6 +154,15 @@ impl State {
                 next.threads[t].buffer.push(Entry::new(at, wide, v));
             }
             Step::Move { reg, value } => next.threads[t].regs[reg as usize] = value_of(value, true),
+            Step::Alu {
+                op,
+                reg,
+                value,
+                mask,
+            } => {
+                let regs = &mut next.threads[t].regs;
+                regs[reg as usize] = op.apply(regs[reg as usize], value_of(value, true), mask);
+            }
             Step::Rmw {
                 at,
                 wide,
@@ -188,6 +197,11 @@ impl State {
                     Rmw::Xadd(r) => {
                         let sum = old.wrapping_add(regs[r as usize]) & mask(wide);
                         regs[r as usize] = old;
+                        sum
+                    }
+                    Rmw::AddTest { value, reg, test } => {
+                        let sum = old.wrapping_add(value_of(value, wide)) & mask(wide);
+                        regs[reg as usize] = test.holds(sum, mask(wide)) as u64;
                         sum
                     }
                 };
@@ -353,6 +367,10 @@ fn trace(
                             op: Rmw::Xchg(r) | Rmw::Xadd(r),
                             ..
                         } => sees(r, wide),
+                        Step::Rmw {
+                            op: Rmw::AddTest { reg, .. },
+                            ..
+                        } => format!(", sets {}", regs[reg as usize]),
                         Step::Store { .. } | Step::Rmw { locked: false, .. } if !sc => {
                             " (into its store buffer)".to_string()
                         }

@@ -99,8 +99,9 @@ impl Runner<'_> {
             return Ok(vec![self.way(program, ways[0], self.plan)?]);
         }
         ways.push(Way::Instances(self.plan.sync));
-        if mode == Mode::Auto && self.probe_free && self.plan.sync != Sync::Free {
-            ways.push(Way::Instances(Sync::Free));
+        if mode == Mode::Auto && self.probe_free && !matches!(self.plan.sync, Sync::Free { .. }) {
+            let tuning = matches!(self.plan.sync, Sync::Timebase { tuning: true, .. });
+            ways.push(Way::Instances(Sync::Free { tuning }));
         }
         if mode != Mode::Auto || ways.len() == 1 {
             return Ok(vec![self.way(program, ways[0], self.plan)?]);

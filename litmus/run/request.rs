@@ -194,7 +194,9 @@ impl RunRequest {
     pub fn sync(&self) -> Sync {
         match self.sync {
             SyncMode::Flags => Sync::Flags,
-            SyncMode::Free => Sync::Free,
+            SyncMode::Free => Sync::Free {
+                tuning: self.tuning,
+            },
             SyncMode::Timebase | SyncMode::Auto => Sync::Timebase {
                 delta: self.timebase_delta,
                 tuning: self.tuning,

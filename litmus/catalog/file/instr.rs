@@ -11,18 +11,21 @@
 //! | `[LOCK] XCHG [x],EAX` | `xchgl %eax,(x)` | a swap (always locked) |
 //! | `LOCK CMPXCHG [x],EBX` | `lock cmpxchgl %ebx,(x)` | a compare-and-swap with `EAX`/`RAX` |
 //! | `NOP` | `nop` | nothing |
-//! | `CMP EAX,$1` then `JE L0`, `JNE L0` | `cmpl $1,%eax`, `je L0` | a forward jump on a register compare |
+//! | `ADD EAX,$1`, `SUB`, `AND`, `OR`, `XOR` | `addl $1,%eax`, `andl`, `and`, ... | register arithmetic |
+//! | `CMP EAX,$1` then `JE L0`, `JNE L0`, `JL`, `JLE`, `JG`, `JGE` | `cmpl $1,%eax`, `je L0`, `jgt`/`jlt` (herd7's spelling) | a forward jump on a register compare (the orders signed) |
+//! | `LOCK ADD [x],$-1` (`INC`, `DEC`) then `JE L0`, `JNE`, `JL`, `JGE` | `lock addl $-1,(x)`, `jne L0` | a locked add whose zero (`JE`, `JNE`) or sign (`JL`, `JGE`) flag the jump reads: the add and `sete`/`sets` into register 4 (the stack pointer's number, which no test register takes), and a jump on it |
 //! | `JMP L0` | `jmp L0` | a forward jump |
 //! | `L0:` before an instruction or alone | `L0:` | a label |
 //!
 //! Memory operands: a location by name (`[x]`, `(x)`), or a register the
 //! initial state sets to a location's address (`0:rsi=x`) with an offset
-//! (`4(%rsi)`: the high half of an 8-byte `x`). Anything else is an error
-//! naming the construct.
+//! (`4(%rsi)`: the high half of an 8-byte `x`) and, in `X86_64`, an index
+//! register (`(%rsi,%rbx,1)`: scale 1; the access runs only where the
+//! index is always 0). Anything else is an error naming the construct.
 
 use super::parse::{Arch, ParseError, error};
 use super::token::{Token, as_value, render};
-use crate::catalog::program::{Fence, Instr, Jcc, Operand, RmwOp, Size};
+use crate::catalog::program::{AluOp, Fence, Instr, Jcc, Operand, RmwOp, Size};
 
 /// A register of a thread: its index and the width its name says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,8 +70,13 @@ pub fn register(arch: Arch, name: &str) -> Option<Reg> {
 pub enum Mem {
     /// `[x]`, `(x)`.
     Named(String),
-    /// `4(%rsi)`, `[ESI]`: an offset from a register holding an address.
-    Based { reg: u8, offset: i128 },
+    /// `4(%rsi)`, `[ESI]`: an offset from a register holding an address;
+    /// `(%rsi,%rbx,1)`: and an index register added.
+    Based {
+        reg: u8,
+        offset: i128,
+        index: Option<u8>,
+    },
 }
 
 /// An operand.
@@ -104,7 +112,10 @@ pub enum Kind {
     Nop,
     /// `CMP r,v`: sets the flags the next jump reads.
     Cmp,
-    /// `JE`, `JNE` (`Some`) or `JMP` (`None`).
+    /// `SUB`, `AND`, `OR`, `XOR` (an `ADD` is [`Kind::Add`]): register
+    /// arithmetic.
+    Alu(AluOp),
+    /// `JE`, `JNE`, `JL`, ... (`Some`) or `JMP` (`None`).
     Jump(Option<Jcc>),
 }
 
@@ -178,7 +189,17 @@ pub fn parse(arch: Arch, text: &str, line: usize) -> Result<Unresolved, ParseErr
         );
     }
     let mut args = Vec::new();
-    for piece in rest.split(|t| *t == Token::Punct(",")) {
+    // Commas between operands, not those inside `(%rsi,%rbx,1)`.
+    let mut depth = 0i32;
+    let pieces = rest.split(|t| {
+        match t {
+            Token::Punct("[" | "(") => depth += 1,
+            Token::Punct("]" | ")") => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && *t == Token::Punct(",")
+    });
+    for piece in pieces {
         if piece.is_empty() {
             if rest.is_empty() {
                 break;
@@ -240,12 +261,12 @@ fn second_instruction(arch: Arch, rest: &[Token]) -> Option<&str> {
 fn supported(arch: Arch) -> &'static str {
     match arch {
         Arch::X86 => {
-            "MOV, ADD, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, NOP, LOCK, JE, JNE, \
-             JMP are"
+            "MOV, ADD, SUB, AND, OR, XOR, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, \
+             NOP, LOCK, JE, JNE, JL, JLE, JG, JGE, JMP are"
         }
         Arch::X86_64 => {
-            "mov, add, inc, dec, xchg, cmpxchg, cmp with l or q, mfence, lfence, sfence, nop, \
-             lock, je, jne, jmp are"
+            "mov, add, sub, and, or, xor, inc, dec, xchg, cmpxchg, cmp with l or q, mfence, \
+             lfence, sfence, nop, lock, je, jne, jl (jlt), jle, jg (jgt), jge, jmp are"
         }
     }
 }
@@ -265,6 +286,11 @@ fn mnemonic_of(arch: Arch, m: &str) -> Option<(Kind, Option<Size>)> {
         "jmp" => Some(Kind::Jump(None)),
         "je" => Some(Kind::Jump(Some(Jcc::Equal))),
         "jne" => Some(Kind::Jump(Some(Jcc::NotEqual))),
+        // herd7's X86_64 lexer spells `jl` and `jg` `jlt` and `jgt`.
+        "jl" | "jlt" => Some(Kind::Jump(Some(Jcc::Less))),
+        "jle" => Some(Kind::Jump(Some(Jcc::LessEqual))),
+        "jg" | "jgt" => Some(Kind::Jump(Some(Jcc::Greater))),
+        "jge" => Some(Kind::Jump(Some(Jcc::GreaterEqual))),
         _ => None,
     };
     if let Some(k) = jump {
@@ -278,6 +304,10 @@ fn mnemonic_of(arch: Arch, m: &str) -> Option<(Kind, Option<Size>)> {
         "xchg" => Some(Kind::Xchg),
         "cmpxchg" => Some(Kind::Cmpxchg),
         "cmp" => Some(Kind::Cmp),
+        "sub" => Some(Kind::Alu(AluOp::Sub)),
+        "and" => Some(Kind::Alu(AluOp::And)),
+        "or" => Some(Kind::Alu(AluOp::Or)),
+        "xor" => Some(Kind::Alu(AluOp::Xor)),
         _ => None,
     };
     match arch {
@@ -326,6 +356,7 @@ fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, Pars
             Some(_) if arch == Arch::X86 => Ok(Arg::Mem(Mem::Based {
                 reg: reg(name)?.index,
                 offset: 0,
+                index: None,
             })),
             _ => Ok(Arg::Mem(Mem::Named(name.clone()))),
         },
@@ -333,6 +364,7 @@ fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, Pars
         [Token::Punct("("), Token::Percent(r), Token::Punct(")")] => Ok(Arg::Mem(Mem::Based {
             reg: reg(r)?.index,
             offset: 0,
+            index: None,
         })),
         [
             Token::Number(k),
@@ -342,7 +374,44 @@ fn operand(arch: Arch, t: &[Token], line: usize, text: &str) -> Result<Arg, Pars
         ] => Ok(Arg::Mem(Mem::Based {
             reg: reg(r)?.index,
             offset: *k,
+            index: None,
         })),
+        // (%rsi,%rbx,1), k(%rsi,%rbx,1)
+        [
+            Token::Punct("("),
+            Token::Percent(r),
+            Token::Punct(","),
+            Token::Percent(i),
+            Token::Punct(","),
+            Token::Number(scale),
+            Token::Punct(")"),
+        ]
+        | [
+            Token::Number(_),
+            Token::Punct("("),
+            Token::Percent(r),
+            Token::Punct(","),
+            Token::Percent(i),
+            Token::Punct(","),
+            Token::Number(scale),
+            Token::Punct(")"),
+        ] if arch == Arch::X86_64 => {
+            if *scale != 1 {
+                return error(
+                    line,
+                    format!("'{}': only an index of scale 1 is supported", render(t)),
+                );
+            }
+            let offset = match &t[0] {
+                Token::Number(k) => *k,
+                _ => 0,
+            };
+            Ok(Arg::Mem(Mem::Based {
+                reg: reg(r)?.index,
+                offset,
+                index: Some(reg(i)?.index),
+            }))
+        }
         [
             Token::Number(k),
             Token::Punct("("),
@@ -375,6 +444,12 @@ pub fn build(
         Arg::Reg(r) => Ok(Operand::Reg(r.index)),
         Arg::Mem(_) => error(line, "two memory operands"),
     };
+    if u.locked
+        && matches!(u.kind, Kind::Add | Kind::Alu(_))
+        && matches!(u.args.first(), Some(Arg::Reg(_)))
+    {
+        return error(line, "'LOCK' cannot prefix register arithmetic");
+    }
     let instr = match (u.kind, &u.args[..]) {
         (Kind::Nop, _) => return Ok(None),
         (Kind::Fence(f), _) => Instr::Fence(f),
@@ -389,6 +464,18 @@ pub fn build(
             reg: r.index,
         },
         (Kind::Mov, [Arg::Reg(r), src]) => Instr::Move {
+            reg: r.index,
+            value: value(src)?,
+        },
+        (Kind::Add, [Arg::Reg(r), src @ (Arg::Reg(_) | Arg::Imm(_))]) => Instr::Alu {
+            op: AluOp::Add,
+            size,
+            reg: r.index,
+            value: value(src)?,
+        },
+        (Kind::Alu(op), [Arg::Reg(r), src @ (Arg::Reg(_) | Arg::Imm(_))]) => Instr::Alu {
+            op,
+            size,
             reg: r.index,
             value: value(src)?,
         },
@@ -424,7 +511,7 @@ pub fn build(
             return error(
                 line,
                 format!(
-                    "this form of {kind:?} is not supported (register arithmetic and register-only exchanges are not memory accesses)"
+                    "this form of {kind:?} is not supported (arithmetic with a memory operand other than a locked or plain ADD to memory, and register-only exchanges, are not)"
                 ),
             );
         }
@@ -455,7 +542,46 @@ mod tests {
             })
         );
         let high = p(Arch::X86_64, "movl $2,4(%rsi)");
-        assert_eq!(high.args[0], Arg::Mem(Mem::Based { reg: 6, offset: 4 }));
+        assert_eq!(
+            high.args[0],
+            Arg::Mem(Mem::Based {
+                reg: 6,
+                offset: 4,
+                index: None
+            })
+        );
+        let indexed = p(Arch::X86_64, "movl (%r14,%rbx,1),%ecx");
+        assert_eq!(
+            indexed.args[1],
+            Arg::Mem(Mem::Based {
+                reg: 14,
+                offset: 0,
+                index: Some(3)
+            })
+        );
+        let locked = build(&p(Arch::X86, "LOCK ADD EAX,$1"), None, Size::Four, 1).unwrap_err();
+        assert!(
+            locked
+                .message
+                .contains("'LOCK' cannot prefix register arithmetic")
+        );
+        let add = build(&p(Arch::X86, "ADD EAX,$1"), None, Size::Four, 1).unwrap();
+        assert_eq!(
+            add,
+            Some(Instr::Alu {
+                op: AluOp::Add,
+                size: Size::Four,
+                reg: 0,
+                value: Operand::Imm(1)
+            })
+        );
+        let and = p(Arch::X86_64, "and $8,%ebx");
+        assert_eq!(and.kind, Kind::Alu(AluOp::And));
+        assert_eq!(
+            p(Arch::X86_64, "jgt L0").kind,
+            Kind::Jump(Some(Jcc::Greater))
+        );
+        assert_eq!(p(Arch::X86, "JL L0").kind, Kind::Jump(Some(Jcc::Less)));
         let lock = p(Arch::X86, "LOCK ADD [x],$0");
         assert!(lock.locked && lock.kind == Kind::Add);
         let cx = p(Arch::X86_64, "lock cmpxchgq %rbx,(x)");

@@ -185,7 +185,11 @@ mod tests {
     const SB: &str = "X86 SB\n{ x=0; y=0; }\n P0          | P1          ;\n MOV [x],$1  | MOV [y],$1  ;\n MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n";
 
     fn at(loc: u8, offset: u8) -> Address {
-        Address { loc, offset }
+        Address {
+            loc,
+            offset,
+            index: None,
+        }
     }
 
     #[test]
@@ -391,11 +395,11 @@ mod tests {
         assert_eq!(t.hash.len(), 64);
         std::fs::write(
             dir.join("bad.litmus"),
-            "X86 T\n{}\n P0 ;\n JG L ;\nexists (x=1)\n",
+            "X86 T\n{}\n P0 ;\n JS L ;\nexists (x=1)\n",
         )
         .unwrap();
         let e = read(&dir.join("bad.litmus")).unwrap_err().to_string();
-        assert!(e.ends_with("bad.litmus:4: instruction 'JG' is not supported (MOV, ADD, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, NOP, LOCK, JE, JNE, JMP are)"), "{e}");
+        assert!(e.ends_with("bad.litmus:4: instruction 'JS' is not supported (MOV, ADD, SUB, AND, OR, XOR, INC, DEC, XCHG, CMPXCHG, CMP, MFENCE, LFENCE, SFENCE, NOP, LOCK, JE, JNE, JL, JLE, JG, JGE, JMP are)"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

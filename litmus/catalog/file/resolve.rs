@@ -7,8 +7,13 @@ use super::parse::{Arch, ParseError, Sections, error};
 use super::token::{self, Token, as_value};
 use crate::catalog::program::{
     Address, Compare, Condition, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED, MAX_REGISTERS,
-    MAX_THREADS, Observable, Operand, Program, Prop, Size,
+    MAX_THREADS, Observable, Operand, Program, Prop, RmwOp, Size, Test,
 };
+
+/// The register a locked add's flag goes to when a jump reads it (`LOCK
+/// ADD [x],$-1` then `JNE L0`): 4, the stack pointer's number, which no
+/// test register takes.
+pub const FLAG: u8 = 4;
 use std::collections::BTreeMap;
 
 /// Turns names into indices while building the program.
@@ -344,8 +349,44 @@ impl<'s> Resolver<'s> {
                     }
                     let when = match (jcc, compare.take()) {
                         (Some(jump), Some((c, _))) => Some(Compare { jump, ..c }),
+                        // A jump on the flags of the locked add right
+                        // before it: the add and `sete`/`sets` into FLAG,
+                        // and a jump on FLAG.
+                        (Some(jump), None) if flag_test(out.last(), jump).is_some() => {
+                            let (test, on_set) = flag_test(out.last(), jump).unwrap();
+                            let Some(Instr::Rmw {
+                                size,
+                                at,
+                                op: RmwOp::Add(value),
+                                locked,
+                            }) = out.pop()
+                            else {
+                                unreachable!("flag_test saw a locked add")
+                            };
+                            out.push(Instr::Rmw {
+                                size,
+                                at,
+                                op: RmwOp::AddTest {
+                                    value,
+                                    reg: FLAG,
+                                    test,
+                                },
+                                locked,
+                            });
+                            Some(Compare {
+                                reg: FLAG,
+                                value: Operand::Imm(0),
+                                jump: if on_set { Jcc::NotEqual } else { Jcc::Equal },
+                                size: Size::Four,
+                            })
+                        }
                         (Some(_), None) => {
-                            return error(line, format!("'{text}' has no CMP right before it"));
+                            return error(
+                                line,
+                                format!(
+                                    "'{text}' has no CMP right before it (nor a LOCK ADD, INC or DEC whose zero or sign flag JE, JNE, JL or JGE reads)"
+                                ),
+                            );
                         }
                         (None, Some((_, at))) => return unjumped(at),
                         (None, None) => None,
@@ -395,6 +436,7 @@ impl<'s> Resolver<'s> {
             reg: reg.index,
             value,
             jump: Jcc::Equal,
+            size: u.size.unwrap_or(reg.width),
         })
     }
 
@@ -413,7 +455,11 @@ impl<'s> Resolver<'s> {
             if let Arg::Reg(r) = a {
                 let writes = matches!(
                     u.kind,
-                    instr::Kind::Mov | instr::Kind::Xchg | instr::Kind::Cmpxchg
+                    instr::Kind::Mov
+                        | instr::Kind::Xchg
+                        | instr::Kind::Cmpxchg
+                        | instr::Kind::Alu(_)
+                        | instr::Kind::Add
                 );
                 if writes && self.addresses.contains_key(&(t, r.index)) {
                     return error(
@@ -447,16 +493,21 @@ impl<'s> Resolver<'s> {
     }
 
     fn address(&mut self, t: u8, m: &Mem, size: Size, line: usize) -> Result<Address, ParseError> {
-        let (l, offset) = match m {
-            Mem::Named(x) => (self.location(x, line)?, 0),
-            Mem::Based { reg, offset } => {
+        let (l, offset, index) = match m {
+            Mem::Named(x) => (self.location(x, line)?, 0, None),
+            Mem::Based { reg, offset, index } => {
+                if let Some(i) = index
+                    && self.addresses.contains_key(&(t, *i))
+                {
+                    return error(line, "an index register holding an address");
+                }
                 let Some(&l) = self.addresses.get(&(t, *reg)) else {
                     return error(
                         line,
                         "this register holds no location's address (set it in the initial state, as 0:rsi=x)",
                     );
                 };
-                (l, *offset)
+                (l, *offset, *index)
             }
         };
         let offset = match (size, offset) {
@@ -477,8 +528,32 @@ impl<'s> Resolver<'s> {
         Ok(Address {
             loc: l as u8,
             offset,
+            index,
         })
     }
+}
+
+/// What a jump on the flags of `last` reads, if `last` is a 4-byte locked
+/// add: (the flag, whether the jump is taken when it is set). `JE`/`JNE`
+/// read the zero flag; `JL`/`JGE` the sign flag (they read SF != OF: the
+/// same but for an add that overflows).
+fn flag_test(last: Option<&Instr>, jump: Jcc) -> Option<(Test, bool)> {
+    let Some(Instr::Rmw {
+        size: Size::Four,
+        op: RmwOp::Add(_),
+        locked: true,
+        ..
+    }) = last
+    else {
+        return None;
+    };
+    Some(match jump {
+        Jcc::Equal => (Test::Zero, true),
+        Jcc::NotEqual => (Test::Zero, false),
+        Jcc::Less => (Test::Negative, true),
+        Jcc::GreaterEqual => (Test::Negative, false),
+        Jcc::Greater | Jcc::LessEqual => return None,
+    })
 }
 
 /// The number of the label `name` among a thread's `labels` (name, placed),

@@ -249,6 +249,11 @@ fn convert_thread(
     let mut loaded: Vec<u8> = Vec::new();
     let mut stores_to = vec![0u64; program.locations.len()];
     for instr in code.iter_mut() {
+        if let Instr::Load { at, .. } | Instr::Store { at, .. } = instr
+            && at.index.is_some()
+        {
+            return Err("an address with an index register: not converted".into());
+        }
         match instr {
             Instr::Rmw { .. } => {
                 return Err("a read-modify-write both reads and writes: not converted".into());
@@ -310,6 +315,9 @@ fn convert_thread(
             Instr::Fence(_) => {}
             Instr::Jump { .. } | Instr::Label(_) => {
                 return Err("a branch: not converted".into());
+            }
+            Instr::Alu { .. } => {
+                return Err("register arithmetic: not converted".into());
             }
         }
     }

@@ -182,6 +182,7 @@ fn x86_instr(p: &LitmusProgram, thread: usize, i: &Instr) -> Option<String> {
         Instr::Fence(Fence::Compiler) => return None,
         Instr::Store { .. }
         | Instr::Move { .. }
+        | Instr::Alu { .. }
         | Instr::Rmw { .. }
         | Instr::Jump { .. }
         | Instr::Label(_) => {

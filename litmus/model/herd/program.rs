@@ -19,15 +19,36 @@
 //!   code and `0:rbx` in the condition.
 //! - A jump is herd's `CMP EBX,$1` then `JNE LC00` (or `JMP LC01`), a
 //!   label `LC00:` a line of its own (`LC`, the thread, the number).
+//! - Register arithmetic, an ordered jump, an access with an index
+//!   register or a `lock add` whose flag is a value take `X86_64` too
+//!   (herd7's `X86` has no `AND`, no ordered jump and no index): `andl
+//!   $8,%ebx` (herd reads `and`, and `orl`, `xorl`, `addl`; a `sub` of a
+//!   constant is the `addl` of its negation), `cmpl $0,%ebx` then `jle`,
+//!   `jge` or `jgt` (herd's spelling of `jg`; litmus7 prints it back as
+//!   `jg`), `movl (%r14,%ebx,1),%ecx` with `0:r14=y` in the initial state
+//!   (`%r14`, `%r13`, ... a base register per indexed location of the
+//!   thread), and `atomic_dec_and_test()`'s `lock addl` then `sete` as
+//!   `lock addl $-1,(x)`, a `jne` on its flags over `movl $1,%ebx`, `jmp`
+//!   over `movl $0,%ebx` (`atomic_add_negative()`'s `sets`: `jge`); herd7
+//!   has no `SETE` or `SETS`. Such a program is written only if no
+//!   register or location of it can hold a negative 32-bit value
+//!   ([`values::negative`]): herd7 7.58's `X86_64` zero-extends a 32-bit
+//!   load but sign-extends an immediate (`cmpl $-1` of a loaded -1 does not
+//!   take `je`, `cmpl $0` of it takes `jgt`), where the hardware compares
+//!   32 bits.
 //! - Not written, with the reason: `lock xadd` (herd7's `X86` has no
-//!   `XADD`: the kernel's `atomic_fetch_add()`), an 8-byte access or
-//!   register, an access at an offset, more than six registers in a thread.
+//!   `XADD`: the kernel's `atomic_fetch_add()`, `atomic_add_return()`), a
+//!   `sub` of a register (herd7's `X86_64` has no `SUB`), a `jl` (herd7
+//!   7.58's `X86_64` jumps on `ZF | ~SF` for it, less or equal; the C
+//!   mapping writes `r < k` as `r <= k-1`), an 8-byte access or register,
+//!   an access at an offset, more than six registers in a thread.
 
 use super::{Litmus, X86_REGS, columns};
 use crate::catalog::Case;
 use crate::catalog::file::FileTest;
 use crate::catalog::program::{
-    Fence, Instr, Jcc, MAX_REGISTERS, Observable, Operand, Program, Prop, RmwOp, Size,
+    Address, AluOp, Fence, Instr, Jcc, MAX_REGISTERS, Observable, Operand, Program, Prop, RmwOp,
+    Size, Test, values,
 };
 use crate::model;
 
@@ -56,7 +77,7 @@ impl Dialect {
                 }
             )
         });
-        if cmpxchg {
+        if cmpxchg || needs_x86_64(p) {
             Dialect::X86_64
         } else {
             Dialect::X86
@@ -87,22 +108,121 @@ impl Dialect {
     }
 }
 
+/// Whether the program has what only herd7's `X86_64` writes: register
+/// arithmetic, an ordered jump, an index register, a flag made a value.
+fn needs_x86_64(p: &Program) -> bool {
+    p.threads.iter().flatten().any(|i| match i {
+        Instr::Alu { .. } => true,
+        Instr::Jump { when: Some(c), .. } => !matches!(c.jump, Jcc::Equal | Jcc::NotEqual),
+        Instr::Load { at, .. } | Instr::Store { at, .. } => at.index.is_some(),
+        Instr::Rmw { at, op, .. } => at.index.is_some() || matches!(op, RmwOp::AddTest { .. }),
+        _ => false,
+    })
+}
+
+/// herd7's `X86_64` base registers of the indexed accesses, per thread:
+/// `%r14`, `%r13`, ... each holding one location's address.
+const BASES: [&str; 6] = ["r14", "r13", "r12", "r11", "r10", "r9"];
+
+/// Per thread, the locations its indexed accesses go to, in order of first
+/// use (the base register of the `k`-th is `BASES[k]`).
+fn indexed_locations(p: &Program) -> Vec<Vec<u8>> {
+    p.threads
+        .iter()
+        .map(|code| {
+            let mut locs: Vec<u8> = Vec::new();
+            for i in code {
+                if let Instr::Load { at, .. } | Instr::Store { at, .. } | Instr::Rmw { at, .. } = i
+                    && at.index.is_some()
+                    && !locs.contains(&at.loc)
+                {
+                    locs.push(at.loc);
+                }
+            }
+            locs
+        })
+        .collect()
+}
+
 /// The test `f` as an `X86` file (`X86_64` where it has a `lock
-/// cmpxchg`), or why it cannot be one.
+/// cmpxchg`, or what only `X86_64` writes), or why it cannot be one.
 pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     let p = &f.program;
     let refuse = |why: String| format!("{} ({}): {why}", p.name, f.source.display());
     let dialect = Dialect::of(p);
     let names = registers(p).map_err(refuse)?;
     let stack = stack_names(p);
+    if needs_x86_64(p)
+        && let Some((what, may)) = values::negative(p)
+    {
+        return Err(refuse(format!(
+            "'{what}' may hold {may}, negative as a 32-bit value: herd7 7.58's X86_64 zero-extends a 32-bit load but sign-extends an immediate, so its compares and flags of such a value are not the hardware's"
+        )));
+    }
+    let bases = indexed_locations(p);
+    if let Some(t) = bases.iter().position(|b| b.len() > BASES.len()) {
+        return Err(refuse(format!(
+            "thread {t} indexes more than {} locations",
+            BASES.len()
+        )));
+    }
     let mut threads = Vec::new();
     for (t, code) in p.threads.iter().enumerate() {
         let mut lines = Vec::new();
+        // The `k`-th flag made a value: labels `LT{t}{k}`, `LU{t}{k}`.
+        let mut tests = 0;
         for ins in code {
-            if let Some(jump) = jump_lines(dialect, &names[t], t, ins) {
+            if let Some(jump) = jump_lines(dialect, &names[t], t, ins).map_err(refuse)? {
                 lines.extend(jump);
-            } else if let Some(line) =
-                instruction(p, dialect, &names[t], &stack[t], ins).map_err(refuse)?
+            } else if let Instr::Rmw {
+                op: RmwOp::AddTest { value, reg, test },
+                at,
+                locked,
+                ..
+            } = *ins
+            {
+                let add = Instr::Rmw {
+                    size: Size::Four,
+                    at,
+                    op: RmwOp::Add(value),
+                    locked,
+                };
+                let at_base = Base {
+                    locs: &bases[t],
+                    thread: t,
+                };
+                lines.extend(
+                    instruction(p, dialect, &names[t], &stack[t], &at_base, &add)
+                        .map_err(refuse)?,
+                );
+                let reg = dialect.operand(names[t][reg as usize]);
+                // Jump over `1` when the flag is clear.
+                let skip = match test {
+                    Test::Zero => "jne",
+                    Test::Negative => "jge",
+                };
+                let (clear, end) = (format!("LT{t}{tests}"), format!("LU{t}{tests}"));
+                tests += 1;
+                lines.extend([
+                    format!("{skip} {clear}"),
+                    format!("movl $1,{reg}"),
+                    format!("jmp {end}"),
+                    format!("{clear}:"),
+                    format!("movl $0,{reg}"),
+                    format!("{end}:"),
+                ]);
+            } else if let Some(line) = instruction(
+                p,
+                dialect,
+                &names[t],
+                &stack[t],
+                &Base {
+                    locs: &bases[t],
+                    thread: t,
+                },
+                ins,
+            )
+            .map_err(refuse)?
             {
                 lines.push(line);
             }
@@ -124,6 +244,14 @@ pub fn x86(f: &'static FileTest) -> Result<Litmus, String> {
     };
     let mut init: Vec<String> = p.locations.iter().map(|l| typed(&l.name, l.init)).collect();
     init.extend(stack.iter().flatten().map(|s| typed(s, 0)));
+    for (t, locs) in bases.iter().enumerate() {
+        for (k, l) in locs.iter().enumerate() {
+            init.push(format!(
+                "{t}:{}={}",
+                BASES[k], p.locations[*l as usize].name
+            ));
+        }
+    }
     for (t, regs) in p.init_regs.iter().enumerate() {
         for (r, v) in regs.iter().enumerate() {
             if *v != 0 {
@@ -246,7 +374,7 @@ fn jump_lines(
     names: &[&str; MAX_REGISTERS],
     thread: usize,
     ins: &Instr,
-) -> Option<Vec<String>> {
+) -> Result<Option<Vec<String>>, String> {
     let intel = dialect == Dialect::X86;
     let label = |n: u8| format!("LC{thread}{n}");
     let word = |w: &str| {
@@ -256,7 +384,7 @@ fn jump_lines(
             w.to_string()
         }
     };
-    Some(match *ins {
+    Ok(Some(match *ins {
         Instr::Label(n) => vec![format!("{}:", label(n))],
         Instr::Jump { when: None, to } => vec![format!("{} {}", word("jmp"), label(to))],
         Instr::Jump { when: Some(c), to } => {
@@ -273,11 +401,26 @@ fn jump_lines(
             let jump = match c.jump {
                 Jcc::Equal => "je",
                 Jcc::NotEqual => "jne",
+                Jcc::LessEqual => "jle",
+                Jcc::GreaterEqual => "jge",
+                // herd7's X86_64 lexer reads `jgt`, and prints it `jg`.
+                Jcc::Greater => "jgt",
+                Jcc::Less => {
+                    return Err(
+                        "a jl: herd7 7.58's X86_64 jumps on ZF | ~SF for it (less or equal)".into(),
+                    );
+                }
             };
             vec![compare, format!("{} {}", word(jump), label(to))]
         }
-        _ => return None,
-    })
+        _ => return Ok(None),
+    }))
+}
+
+/// The base registers of a thread's indexed accesses.
+struct Base<'b> {
+    locs: &'b [u8],
+    thread: usize,
 }
 
 /// One instruction in herd's syntax of `dialect` (`None`: no instruction).
@@ -286,14 +429,29 @@ fn instruction(
     dialect: Dialect,
     names: &[&str; MAX_REGISTERS],
     stack: &Option<String>,
+    base: &Base,
     ins: &Instr,
 ) -> Result<Option<String>, String> {
     let intel = dialect == Dialect::X86;
-    let at = |a: crate::catalog::program::Address| {
+    let at = |a: Address| {
         let name = &p.locations[a.loc as usize].name;
-        match (a.offset, intel) {
-            (0, true) => Ok(format!("[{name}]")),
-            (0, false) => Ok(format!("({name})")),
+        match (a.offset, a.index, intel) {
+            (0, None, true) => Ok(format!("[{name}]")),
+            (0, None, false) => Ok(format!("({name})")),
+            (0, Some(r), false) => {
+                let k = base
+                    .locs
+                    .iter()
+                    .position(|l| *l == a.loc)
+                    .unwrap_or_else(|| {
+                        unreachable!("P{}'s indexed locations hold {name}", base.thread)
+                    });
+                Ok(format!(
+                    "(%{},%{},1)",
+                    BASES[k],
+                    dialect.observed(names[r as usize])
+                ))
+            }
             _ => Err(format!(
                 "an access at offset {}: herd's X86 names whole locations",
                 a.offset
@@ -334,6 +492,26 @@ fn instruction(
             at: a, value: v, ..
         } => two("movl", at(a)?, value(v)),
         Instr::Move { reg: r, value: v } => two("movl", reg(r), value(v)),
+        Instr::Alu {
+            op,
+            reg: r,
+            value: v,
+            size: Size::Four,
+        } => match (op, v) {
+            (AluOp::Sub, Operand::Imm(k)) => two(
+                "addl",
+                reg(r),
+                value(Operand::Imm((k as u32).wrapping_neg() as u64)),
+            ),
+            (AluOp::Sub, Operand::Reg(_)) => {
+                return Err("a sub of a register: herd7's X86_64 has no SUB".into());
+            }
+            // herd7's lexer has `and`, not `andl` (the size is the
+            // register's).
+            (AluOp::And, _) => two("and", reg(r), value(v)),
+            (op, _) => two(&format!("{}l", op.mnemonic()), reg(r), value(v)),
+        },
+        Instr::Alu { .. } => return Err("8-byte register arithmetic: herd's X86 is 32-bit".into()),
         Instr::Fence(Fence::Compiler) => return Ok(None),
         Instr::Jump { .. } | Instr::Label(_) => unreachable!("jump_lines writes these"),
         Instr::Fence(Fence::Mfence) => fence("mfence"),
@@ -358,9 +536,10 @@ fn instruction(
             RmwOp::Cmpxchg(r) => format!("{}cmpxchgl {},{}", lock(locked), at(a)?, reg(r)),
             RmwOp::Xadd(_) => {
                 return Err(
-                    "lock xadd (the kernel's atomic_fetch_add()): herd7's X86 has no XADD".into(),
+                    "lock xadd (the kernel's atomic_fetch_add(), atomic_add_return()): herd7's X86 has no XADD".into(),
                 );
             }
+            RmwOp::AddTest { .. } => unreachable!("x86() writes a flag made a value"),
         },
     }))
 }
@@ -489,13 +668,18 @@ mod tests {
     #[test]
     fn a_cmpxchg_is_written_in_x86_64_and_reads_back() {
         let text = "C C\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tWRITE_ONCE(*y, 1);\n\tr0 = cmpxchg(x, 0, 1);\n\tr1 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 2);\n\tr0 = READ_ONCE(*y);\n}\nexists (0:r0=2 /\\ 1:r0=0)\n";
+        let text = round_trip(text, "read-back-64");
+        assert!(text.starts_with("X86_64 C\n"), "{text}");
+        assert!(text.contains("uint32_t x=0"), "{text}");
+        assert!(text.contains("lock cmpxchgl (x),%"), "{text}");
+    }
+
+    /// `text` exported, read back by the suite, and both judged alike.
+    fn round_trip(text: &str, hash: &'static str) -> String {
         let f = x86(mapped(text)).unwrap();
-        assert!(f.text.starts_with("X86_64 C\n"), "{}", f.text);
-        assert!(f.text.contains("uint32_t x=0"), "{}", f.text);
-        assert!(f.text.contains("lock cmpxchgl (x),%"), "{}", f.text);
         let back = file::from_text(&f.text).expect("the X86_64 reader takes it");
         let back: &'static FileTest = Box::leak(Box::new(FileTest {
-            hash: "read-back-64".into(),
+            hash: hash.into(),
             ..back
         }));
         assert_eq!(
@@ -504,6 +688,66 @@ mod tests {
             "{}",
             f.text
         );
+        f.text
+    }
+
+    /// MP whose reader's second load has an address dependency through
+    /// register arithmetic, and an ordered compare.
+    const MP_ADDR: &str = "C MP+addr\n{}\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tsmp_wmb();\n\tWRITE_ONCE(*y, 1);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tint r2;\n\tr0 = READ_ONCE(*y);\n\tr1 = READ_ONCE(*(x + (r0 & 8)));\n\tif (r0 > 0)\n\t\tr2 = (r1 | 2) - 1;\n}\nexists (1:r0=1 /\\ 1:r1=0)\n";
+
+    #[test]
+    fn arithmetic_an_index_and_an_ordered_jump_are_written_in_x86_64_and_read_back() {
+        let text = round_trip(MP_ADDR, "read-back-arith");
+        assert!(text.starts_with("X86_64 MP+addr\n"), "{text}");
+        for line in [
+            "1:r14=x",
+            "and $8,%eax",
+            "movl (%r14,%rax,1),%ecx",
+            "cmpl $0,%ebx",
+            "jle LC10",
+            "orl $2,%edx",
+            "addl $-1,%edx",
+        ] {
+            assert!(text.contains(line), "{line}: {text}");
+        }
+        assert!(text.contains("Result: Never"), "{text}");
+    }
+
+    #[test]
+    fn a_flag_made_a_value_is_a_jump_on_the_locked_adds_flags_and_reads_back() {
+        let sb = "C SB+dats\n{\n\tx = 1;\n\ty = 1;\n}\nP0(atomic_t *x, atomic_t *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = atomic_dec_and_test(x);\n\tr1 = atomic_read(y);\n}\nP1(atomic_t *x, atomic_t *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = atomic_dec_and_test(y);\n\tr1 = atomic_read(x);\n}\nexists (0:r1=1 /\\ 1:r1=1)\n";
+        let text = round_trip(sb, "read-back-flag");
+        for line in ["lock addl $-1,(x)", "jne LT00", "movl $1,%ebx", "LU00:"] {
+            assert!(text.contains(line), "{line}: {text}");
+        }
+        // The reader makes the add and its flag one instruction again.
+        let back = file::from_text(&text).unwrap();
+        assert!(back.program.threads[0].iter().any(|i| matches!(
+            i,
+            Instr::Rmw {
+                op: RmwOp::AddTest {
+                    test: Test::Zero,
+                    ..
+                },
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn what_herd7_gets_wrong_or_lacks_is_refused_with_its_reason() {
+        // A counter that goes negative: herd7 compares a loaded -1 as
+        // 4294967295.
+        let negative = "C N\n{\n\tx = 1;\n}\nP0(atomic_t *x)\n{\n\tint r0;\n\tr0 = atomic_add_negative(-2, x);\n}\nexists (0:r0=1)\n";
+        let why = x86(mapped(negative)).err().expect("refused");
+        assert!(why.contains("'x' may hold {1, 4294967295}"), "{why}");
+        // A `sub` of a register: herd7 has no SUB.
+        let sub = "C S\n{}\nP0(int *x)\n{\n\tint r0;\n\tint r1;\n\tr0 = READ_ONCE(*x);\n\tr1 = 5;\n\tr1 = r1 - r0;\n}\nexists (0:r1=5)\n";
+        let why = x86(mapped(sub)).err().expect("refused");
+        assert!(why.contains("herd7's X86_64 has no SUB"), "{why}");
+        let ret = "C R\n{}\nP0(atomic_t *x)\n{\n\tint r0;\n\tr0 = atomic_add_return(1, x);\n}\nexists (0:r0=1)\n";
+        let why = x86(mapped(ret)).err().expect("refused");
+        assert!(why.contains("no XADD"), "{why}");
     }
 
     #[test]

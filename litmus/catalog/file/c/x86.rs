@@ -17,30 +17,53 @@
 //! | `smp_store_mb` | `xchg` | `barrier.h` `__smp_store_mb` |
 //! | `xchg*`, `atomic_xchg*` | `xchg` | `cmpxchg.h` `arch_xchg` |
 //! | `cmpxchg*`, `atomic_cmpxchg*` | `lock cmpxchg`, `%eax` the expected value | `cmpxchg.h` `__raw_cmpxchg` |
-//! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`) | `atomic.h` |
+//! | `atomic_add`, `atomic_sub`, `atomic_inc`, `atomic_dec` | `lock add` (of the negated constant for `sub`, `dec`; of a register negated in the scratch register) | `atomic.h` |
 //! | `atomic_fetch_add*`, `atomic_fetch_sub*`, `_inc`, `_dec` | `lock xadd` | `atomic.h` `arch_atomic_fetch_add` |
+//! | `atomic_add_return*`, `atomic_sub_return*`, `_inc_return*`, `_dec_return*` | `mov $i,%r; lock xadd %r,(x); add $i,%r` (`-i` for `sub`, `dec`) | `atomic.h` `arch_atomic_add_return`: `i + xadd(&v->counter, i)`; `arch_atomic_sub_return` is `arch_atomic_add_return(-i, v)`; `atomic-arch-fallback.h` the `inc`, `dec` and orders |
+//! | `atomic_dec_and_test`, `atomic_inc_and_test`, `atomic_sub_and_test`, `atomic_add_negative` | `lock add` (of `-1`, `1`, `-i`, `i`), then `sete %r` (`sets` for `add_negative`) | `atomic.h`: `GEN_UNARY_RMWcc(LOCK_PREFIX "decl", v->counter, e)`, `"incl"`, `GEN_BINARY_RMWcc(LOCK_PREFIX "subl", ..., e, ...)`, `"addl"` with `s` (`rmwcc.h`) |
+//! | `r = a + b`, `-`, `&`, `\|`, `^` | `mov a,%r; add b,%r` ... | what the compiler emits (below) |
 //! | `if (r)`, `if (r != k)`, `if (r == k)`, `else` | `cmp`, `je`/`jne` over the branch, `jmp` over the `else` | what the compiler emits |
-//! | `r = (a != b)`, `r = (a == b)` | `cmp`, a jump over `mov $1`, `jmp` over `mov $0` | the compiler's `setne`/`sete`, the same registers |
+//! | `if (r > k)`, `>=`, `<`, `<=` | `cmp`, `jle`/`jg` over the branch (signed; `r < k` as `r <= k-1`, `r < s` as `s > r`) | what the compiler emits |
+//! | `if (r & 8)`, `if (READ_ONCE(*x) + 1 == k)` | the value into the scratch register, `cmp`, a jump | what the compiler emits |
+//! | `r = (a != b)`, `r = (a == b)`, `r = (a < b)` | `cmp`, a jump over `mov $1`, `jmp` over `mov $0` | the compiler's `setne`/`sete`/`setl`, the same registers |
+//! | `READ_ONCE(*(y + e))`, `p = y + e; WRITE_ONCE(*p, v)` | `mov (y,%r,1)` with `e` in `%r` (the accumulator, or `p`'s register) | an address dependency, run only where `e` is always 0 |
+//!
+//! Register arithmetic is what a compiler emits at `-O0` for each
+//! operator: the left side into the destination, then the operation with
+//! the right side (a register or a constant; a commuting operation takes
+//! its register side first, `r1 = r0 - r1` computes in the accumulator).
+//! It is no access and orders nothing; the harness does it in Rust between
+//! two primitives, as it does moves and jumps' compares. An address
+//! dependency keeps its register in the instruction (`pte-asm`'s
+//! `load32_indexed`, `store32_indexed`: the CPU adds it to the address);
+//! the test runs only if a value-set analysis over every execution
+//! ([`values::nonzero_index`]) finds that register always 0, as the
+//! kernel's tests build it (`r1 & 8` with `r1` only 0 or 1, `r1 ^ r1`),
+//! since another offset would leave the location: herd7 would address
+//! another one. A register holding an address (`int *r2 = y + r9`) must
+//! be assigned once, and is neither stored nor compared nor observed.
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
 //! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
-//! SRCU (no user-space equivalent), `_return` and `_and_test` results
-//! (register arithmetic, flags), `while` and an `if` on anything but a
-//! register's equality (the threads jump forward, on equal or not equal
-//! only, as herd7's `X86`), plain accesses (the compiler's to choose), accesses
-//! through a loaded pointer and pointer values, a `filter`.
+//! SRCU (no user-space equivalent), `while` (the threads jump forward
+//! only), `*`, `/` and an expression computed on both sides, plain
+//! accesses (the compiler's to choose), accesses through a loaded pointer,
+//! pointer values, an address at a constant offset or one that may be
+//! non-zero, a `filter`.
 
 use super::ast::{
     AtomValue, BinOp, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
     Prop as CProp, Quantifier as CQuantifier, Stmt, StmtKind, Thread,
 };
-use super::primitives::{AccessTag, Arg, FenceTag, Op, Semantics};
+use super::primitives::{AccessTag, Arg, FenceTag, Op, ResultTest, Semantics};
 use super::show;
 use crate::catalog::program::{
-    Address, Compare, Condition, Fence, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED,
-    MAX_REGISTERS, MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size,
+    Address, AluOp, Compare, Condition, Fence, Instr, Jcc, Location, MAX_LOCATIONS, MAX_OBSERVED,
+    MAX_REGISTERS, MAX_THREADS, Observable, Operand, Program, Prop, Quantifier, RmwOp, Size, Test,
+    values,
 };
+use std::collections::HashMap;
 
 /// Why a C test has no x86 code here: where, and which construct and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +93,7 @@ pub fn program(c: &CProgram) -> Result<Program, Unmapped> {
         .map(|t| m.thread(t))
         .collect::<Result<Vec<_>, _>>()?;
     let (condition, observed) = m.condition(c)?;
-    Ok(Program {
+    let program = Program {
         name: c.name.clone(),
         locations: m.locations,
         register_size: SIZE,
@@ -79,7 +102,26 @@ pub fn program(c: &CProgram) -> Result<Program, Unmapped> {
         threads,
         observed,
         condition,
-    })
+    };
+    // An index register that may hold anything but 0 would take the access
+    // off its location.
+    if let Some((t, i, may)) = values::nonzero_index(&program) {
+        let (pos, what) = m
+            .indexed
+            .iter()
+            .find(|(at, _, _)| *at == (t, i))
+            .map(|(_, pos, what)| (*pos, what.clone()))
+            .unwrap_or_default();
+        return unmapped(
+            pos,
+            format!(
+                "'{what}': an address whose offset may be {may} (from the values the test stores): \
+                 the suite runs an address dependency only where its offset is always 0, as the \
+                 access then stays on its location"
+            ),
+        );
+    }
+    Ok(program)
 }
 
 /// What is resolved so far: locations, each thread's registers.
@@ -91,6 +133,14 @@ struct Mapper {
     reg_names: Vec<[Option<String>; MAX_REGISTERS]>,
     /// Per thread, the labels its branches have taken.
     labels: Vec<u8>,
+    /// Per thread, its registers that hold an address (`r2 = y + r9;`):
+    /// the location, and whether the register holds an offset to add.
+    pointers: Vec<HashMap<String, (u8, bool)>>,
+    /// Per thread, how many times each register is assigned.
+    assignments: Vec<HashMap<String, usize>>,
+    /// Each access with an index register: (thread, instruction), where,
+    /// and the address as the test writes it.
+    indexed: Vec<((usize, usize), Pos, String)>,
 }
 
 fn unmapped<T>(pos: Pos, message: impl Into<String>) -> Result<T, Unmapped> {
@@ -124,6 +174,17 @@ impl Mapper {
             init_regs: vec![[0; MAX_REGISTERS]; n],
             reg_names: vec![Default::default(); n],
             labels: vec![0; n],
+            pointers: vec![HashMap::new(); n],
+            assignments: c
+                .threads
+                .iter()
+                .map(|t| {
+                    let mut counts = HashMap::new();
+                    count_assignments(&t.body, &mut counts);
+                    counts
+                })
+                .collect(),
+            indexed: Vec::new(),
         })
     }
 
@@ -161,6 +222,24 @@ impl Mapper {
 
     fn is_param(&self, t: usize, name: &str) -> bool {
         self.params[t].iter().any(|p| p == name)
+    }
+
+    /// `y`, `y + e` or `e + y` of a parameter `y`: the parameter and the
+    /// offset expression.
+    fn pointer_expr<'e>(&self, t: usize, e: &'e Expr) -> Option<(&'e str, Option<&'e Expr>)> {
+        let param = |e: &'e Expr| match strip(e) {
+            Expr::Reg(p) if self.is_param(t, p) => Some(p.as_str()),
+            _ => None,
+        };
+        match strip(e) {
+            Expr::Reg(p) if self.is_param(t, p) => Some((p.as_str(), None)),
+            Expr::Binary(BinOp::Add, a, b) => match (param(a), param(b)) {
+                (Some(p), None) => Some((p, Some(&**b))),
+                (None, Some(p)) => Some((p, Some(&**a))),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The init block's locations and registers, then every parameter's
@@ -271,8 +350,12 @@ impl Mapper {
 
     /// The compare whose jump skips the branch `if (cond)` takes when
     /// `cond` is false: `r` and `r != v` jump on equal, `r == v` on not
-    /// equal. A side may be a macro's value (`READ_ONCE(*x) == 0`), loaded
-    /// into the scratch register first as the compiler would.
+    /// equal, `r > v` on less or equal (signed, as C's `int`). A side may be
+    /// a macro's value (`READ_ONCE(*x) == 0`) or arithmetic (`r & 8`),
+    /// computed into the scratch register first as the compiler would.
+    /// `r < k` jumps as `r <= k - 1` and `r < s` as `s > r` (what compilers
+    /// emit too): herd7's `X86_64` gets `JL` wrong (it jumps on less or
+    /// equal), and the other orders right.
     fn compare(
         &mut self,
         t: usize,
@@ -280,37 +363,43 @@ impl Mapper {
         pos: Pos,
         code: &mut Vec<Instr>,
     ) -> Result<Compare, Unmapped> {
-        let (a, b, jump) = match strip(cond) {
-            Expr::Binary(BinOp::Eq, a, b) => (&**a, Some(&**b), Jcc::NotEqual),
-            Expr::Binary(BinOp::Ne, a, b) => (&**a, Some(&**b), Jcc::Equal),
-            Expr::Binary(op, ..)
-                if !matches!(op, BinOp::Eq | BinOp::Ne) && constant(cond).is_none() =>
-            {
-                return unmapped(
-                    pos,
-                    format!(
-                        "'if ({})': only a register, '==' and '!=' compare here (herd7's X86 jumps on equal or not equal)",
-                        show::expr(cond)
-                    ),
-                );
+        let (a, b, when_true) = match strip(cond) {
+            Expr::Binary(op, a, b) if constant(cond).is_none() && comparison(*op).is_some() => {
+                (&**a, Some(&**b), comparison(*op).unwrap())
             }
-            other => (other, None, Jcc::Equal),
+            other => (other, None, Jcc::NotEqual),
         };
+        let skip = when_true.negated();
         let side = |m: &mut Mapper, e: &Expr, code: &mut Vec<Instr>| match strip(e) {
-            Expr::Call(call) => {
-                m.value_call(t, call, SCRATCH, code)?;
-                Ok(Operand::Reg(SCRATCH))
-            }
-            other => m.operand(t, other, pos),
+            Expr::Binary(op, ..) if comparison(*op).is_some() && constant(e).is_none() => unmapped(
+                pos,
+                format!(
+                    "'if ({})': a comparison inside a comparison; give its value a register first",
+                    show::expr(cond)
+                ),
+            ),
+            _ => m.value(t, e, pos, code),
         };
         let left = side(self, a, code)?;
         let right = match b {
-            Some(b) => side(self, b, code)?,
+            Some(b) => {
+                if left == Operand::Reg(SCRATCH) && needs_scratch(b) {
+                    return unmapped(
+                        pos,
+                        format!(
+                            "'if ({})': two accesses or computations in one condition; give one a register first",
+                            show::expr(cond)
+                        ),
+                    );
+                }
+                side(self, b, code)?
+            }
             None => Operand::Imm(0),
         };
         // `cmp` compares a register with a register or a constant.
-        let (reg, value) = match (left, right) {
-            (Operand::Reg(r), v) | (v, Operand::Reg(r)) => (r, v),
+        let (reg, value, jump) = match (left, right) {
+            (Operand::Reg(r), v) => (r, v, skip),
+            (v, Operand::Reg(r)) => (r, v, skip.mirrored()),
             (Operand::Imm(_), Operand::Imm(_)) => {
                 return unmapped(
                     pos,
@@ -321,16 +410,26 @@ impl Mapper {
                 );
             }
         };
-        if left == Operand::Reg(SCRATCH) && right == Operand::Reg(SCRATCH) {
-            return unmapped(
-                pos,
-                format!(
-                    "'if ({})': two accesses in one condition; give one a register first",
-                    show::expr(cond)
-                ),
-            );
-        }
-        Ok(Compare { reg, value, jump })
+        Ok(match (jump, value) {
+            (Jcc::Less, Operand::Reg(s)) => Compare {
+                reg: s,
+                value: Operand::Reg(reg),
+                jump: Jcc::Greater,
+                size: SIZE,
+            },
+            (Jcc::Less, Operand::Imm(k)) if k as u32 as i32 != i32::MIN => Compare {
+                reg,
+                value: Operand::Imm(word((k as u32 as i32).wrapping_sub(1))),
+                jump: Jcc::LessEqual,
+                size: SIZE,
+            },
+            _ => Compare {
+                reg,
+                value,
+                jump,
+                size: SIZE,
+            },
+        })
     }
 
     /// A fresh label of thread `t`.
@@ -360,17 +459,71 @@ impl Mapper {
                 ),
             );
         }
+        // `r2 = y + r9;`: r2 holds the offset r9, and `*r2` is an access of
+        // y with r2 as its index.
+        if let Some((param, offset)) = self.pointer_expr(t, value) {
+            if self.assignments[t].get(reg).copied().unwrap_or(0) > 1 {
+                return unmapped(
+                    pos,
+                    format!(
+                        "'{reg} = {}': a register that holds an address is assigned more than once; the suite follows one location per such register",
+                        show::expr(value)
+                    ),
+                );
+            }
+            let loc = self.location(param, pos)?;
+            let dest = self.register(t, reg, pos)?;
+            let indexed = match offset {
+                Some(e) if constant(e) != Some(0) => {
+                    if constant(e).is_some() {
+                        return unmapped(
+                            pos,
+                            format!(
+                                "'{}': a constant offset from a location; the suite's locations are single words",
+                                show::expr(value)
+                            ),
+                        );
+                    }
+                    self.expr_into(t, e, dest, pos, code)?;
+                    true
+                }
+                _ => false,
+            };
+            self.pointers[t].insert(reg.to_string(), (loc, indexed));
+            return Ok(());
+        }
         let dest = self.register(t, reg, pos)?;
-        match strip(value) {
+        self.expr_into(t, value, dest, pos, code)
+    }
+
+    /// The value of `e` into register `dest`, as the compiler computes it:
+    /// a constant or register moved, a macro's value, `a op b` as `a` into
+    /// `dest` then `op b` (`mov %r0,%r1; and $8,%r1`), a comparison as
+    /// `cmp`, a jump over `mov $1`, `jmp` over `mov $0` (the compiler's
+    /// `setcc`: the same registers and no access).
+    fn expr_into(
+        &mut self,
+        t: usize,
+        e: &Expr,
+        dest: u8,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        if let Some(v) = constant(e) {
+            code.push(Instr::Move {
+                reg: dest,
+                value: Operand::Imm(word(v)),
+            });
+            return Ok(());
+        }
+        match strip(e) {
             Expr::Call(call) => self.value_call(t, call, dest, code),
-            // `r = (a != b)`: the compiler's `cmp; setne` as a jump over a
-            // move, the same registers and no access.
-            Expr::Binary(BinOp::Eq | BinOp::Ne, ..) if constant(value).is_none() => {
+            Expr::Binary(op, ..) if comparison(*op).is_some() => {
                 let one = |v| Instr::Move {
                     reg: dest,
                     value: Operand::Imm(v),
                 };
-                let skip = self.compare(t, value, pos, code)?;
+                let skip = self.compare(t, e, pos, code)?;
                 let (false_label, end_label) = (self.label(t, pos)?, self.label(t, pos)?);
                 code.extend([
                     Instr::Jump {
@@ -388,13 +541,92 @@ impl Mapper {
                 ]);
                 Ok(())
             }
-            Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
+            Expr::Binary(op, a, b) => {
+                let Some(alu) = alu_op(*op) else {
+                    return unmapped(
+                        pos,
+                        format!(
+                            "'{}': the suite's programs add, subtract, and, or and xor registers, no '{}'",
+                            show::expr(e),
+                            op.symbol()
+                        ),
+                    );
+                };
+                let commutes = alu != AluOp::Sub;
+                // The right side must be a register or a constant: swap
+                // when that is the left, and the operation commutes.
+                let (a, b) = if commutes
+                    && constant(a).is_some()
+                    && constant(b).is_none()
+                    && operand_like(b)
+                {
+                    (&**b, &**a)
+                } else if operand_like(b) {
+                    (&**a, &**b)
+                } else if commutes && operand_like(a) {
+                    (&**b, &**a)
+                } else {
+                    return unmapped(
+                        pos,
+                        format!(
+                            "'{}': both sides computed; give one a register first",
+                            show::expr(e)
+                        ),
+                    );
+                };
+                let right = self.operand(t, b, pos)?;
+                // `r1 = r2 - r1`: computing r2 into r1 would lose r1 first.
+                let aliased = right == Operand::Reg(dest) && !is_reg(a, dest, self, t);
+                if aliased && commutes && operand_like(a) {
+                    let left = self.operand(t, a, pos)?;
+                    code.push(Instr::Alu {
+                        op: alu,
+                        size: SIZE,
+                        reg: dest,
+                        value: left,
+                    });
+                    return Ok(());
+                }
+                // (An operand is never the accumulator: no C register is.)
+                let into = if aliased { ACCUMULATOR } else { dest };
+                self.expr_into(t, a, into, pos, code)?;
+                code.push(Instr::Alu {
+                    op: alu,
+                    size: SIZE,
+                    reg: into,
+                    value: right,
+                });
+                if into != dest {
+                    code.push(Instr::Move {
+                        reg: dest,
+                        value: Operand::Reg(into),
+                    });
+                }
+                Ok(())
+            }
+            Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(e))),
             other => {
                 let value = self.operand(t, other, pos)?;
                 code.push(Instr::Move { reg: dest, value });
                 Ok(())
             }
         }
+    }
+
+    /// A value an instruction takes: a constant or a register as it is,
+    /// anything else computed into the scratch register first.
+    fn value(
+        &mut self,
+        t: usize,
+        e: &Expr,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<Operand, Unmapped> {
+        if operand_like(e) {
+            return self.operand(t, e, pos);
+        }
+        self.expr_into(t, e, SCRATCH, pos, code)?;
+        Ok(Operand::Reg(SCRATCH))
     }
 
     /// An expression whose value is dropped: `(void)xchg(x, 1);`.
@@ -409,7 +641,8 @@ impl Mapper {
             Expr::Call(call) => self.value_call(t, call, SCRATCH, code),
             Expr::Deref(_) => unmapped(pos, plain_access(&show::expr(value))),
             // A value computed and dropped: no instruction.
-            other => self.operand(t, other, pos).map(|_| ()),
+            other if operand_like(other) => self.operand(t, other, pos).map(|_| ()),
+            other => self.expr_into(t, other, SCRATCH, pos, code),
         }
     }
 
@@ -424,11 +657,11 @@ impl Mapper {
         if let Some(why) = unavailable(call) {
             return unmapped(call.pos, format!("{}(): {why}", call.prim.name));
         }
-        let at =
-            |m: &mut Mapper, i: usize, deref: bool| m.address(t, &call.args[i], deref, call.pos);
+        let pos = call.pos;
         match call.prim.semantics {
             Semantics::Load { tag, deref } => {
-                let at = at(self, 0, deref)?;
+                let at = self.address(t, &call.args[0], deref, pos, Some(&mut *code))?;
+                self.note_index(t, at, pos, &call.args[0], code);
                 code.push(Instr::Load {
                     size: SIZE,
                     at,
@@ -439,15 +672,35 @@ impl Mapper {
                 }
             }
             Semantics::Xchg(_) => {
-                let at = at(self, 0, true)?;
-                let value = self.operand(t, &call.args[1], call.pos)?;
+                let at = self.address(t, &call.args[0], true, pos, None)?;
+                let value = self.value(t, &call.args[1], pos, code)?;
                 code.push(Instr::Move { reg: dest, value });
+                self.note_index(t, at, pos, &call.args[0], code);
                 code.push(rmw(at, RmwOp::Xchg(dest)));
             }
             Semantics::Cmpxchg(_) => {
-                let at = at(self, 0, true)?;
-                let expected = self.operand(t, &call.args[1], call.pos)?;
-                let new = self.operand(t, &call.args[2], call.pos)?;
+                let at = self.address(t, &call.args[0], true, pos, None)?;
+                // One of the two may be computed, into the scratch register.
+                let (expected, new) = (&call.args[1], &call.args[2]);
+                let (expected, new) = match (needs_scratch(expected), needs_scratch(new)) {
+                    (true, true) => {
+                        return unmapped(
+                            pos,
+                            format!(
+                                "{}(): both values computed; give one a register first",
+                                call.prim.name
+                            ),
+                        );
+                    }
+                    (false, true) => {
+                        let new = self.value(t, new, pos, code)?;
+                        (self.operand(t, expected, pos)?, new)
+                    }
+                    _ => {
+                        let expected = self.value(t, expected, pos, code)?;
+                        (expected, self.operand(t, new, pos)?)
+                    }
+                };
                 code.push(Instr::Move {
                     reg: ACCUMULATOR,
                     value: expected,
@@ -456,19 +709,88 @@ impl Mapper {
                     reg: dest,
                     value: new,
                 });
+                self.note_index(t, at, pos, &call.args[0], code);
                 code.push(rmw(at, RmwOp::Cmpxchg(dest)));
                 code.push(Instr::Move {
                     reg: dest,
                     value: Operand::Reg(ACCUMULATOR),
                 });
             }
-            Semantics::AtomicOpReturn { op, ptr, value, .. } => {
-                let at = at(self, ptr, true)?;
-                let value = self.signed_operand(t, call, op, value)?;
+            // `atomic_fetch_add()`: `xadd(&v->counter, i)`.
+            Semantics::AtomicOpReturn {
+                op,
+                ptr,
+                value,
+                fetch: true,
+                ..
+            } => {
+                let at = self.address(t, &call.args[ptr], true, pos, None)?;
+                let value = self.rmw_operand(t, call, op, value, code)?;
                 code.push(Instr::Move { reg: dest, value });
+                self.note_index(t, at, pos, &call.args[ptr], code);
                 code.push(rmw(at, RmwOp::Xadd(dest)));
             }
-            _ => return unmapped(call.pos, format!("{}() has no value", call.prim.name)),
+            // `atomic_add_return()`: `i + xadd(&v->counter, i)`, the add
+            // in a register the xadd leaves `i` beside (the accumulator
+            // when `i` is the destination's own).
+            Semantics::AtomicOpReturn {
+                op,
+                ptr,
+                value,
+                fetch: false,
+                test: None,
+                ..
+            } => {
+                let at = self.address(t, &call.args[ptr], true, pos, None)?;
+                let value = self.rmw_operand(t, call, op, value, code)?;
+                let sum = if value == Operand::Reg(dest) {
+                    ACCUMULATOR
+                } else {
+                    dest
+                };
+                code.push(Instr::Move { reg: sum, value });
+                self.note_index(t, at, pos, &call.args[ptr], code);
+                code.push(rmw(at, RmwOp::Xadd(sum)));
+                code.push(Instr::Alu {
+                    op: AluOp::Add,
+                    size: SIZE,
+                    reg: sum,
+                    value,
+                });
+                if sum != dest {
+                    code.push(Instr::Move {
+                        reg: dest,
+                        value: Operand::Reg(sum),
+                    });
+                }
+            }
+            // `atomic_dec_and_test()`: `lock decl` then `sete`;
+            // `atomic_add_negative()`: `lock addl` then `sets`.
+            Semantics::AtomicOpReturn {
+                op,
+                ptr,
+                value,
+                fetch: false,
+                test: Some(test),
+                ..
+            } => {
+                let at = self.address(t, &call.args[ptr], true, pos, None)?;
+                let value = self.rmw_operand(t, call, op, value, code)?;
+                let test = match test {
+                    ResultTest::IsZero => Test::Zero,
+                    ResultTest::IsNegative => Test::Negative,
+                };
+                self.note_index(t, at, pos, &call.args[ptr], code);
+                code.push(rmw(
+                    at,
+                    RmwOp::AddTest {
+                        value,
+                        reg: dest,
+                        test,
+                    },
+                ));
+            }
+            _ => return unmapped(pos, format!("{}() has no value", call.prim.name)),
         }
         Ok(())
     }
@@ -478,13 +800,17 @@ impl Mapper {
         if let Some(why) = unavailable(call) {
             return unmapped(call.pos, format!("{}(): {why}", call.prim.name));
         }
+        let pos = call.pos;
         match call.prim.semantics {
             Semantics::Store { tag, deref } => {
-                let at = self.address(t, &call.args[0], deref, call.pos)?;
-                let value = self.operand(t, &call.args[1], call.pos)?;
+                // The value first: an offset computed into the accumulator
+                // takes no other register.
+                let value = self.value(t, &call.args[1], pos, code)?;
+                let at = self.address(t, &call.args[0], deref, pos, Some(&mut *code))?;
                 if tag == AccessTag::Release {
                     code.push(Instr::Fence(Fence::Compiler));
                 }
+                self.note_index(t, at, pos, &call.args[0], code);
                 code.push(Instr::Store {
                     size: SIZE,
                     at,
@@ -492,19 +818,21 @@ impl Mapper {
                 });
             }
             Semantics::StoreMb => {
-                let at = self.address(t, &call.args[0], false, call.pos)?;
-                let value = self.operand(t, &call.args[1], call.pos)?;
+                let at = self.address(t, &call.args[0], false, pos, None)?;
+                let value = self.value(t, &call.args[1], pos, code)?;
                 code.push(Instr::Move {
                     reg: SCRATCH,
                     value,
                 });
+                self.note_index(t, at, pos, &call.args[0], code);
                 code.push(rmw(at, RmwOp::Xchg(SCRATCH)));
             }
             // unavailable() refused the fences that have no x86 form.
             Semantics::Fence(tag) => code.extend(fence(tag).map(Instr::Fence)),
             Semantics::AtomicOp { op, ptr, value } => {
-                let at = self.address(t, &call.args[ptr], true, call.pos)?;
-                let value = self.signed_operand(t, call, op, value)?;
+                let at = self.address(t, &call.args[ptr], true, pos, None)?;
+                let value = self.rmw_operand(t, call, op, value, code)?;
+                self.note_index(t, at, pos, &call.args[ptr], code);
                 code.push(rmw(at, RmwOp::Add(value)));
             }
             _ => return unmapped(call.pos, format!("{}() is not a statement", call.prim.name)),
@@ -514,7 +842,18 @@ impl Mapper {
 
     /// The location an access goes to. `deref`: the macro adds the `*`
     /// (`smp_load_acquire(x)`); else the caller wrote it (`READ_ONCE(*x)`).
-    fn address(&mut self, t: usize, e: &Expr, deref: bool, pos: Pos) -> Result<Address, Unmapped> {
+    /// Through a register that holds `y + r9` (`*r2`), or `*(y + e)`, the
+    /// access is of `y` with an index register: `r2`, the register `e` is,
+    /// or, given `code` (a load or a store, which need the accumulator for
+    /// nothing else), `e` computed into the accumulator.
+    fn address(
+        &mut self,
+        t: usize,
+        e: &Expr,
+        deref: bool,
+        pos: Pos,
+        code: Option<&mut Vec<Instr>>,
+    ) -> Result<Address, Unmapped> {
         let pointer = if deref {
             strip(e)
         } else {
@@ -528,11 +867,66 @@ impl Mapper {
                 }
             }
         };
+        let at = |loc: u8, index: Option<u8>| Address {
+            loc,
+            offset: 0,
+            index,
+        };
+        // The suite's indexed accesses are loads and stores.
+        let rmw = code.is_none();
+        let no_rmw = |what: &str| {
+            unmapped(
+                pos,
+                format!(
+                    "a read-modify-write of '{what}', an address with an offset register: the suite's indexed accesses are loads and stores"
+                ),
+            )
+        };
+        if let Expr::Reg(r) = pointer
+            && let Some(&(loc, indexed)) = self.pointers[t].get(r)
+        {
+            if indexed && rmw {
+                return no_rmw(r);
+            }
+            let index = indexed.then(|| self.register(t, r, pos)).transpose()?;
+            return Ok(at(loc, index));
+        }
+        if let Some((param, offset)) = self.pointer_expr(t, pointer) {
+            let loc = self.location(param, pos)?;
+            let Some(offset) = offset.filter(|o| constant(o) != Some(0)) else {
+                return Ok(at(loc, None));
+            };
+            if constant(offset).is_some() {
+                return unmapped(
+                    pos,
+                    format!(
+                        "an access to '{}': a constant offset from a location; the suite's locations are single words",
+                        show::expr(pointer)
+                    ),
+                );
+            }
+            if rmw {
+                return no_rmw(&show::expr(pointer));
+            }
+            if let Expr::Reg(r) = strip(offset)
+                && !self.is_param(t, r)
+                && !self.pointers[t].contains_key(r)
+            {
+                return Ok(at(loc, Some(self.register(t, r, pos)?)));
+            }
+            let (Some(code), false) = (code, has_call(offset)) else {
+                return unmapped(
+                    pos,
+                    format!(
+                        "an access to '{}', with an access in its offset: give the offset a register first",
+                        show::expr(pointer)
+                    ),
+                );
+            };
+            self.expr_into(t, offset, ACCUMULATOR, pos, code)?;
+            return Ok(at(loc, Some(ACCUMULATOR)));
+        }
         match pointer {
-            Expr::Reg(p) if self.is_param(t, p) => Ok(Address {
-                loc: self.location(p, pos)?,
-                offset: 0,
-            }),
             Expr::Reg(r) => unmapped(
                 pos,
                 format!(
@@ -549,18 +943,29 @@ impl Mapper {
         }
     }
 
+    /// Remember where an access with an index register is, before `code`
+    /// gets it, to name it if its index may be non-zero.
+    fn note_index(&mut self, t: usize, at: Address, pos: Pos, e: &Expr, code: &[Instr]) {
+        if at.index.is_some() {
+            self.indexed
+                .push(((t, code.len()), pos, show::expr(e).to_string()));
+        }
+    }
+
     /// A value an instruction takes: a constant (folded), or a register.
     fn operand(&mut self, t: usize, e: &Expr, pos: Pos) -> Result<Operand, Unmapped> {
         if let Some(v) = constant(e) {
             return Ok(Operand::Imm(word(v)));
         }
         match strip(e) {
-            Expr::Reg(p) if self.is_param(t, p) => unmapped(pos, pointer_value(p)),
+            Expr::Reg(p) if self.is_param(t, p) || self.pointers[t].contains_key(p) => {
+                unmapped(pos, pointer_value(p))
+            }
             Expr::Reg(r) => Ok(Operand::Reg(self.register(t, r, pos)?)),
             Expr::Binary(..) => unmapped(
                 pos,
                 format!(
-                    "'{}': the suite's programs have no register arithmetic",
+                    "'{}': computed where the suite takes a register or a constant",
                     show::expr(e)
                 ),
             ),
@@ -576,29 +981,50 @@ impl Mapper {
     }
 
     /// An atomic operation's operand, negated for a subtraction (`lock add`
-    /// of `-i`, as `arch_atomic_fetch_sub()` is `xadd(&v->counter, -i)`).
-    fn signed_operand(
+    /// of `-i`, as `arch_atomic_fetch_sub()` is `xadd(&v->counter, -i)`): a
+    /// constant negated as it is folded, a register negated into the
+    /// scratch register (`xor $-1` and `add $1`, what `neg` computes, in
+    /// instructions herd7's `X86_64` has too). A computed operand goes to
+    /// the scratch register first.
+    fn rmw_operand(
         &mut self,
         t: usize,
         call: &Call,
         op: Op,
         value: Arg,
+        code: &mut Vec<Instr>,
     ) -> Result<Operand, Unmapped> {
         let operand = match value {
             Arg::Const(v) => Operand::Imm(word(v)),
-            Arg::At(i) => self.operand(t, &call.args[i], call.pos)?,
+            Arg::At(i) => self.value(t, &call.args[i], call.pos, code)?,
         };
-        match (op, operand) {
-            (Op::Add, v) => Ok(v),
-            (Op::Sub, Operand::Imm(v)) => Ok(Operand::Imm(word((v as u32 as i32).wrapping_neg()))),
-            (Op::Sub, Operand::Reg(_)) => unmapped(
-                call.pos,
-                format!(
-                    "{}() of a register: the kernel negates it first, and the suite's programs have no register arithmetic",
-                    call.prim.name
-                ),
-            ),
-        }
+        Ok(match (op, operand) {
+            (Op::Add, v) => v,
+            (Op::Sub, Operand::Imm(v)) => Operand::Imm(word((v as u32 as i32).wrapping_neg())),
+            (Op::Sub, Operand::Reg(r)) => {
+                if r != SCRATCH {
+                    code.push(Instr::Move {
+                        reg: SCRATCH,
+                        value: Operand::Reg(r),
+                    });
+                }
+                code.extend([
+                    Instr::Alu {
+                        op: AluOp::Xor,
+                        size: SIZE,
+                        reg: SCRATCH,
+                        value: Operand::Imm(word(-1)),
+                    },
+                    Instr::Alu {
+                        op: AluOp::Add,
+                        size: SIZE,
+                        reg: SCRATCH,
+                        value: Operand::Imm(1),
+                    },
+                ]);
+                Operand::Reg(SCRATCH)
+            }
+        })
     }
 
     /// The condition and what an outcome observes: its registers and
@@ -668,7 +1094,9 @@ impl Mapper {
         let pos = Pos::default();
         Ok(match o {
             CObservable::Location(x) => Observable::Loc(self.location(x, pos)?),
-            CObservable::Register { thread, reg } if self.is_param(*thread, reg) => {
+            CObservable::Register { thread, reg }
+                if self.is_param(*thread, reg) || self.pointers[*thread].contains_key(reg) =>
+            {
                 return unmapped(pos, pointer_value(&format!("{thread}:{reg}")));
             }
             CObservable::Register { thread, reg } => Observable::Reg {
@@ -737,16 +1165,83 @@ fn unavailable(call: &Call) -> Option<&'static str> {
             "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
              threads only jump forward"
         }
-        Semantics::AtomicOpReturn { test: Some(_), .. } => {
-            "a lock add, inc or dec, then sete or sets (arch/x86/include/asm/atomic.h): the \
-             suite's programs make no value of a flag"
-        }
-        Semantics::AtomicOpReturn { fetch: false, .. } => {
-            "i + xadd(&v->counter, i) (arch/x86/include/asm/atomic.h): the suite's programs have \
-             no register arithmetic"
-        }
         _ => return None,
     })
+}
+
+/// The jump taken when a comparison holds (`None`: not a comparison).
+fn comparison(op: BinOp) -> Option<Jcc> {
+    Some(match op {
+        BinOp::Eq => Jcc::Equal,
+        BinOp::Ne => Jcc::NotEqual,
+        BinOp::Lt => Jcc::Less,
+        BinOp::Le => Jcc::LessEqual,
+        BinOp::Gt => Jcc::Greater,
+        BinOp::Ge => Jcc::GreaterEqual,
+        _ => return None,
+    })
+}
+
+/// The register-only instruction of an arithmetic operator.
+fn alu_op(op: BinOp) -> Option<AluOp> {
+    Some(match op {
+        BinOp::Add => AluOp::Add,
+        BinOp::Sub => AluOp::Sub,
+        BinOp::And => AluOp::And,
+        BinOp::Or => AluOp::Or,
+        BinOp::Xor => AluOp::Xor,
+        _ => return None,
+    })
+}
+
+/// A constant or a plain name: an instruction's operand as it is.
+fn operand_like(e: &Expr) -> bool {
+    constant(e).is_some() || matches!(strip(e), Expr::Reg(_))
+}
+
+/// Whether computing `e` as an operand takes the scratch register.
+fn needs_scratch(e: &Expr) -> bool {
+    !operand_like(e)
+}
+
+/// Whether `e` calls a macro.
+fn has_call(e: &Expr) -> bool {
+    match e {
+        Expr::Call(_) => true,
+        Expr::Int(_) | Expr::Reg(_) => false,
+        Expr::Deref(e) | Expr::Cast(_, e) | Expr::Paren(e) => has_call(e),
+        Expr::Binary(_, a, b) => has_call(a) || has_call(b),
+    }
+}
+
+/// Whether `e` is the C register that is register `r`.
+fn is_reg(e: &Expr, r: u8, m: &Mapper, t: usize) -> bool {
+    match strip(e) {
+        Expr::Reg(name) => m.reg_names[t][r as usize].as_deref() == Some(name.as_str()),
+        _ => false,
+    }
+}
+
+/// How many times each register is assigned in `body`, branches and all.
+fn count_assignments(body: &[Stmt], counts: &mut HashMap<String, usize>) {
+    for s in body {
+        match &s.kind {
+            StmtKind::Decl {
+                reg,
+                value: Some(_),
+                ..
+            }
+            | StmtKind::Assign { reg, .. } => *counts.entry(reg.clone()).or_default() += 1,
+            StmtKind::If {
+                then, otherwise, ..
+            } => {
+                count_assignments(then, counts);
+                count_assignments(otherwise.as_deref().unwrap_or(&[]), counts);
+            }
+            StmtKind::While { body, .. } | StmtKind::Block(body) => count_assignments(body, counts),
+            _ => {}
+        }
+    }
 }
 
 /// `(int)(x)` is `x`: herd ignores casts, and parentheses only group.
