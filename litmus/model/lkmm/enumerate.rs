@@ -84,7 +84,7 @@ use super::execution::{Event, Execution, Kind, Loc, Val};
 use super::prune::Coherence;
 use super::rel::{MAX_EVENTS, Rel, Set, members, single};
 use super::threads::Trace;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// What the enumeration needs of the test beyond the paths.
 pub struct Frame<'a> {
@@ -141,6 +141,9 @@ pub struct Tally {
     /// Candidates whose final state satisfies the proposition, rejected,
     /// by the first axiom they fail.
     pub ruled_out: BTreeMap<&'static str, u64>,
+    /// The final states so far: hashed while the search goes (a test can
+    /// have hundreds of thousands, each met once), `states` at its end.
+    seen: HashSet<Vec<Val>>,
 }
 
 /// Judge every candidate made of one path per thread from `paths`.
@@ -156,6 +159,10 @@ pub fn enumerate(paths: &[Vec<Trace>], frame: &Frame) -> Result<Tally, String> {
         let chosen: Vec<&Shape> = pick.iter().zip(&shapes).map(|(&i, s)| &s[i]).collect();
         combination(&chosen, paths, frame, &mut tally, &mut pruning)?;
         if tally.stopped || !advance(&mut pick, |t| shapes[t].len()) {
+            // Sorted once, then built at once.
+            let mut states: Vec<Vec<Val>> = tally.seen.drain().collect();
+            states.sort_unstable();
+            tally.states = states.into_iter().collect();
             return Ok(tally);
         }
     }
@@ -672,7 +679,7 @@ impl Candidate<'_, '_> {
             .writes
             .iter()
             .map(|(&l, writes)| {
-                let mut orders = linearisations(writes, &base);
+                let mut orders = linearisations(writes, base);
                 // An order made of forced edges alone passed `coherence`
                 // and `atomic` in [`Coherence::forced_co`] already.
                 let forced_only =
@@ -895,7 +902,7 @@ impl Candidate<'_, '_> {
                     } else {
                         tally.negative += copies;
                     }
-                    tally.states.insert(state.values);
+                    tally.seen.insert(state.values);
                     tally.flags.extend(flags);
                 }
                 Judgement::Forbidden { axiom } => {
