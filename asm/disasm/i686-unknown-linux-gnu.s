@@ -710,6 +710,30 @@
     xor %edx,%edx
     ret
 
+<pte_asm_spin_lock32>:
+    push %esi
+    mov 0x8(%esp),%ecx
+    mov $0x1,%edx
+    mov $0x40,%esi
+    xor %eax,%eax
+    lock cmpxchg %edx,(%ecx)
+    je <pte_asm_spin_lock32+0x2a>
+    sub $0x1,%esi
+    jb <pte_asm_spin_lock32+0x2a>
+    pause
+    mov (%ecx),%eax
+    test %eax,%eax
+    jne <pte_asm_spin_lock32+0x17>
+    lock cmpxchg %edx,(%ecx)
+    jne <pte_asm_spin_lock32+0x17>
+    xor %ecx,%ecx
+    test %eax,%eax
+    sete %cl
+    xor %edx,%edx
+    mov %ecx,%eax
+    pop %esi
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebx
     push %esi

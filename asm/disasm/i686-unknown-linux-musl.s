@@ -857,6 +857,33 @@
     pop %ebp
     ret
 
+<pte_asm_spin_lock32>:
+    push %ebp
+    mov %esp,%ebp
+    push %esi
+    mov 0x8(%ebp),%ecx
+    mov $0x1,%edx
+    mov $0x40,%esi
+    xor %eax,%eax
+    lock cmpxchg %edx,(%ecx)
+    je <pte_asm_spin_lock32+0x2c>
+    sub $0x1,%esi
+    jb <pte_asm_spin_lock32+0x2c>
+    pause
+    mov (%ecx),%eax
+    test %eax,%eax
+    jne <pte_asm_spin_lock32+0x19>
+    lock cmpxchg %edx,(%ecx)
+    jne <pte_asm_spin_lock32+0x19>
+    xor %ecx,%ecx
+    test %eax,%eax
+    sete %cl
+    xor %edx,%edx
+    mov %ecx,%eax
+    pop %esi
+    pop %ebp
+    ret
+
 <pte_asm_lock_cmpxchg8b_swap>:
     push %ebp
     mov %esp,%ebp

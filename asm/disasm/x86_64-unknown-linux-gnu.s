@@ -656,6 +656,26 @@
     mov %edx,%eax
     ret
 
+<pte_asm_spin_lock32>:
+    mov $0x1,%ecx
+    mov $0x40,%edx
+    xor %eax,%eax
+    lock cmpxchg %ecx,(%rdi)
+    je <pte_asm_spin_lock32+0x25>
+    sub $0x1,%edx
+    jb <pte_asm_spin_lock32+0x25>
+    pause
+    mov (%rdi),%eax
+    test %eax,%eax
+    jne <pte_asm_spin_lock32+0x12>
+    lock cmpxchg %ecx,(%rdi)
+    jne <pte_asm_spin_lock32+0x12>
+    xor %ecx,%ecx
+    test %eax,%eax
+    sete %cl
+    mov %rcx,%rax
+    ret
+
 <pte_asm_lock_add64>:
     shl $0x20,%rcx
     mov %edx,%eax

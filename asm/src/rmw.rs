@@ -2,9 +2,11 @@
 //! `LOCK CMPXCHG` of herdtools7's x86 litmus tests, their unlocked forms
 //! where x86 has one, and the `LOCK XADD` of the kernel's
 //! `atomic_fetch_add()`, in 4- and 8-byte sizes (8-byte ones only where the
-//! target has the instruction). `litmus run FILE.litmus` executes each
-//! instruction of a test as one of these, so the hardware runs what the
-//! file says (for a C test, what the kernel compiles it to).
+//! target has the instruction), and the kernel's `spin_lock()`, a `lock
+//! cmpxchg` retried until the lock word holds 0 ([`spin_lock32`]). `litmus
+//! run FILE.litmus` executes each instruction of a test as one of these,
+//! so the hardware runs what the file says (for a C test, what the kernel
+//! compiles it to).
 //!
 //! What the SDM guarantees ("Locked Atomic Operations", "Locked
 //! Instructions Have a Total Order", "Loads and Stores Are Not Reordered
@@ -161,6 +163,64 @@ pub fn lock_xadd32(word: &Word, value: u32) -> u32 {
         )
     }
     old
+}
+
+/// The kernel's `spin_lock()` on x86, bounded: `lock cmpxchgl` of 0 -> 1
+/// on `*word`, and while the lock is held, `pause`, a plain load of the
+/// lock word until it reads 0, and the `lock cmpxchgl` again; after
+/// `spins` rounds of that without taking the lock it gives up. Returns
+/// whether it took the lock (`*word` was 0 and this call made it 1).
+///
+/// Mirrors `queued_spin_lock()` (`include/asm-generic/qspinlock.h`: the
+/// fast path `atomic_try_cmpxchg_acquire(&lock->val, &val, _Q_LOCKED_VAL)`,
+/// a `lock cmpxchg` expecting 0) and, when that fails, the slow path x86
+/// takes in a guest without paravirt spinlocks, `virt_spin_lock()`
+/// (`arch/x86/include/asm/qspinlock.h`: `val = atomic_read(&lock->val);
+/// if (val || !atomic_try_cmpxchg(&lock->val, &val, _Q_LOCKED_VAL)) {
+/// cpu_relax(); goto __retry; }`, a test-and-set lock). The queued slow
+/// path (an MCS queue of per-CPU nodes) is not run: it ends in the same
+/// lock word holding the lock, and user space has no per-CPU nodes. The
+/// bound is the suite's, not the kernel's: a litmus instance whose lock is
+/// never released must not hang its thread (`spins` = 0: the fast path
+/// only).
+///
+/// What the SDM guarantees ("Locked Atomic Operations", "Loads and Stores
+/// Are Not Reordered with Locked Instructions"): each `lock cmpxchgl` is
+/// one atomic access, a full fence; the successful one reads 0 and writes
+/// 1 in one step, so under x86-TSO the whole call is a locked
+/// read-modify-write that waits until the location holds 0. The failed
+/// attempts write back the 1 they read (SDM Vol. 2 "CMPXCHG") and the
+/// spin's loads only wait: neither changes what the critical section may
+/// see. Pairs with [`crate::write::store32`] of 0 (`spin_unlock()`).
+#[inline(always)]
+pub fn spin_lock32(word: &Word, spins: u32) -> bool {
+    let seen: u32;
+    // SAFETY: `word` is a live, aligned u32 cell; locked 4-byte
+    // compare-and-swaps and plain 4-byte loads of it, in a loop that ends
+    // after at most `spins` + 1 attempts. Flags are written.
+    unsafe {
+        asm!(
+            "lock cmpxchgl {one:e}, ({p})", // if *p == 0 (eax): *p = 1; else eax = *p
+            "je 3f",                        // taken
+            "2:",
+            "sub $1, {spins:e}",            // a round left?
+            "jb 3f",                        // no: give up (eax = the lock's value, not 0)
+            "pause",                        // cpu_relax()
+            "movl ({p}), %eax",             // val = atomic_read(&lock->val)
+            "test %eax, %eax",
+            "jne 2b",                       // held: spin
+            "lock cmpxchgl {one:e}, ({p})", // if *p == 0 (eax): *p = 1; else eax = *p
+            "jne 2b",                       // another took it first
+            "3:",
+            p = in(reg) word.as_ptr(),
+            one = in(reg) 1u32,
+            spins = inout(reg) spins => _,
+            inout("eax") 0u32 => seen,
+            options(nostack, att_syntax),
+        )
+    }
+    // 0: the last `lock cmpxchgl` succeeded (eax kept the 0 it expected).
+    seen == 0
 }
 
 /// `lock addq v, (p)`: the 8-byte [`lock_add32`] (x86-64 only).

@@ -260,6 +260,10 @@ shims! {
         ["cmpxchg %r,(%r)"];
     write pte_asm_lock_xadd32(s, p, lo, hi) always => Some((rmw::lock_xadd32(s, lo), 0)),
         ["lock xadd %r,(%r)"];
+    // The lock on `s`: taken when it holds 0, else given up after 64
+    // rounds of the spin; returns 1 when taken.
+    write pte_asm_spin_lock32(s, p, lo, hi) always => Some((rmw::spin_lock32(s, 64) as u32, 0)),
+        ["lock cmpxchg %r,(%r)", "pause", "mov (%r),%r", "lock cmpxchg %r,(%r)"];
     #[cfg(target_arch = "x86_64")]
     write pte_asm_lock_add64(s, p, lo, hi) always => { rmw::lock_add64(p, join(lo, hi)); None },
         ["lock add %r,(%r)"];

@@ -106,6 +106,8 @@ fn every_write_shim_stores_the_value() {
                     (old, sum, flags)
                 }
                 "pte_asm_lock_xadd64" => (old.wrapping_add(value), 4, old),
+                // The sequence holds 4: the lock is held, the spin gives up.
+                "pte_asm_spin_lock32" => (old, 4, 0),
                 // Compared with `lo`: the sequence holds 4, so they fail,
                 // store 4 back and return it (success: the test below).
                 "pte_asm_lock_cmpxchg32" | "pte_asm_cmpxchg32" => (old, 4, 4),
@@ -305,6 +307,13 @@ fn read_modify_writes_do_what_the_sdm_says() {
     assert_eq!(read::load32(&w), 9, "and adds");
     rmw::lock_xadd32(&w, u32::MAX - 8);
     assert_eq!(read::load32(&w), 0, "xadd wraps");
+    let lock = Word::new(0);
+    assert!(rmw::spin_lock32(&lock, 0), "a free lock is taken");
+    assert_eq!(read::load32(&lock), 1, "and holds 1");
+    assert!(!rmw::spin_lock32(&lock, 100), "a held one is given up");
+    assert_eq!(read::load32(&lock), 1, "and left as it was");
+    pte_asm::write::store32(&lock, 0);
+    assert!(rmw::spin_lock32(&lock, 0), "released, it is taken again");
     let p = Pte::new(0x1_0000_0002);
     // The halves of an 8-byte location are 4-byte locations of their own.
     assert_eq!(
@@ -341,6 +350,30 @@ fn read_modify_writes_do_what_the_sdm_says() {
             assert_eq!(value_of(&p), 3 << 32, "unequal: unchanged");
         }
     }
+}
+
+/// The spin lock waits for the holder's release: a second thread spins
+/// (without a bound that could run out) until the first stores 0, then
+/// takes the lock; each takes it once, exclusively.
+#[test]
+fn the_spin_lock_waits_for_its_release() {
+    use pte_asm::{Word, rmw, write};
+    let lock = Word::new(0);
+    let inside = Word::new(0);
+    assert!(rmw::spin_lock32(&lock, 0));
+    std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let taken = rmw::spin_lock32(&lock, u32::MAX);
+            // The holder left before releasing: nobody is inside.
+            (taken, read::load32(&inside))
+        });
+        write::store32(&inside, 1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write::store32(&inside, 0);
+        write::store32(&lock, 0);
+        assert_eq!(waiter.join().unwrap(), (true, 0));
+    });
+    assert_eq!(read::load32(&lock), 1, "held by the waiter");
 }
 
 #[test]

@@ -158,8 +158,8 @@ pub struct Unmappable {
 }
 
 impl Unmappable {
-    /// The construct and why, without the file (`spin_lock(): a lock
-    /// cmpxchg loop ...`).
+    /// The construct and why, without the file (`synchronize_rcu(): a
+    /// grace period ...`).
     pub fn reason(&self) -> String {
         file::escape_controls(&self.unmapped.message)
     }

@@ -301,8 +301,20 @@ pub enum Instr {
         op: RmwOp,
         locked: bool,
     },
+    /// The kernel's `spin_lock()` on a 4-byte location: `MOV EAX,$0; MOV
+    /// r,$1; LOCK CMPXCHG [x],r`, retried while it fails (`pte_asm`'s
+    /// `spin_lock32`, its loop inside the one primitive). A locked
+    /// read-modify-write that waits until the location holds 0 and writes
+    /// 1; after it `EAX` holds 0 and register `reg` 1. A thread whose lock
+    /// is never released waits forever: x86-TSO has no final state for it,
+    /// and the hardware run abandons the instance after a bound.
+    SpinLock {
+        at: Address,
+        reg: u8,
+    },
     /// `CMP r,v` then `JE`/`JNE L`, or `JMP L` (`when: None`): a jump to
-    /// label `to`, always forward (the threads have no loops).
+    /// label `to`, always forward (the threads have no loops but a
+    /// [`Instr::SpinLock`]'s own).
     Jump {
         when: Option<Compare>,
         to: u8,
@@ -337,6 +349,7 @@ impl Instr {
                 };
                 [op, index(at)].concat()
             }
+            Instr::SpinLock { reg, .. } => vec![0, reg],
         }
     }
 }
@@ -475,6 +488,12 @@ pub fn branches(code: &[Instr]) -> bool {
     code.iter().any(|i| matches!(i, Instr::Jump { .. }))
 }
 
+/// Whether a thread's code takes a spin lock (an instance may then be
+/// abandoned: the harness runs it as it runs a body that jumps).
+pub fn spins(code: &[Instr]) -> bool {
+    code.iter().any(|i| matches!(i, Instr::SpinLock { .. }))
+}
+
 /// A whole program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
@@ -575,7 +594,7 @@ impl Program {
             code.iter().any(|i| match i {
                 Instr::Load { at, .. } => !stores && at.loc as usize == l,
                 Instr::Store { at, .. } => stores && at.loc as usize == l,
-                Instr::Rmw { at, .. } => at.loc as usize == l,
+                Instr::Rmw { at, .. } | Instr::SpinLock { at, .. } => at.loc as usize == l,
                 _ => false,
             })
         };

@@ -3,7 +3,7 @@
 //! together (timebase or flags), outcomes counted between batches.
 
 use super::instances::{Histogram, Instances};
-use super::ops::{Op, run_body, run_branching_body};
+use super::ops::{Op, branching, run_body, run_branching_body};
 use super::pin::pin_current_thread;
 use super::spin::{Ending, Line, SpinBarrier, monitor, patience, spin_until_with};
 use super::timebase::{Clock, Pacing, TIMEBASE_LEAD, Timebase, wait_for_tsc};
@@ -26,6 +26,8 @@ struct Batches {
     counted: SpinBarrier,
     len: AtomicU64,
     done: AtomicU64,
+    /// Instances abandoned (a `spin_lock()` never taken), of `done`.
+    abandoned: AtomicU64,
     ending: Ending,
 }
 
@@ -70,8 +72,8 @@ fn instance_barrier(reached: &[Line], t: usize, id: u32, patience: u32) {
 struct ThreadState<'o> {
     t: usize,
     ops: &'o [Op],
-    /// The body jumps: it runs by `run_branching_body`, else by the plain
-    /// dispatch.
+    /// The body jumps or takes a spin lock: it runs by
+    /// `run_branching_body`, else by the plain dispatch.
     branches: bool,
     /// Only the registers the outcome observes are recorded: every extra
     /// store would queue in the store buffer behind the body's.
@@ -140,7 +142,9 @@ fn run_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) -> 
         // The body: one primitive per instruction, nothing else.
         let location = |l| memory.location(at, slot, l);
         if me.branches {
-            run_branching_body(me.ops, location, &mut registers);
+            if !run_branching_body(me.ops, location, &mut registers) {
+                memory.abandon(slot);
+            }
         } else {
             run_body(me.ops, location, &mut registers);
         }
@@ -157,12 +161,17 @@ fn close_batch(shared: &Shared, me: &mut ThreadState, plan: &Plan, len: usize) {
     let memory = &shared.memory;
     let test = shared.test;
     let at = memory.layout(shared.tuning.pattern().packed());
-    let witnesses = memory.count(
+    let counted = memory.count(
         at,
         len,
         &mut shared.results.histogram.lock().unwrap(),
         |values| test.is_witness(values),
     );
+    let witnesses = counted.witnesses;
+    shared
+        .batches
+        .abandoned
+        .fetch_add(counted.abandoned as u64, Relaxed);
     let done = shared.batches.done.fetch_add(len as u64, Relaxed) + len as u64;
     let next = match plan.budget {
         _ if shared.batches.ending.stop.load(Relaxed) => 0,
@@ -200,7 +209,7 @@ fn classic_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
     let mut me = ThreadState {
         t,
         ops: &shared.ops[t],
-        branches: shared.ops[t].iter().any(|op| matches!(op, Op::Jump { .. })),
+        branches: branching(&shared.ops[t]),
         recorded: &shared.memory.recorded[t],
         init_regs: shared.test.init_regs[t],
         patience: patience(&plan.cores, threads),
@@ -281,6 +290,7 @@ pub fn run_classic(
             counted: SpinBarrier::new(threads),
             len: AtomicU64::new(first),
             done: AtomicU64::new(0),
+            abandoned: AtomicU64::new(0),
             ending: Ending::default(),
         },
         clock: Clock::new(
@@ -371,6 +381,7 @@ fn finish(
     Ok(RunResult {
         outcomes,
         iterations: done,
+        abandoned: shared.batches.abandoned.load(Relaxed),
         seconds,
         interrupted: interrupted.load(Relaxed),
         detail,

@@ -1,8 +1,9 @@
 //! A litmus program's memory for one batch: each instance's locations
 //! (each alone in a 128-byte pair of lines, or packed 8 bytes apart as
 //! litmus7 lays them out: [`Layout`]); each thread's recorded registers per
-//! instance; the order in which the batch visits its instances; and the
-//! counting of outcomes between batches.
+//! instance; which instances were abandoned (a `spin_lock()` never taken);
+//! the order in which the batch visits its instances; and the counting of
+//! outcomes between batches.
 
 use crate::catalog::program::{MAX_OBSERVED, Observable, Program, Size};
 use pte_asm::{Pte, Word, read, write};
@@ -134,6 +135,10 @@ pub struct Instances {
     wide: bool,
     /// Per thread, per instance, its recorded registers (two words each).
     registers: Vec<Vec<Word>>,
+    /// Per instance, non-zero when a thread abandoned it (its
+    /// `spin_lock()` was never taken): written only then, read and cleared
+    /// by the count.
+    abandoned: Vec<Word>,
     /// The order in which this batch visits its slots: a fresh random
     /// permutation (no prefetcher can run ahead of a thread and fetch
     /// another thread's lines early) or descending (litmus7's order, which
@@ -173,6 +178,7 @@ impl Instances {
                 .map(|r| (0..batch * r.len() * 2).map(|_| Word::new(0)).collect())
                 .collect(),
             recorded,
+            abandoned: (0..batch).map(|_| Word::new(0)).collect(),
             wide,
             order: (0..batch as u32).map(Word::new).collect(),
             owner: program.owners(),
@@ -228,6 +234,13 @@ impl Instances {
         }
     }
 
+    /// A thread gave up the instance in `slot` (a lock it never got): the
+    /// count leaves it out. A plain store, after the body.
+    #[inline(always)]
+    pub fn abandon(&self, slot: usize) {
+        write::store32(&self.abandoned[slot], 1);
+    }
+
     fn recorded_value(&self, t: usize, slot: usize, k: usize) -> u64 {
         let base = (slot * self.recorded[t].len() + k) * 2;
         read::load32(&self.registers[t][base]) as u64
@@ -269,17 +282,23 @@ impl Instances {
     }
 
     /// Thread 0, between batches: add each of the first `len` instances'
-    /// outcome to `histogram` (`is_witness` judging each new one); returns
-    /// how many were the witness.
+    /// outcome to `histogram` (`is_witness` judging each new one), leaving
+    /// out (and clearing for the next batch) the abandoned ones; returns
+    /// how many were the witness, and how many were abandoned.
     pub fn count(
         &self,
         at: Layout,
         len: usize,
         histogram: &mut Histogram,
         is_witness: impl Fn(&[u64]) -> bool,
-    ) -> usize {
-        let mut witnesses = 0;
+    ) -> Counted {
+        let mut counted = Counted::default();
         for slot in 0..len {
+            if read::load32(&self.abandoned[slot]) != 0 {
+                write::store32(&self.abandoned[slot], 0);
+                counted.abandoned += 1;
+                continue;
+            }
             let mut key = Outcome {
                 values: [0; MAX_OBSERVED],
                 len: self.sources.len() as u8,
@@ -302,10 +321,19 @@ impl Instances {
                 witness: is_witness(key.values()),
             });
             seen.count += 1;
-            witnesses += seen.witness as usize;
+            counted.witnesses += seen.witness as usize;
         }
-        witnesses
+        counted
     }
+}
+
+/// What counting a batch found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// Instances whose outcome was the witness.
+    pub witnesses: usize,
+    /// Instances abandoned, not counted as outcomes.
+    pub abandoned: usize,
 }
 
 /// Each observed column's source: a thread's recorded registers are its
@@ -412,8 +440,9 @@ mod tests {
         m.record(1, 2, 0, 1);
         m.record(1, 2, 1, 0);
         let mut h = Histogram::default();
-        let witnesses = m.count(m.layout(false), 4, &mut h, |v| v == [1, 0]);
-        assert_eq!(witnesses, 1);
+        let counted = m.count(m.layout(false), 4, &mut h, |v| v == [1, 0]);
+        assert_eq!(counted.witnesses, 1);
+        assert_eq!(counted.abandoned, 0);
         let outcome = |a, b| {
             let mut values = [0; MAX_OBSERVED];
             (values[0], values[1]) = (a, b);
@@ -423,5 +452,21 @@ mod tests {
         assert!(h[&outcome(1, 0)].witness);
         assert_eq!(h[&outcome(0, 0)].count, 3);
         assert!(!h[&outcome(0, 0)].witness);
+    }
+
+    #[test]
+    fn an_abandoned_instance_is_not_counted_and_its_mark_is_cleared() {
+        let p = program("MP");
+        let m = Instances::new(&p, 4, false);
+        m.abandon(1);
+        m.abandon(3);
+        let mut h = Histogram::default();
+        let counted = m.count(m.layout(false), 4, &mut h, |_| false);
+        assert_eq!(counted.abandoned, 2);
+        let total: u64 = h.values().map(|s| s.count).sum();
+        assert_eq!(total, 2, "{h:?}");
+        // The next batch starts with no instance abandoned.
+        let counted = m.count(m.layout(false), 4, &mut Histogram::default(), |_| false);
+        assert_eq!(counted.abandoned, 0);
     }
 }

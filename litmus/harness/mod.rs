@@ -193,6 +193,10 @@ impl RunMode {
 pub struct RunResult {
     pub outcomes: Vec<OutcomeCount>,
     pub iterations: u64,
+    /// Of `iterations`, the instances abandoned because a thread's
+    /// `spin_lock()` was never taken within its bound (a lock never
+    /// released): no outcome of theirs is counted.
+    pub abandoned: u64,
     pub seconds: f64,
     /// Stopped by Ctrl-C before its budget ran out.
     pub interrupted: bool,
@@ -205,6 +209,11 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// The iterations whose outcome was counted: all but the abandoned.
+    pub fn counted(&self) -> u64 {
+        self.iterations.saturating_sub(self.abandoned)
+    }
+
     /// Witnesses per second of wall time.
     pub fn witness_rate(&self) -> f64 {
         self.witnesses() as f64 / self.seconds.max(1e-9)

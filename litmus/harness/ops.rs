@@ -118,6 +118,15 @@ pub enum Op {
         loc: u8,
         reg: u8,
     },
+    /// `spin_lock()`: `rmw::spin_lock32`, bounded by [`LOCK_SPINS`];
+    /// taken, `%eax` (register 0) holds 0 and `reg` 1, as the program
+    /// says; not taken, the instance is abandoned (see
+    /// [`run_branching_body`]).
+    SpinLock32 {
+        loc: u8,
+        high: bool,
+        reg: u8,
+    },
     /// A forward jump to op `to` (`when: None`: always): a register
     /// compare in Rust between two primitives, no access and no fence.
     /// `wide`: the compare takes 64 bits, else 32.
@@ -269,14 +278,39 @@ pub fn execute<'a>(op: Op, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) {
         }
         Op::Xadd64 { loc, reg } => regs[reg as usize] = xadd64(at(loc), regs[reg as usize]),
         Op::Jump { .. } => unreachable!("run_branching_body follows jumps"),
+        Op::SpinLock32 { .. } => unreachable!("run_branching_body takes locks"),
     }
 }
 
+/// Rounds of `spin_lock()`'s spin (a `pause` and a load of the lock word
+/// each) before a thread gives up the lock and abandons its instance:
+/// 0.18 ms on the project's VM (AMD EPYC, 43 ns a round; a `pause` is 10
+/// to 140 cycles by CPU), where a critical section of a litmus test holds
+/// its lock for a few cache misses. Only a lock that is never released
+/// (or whose holder lost its core) runs it out; an instance of a test
+/// that always deadlocks then costs this much, a batch of 256 of them
+/// about 45 ms.
+pub const LOCK_SPINS: u32 = 1 << 12;
+
+/// [`step`]'s answer when a `spin_lock()` ran out of [`LOCK_SPINS`]: the
+/// body stops there, its instance abandoned.
+const ABANDONED: usize = usize::MAX;
+
 /// The op after op `i` of a branching body: a jump's target if it is
-/// taken, else `i + 1`, running `op` if it is not a jump.
+/// taken, else `i + 1`, running `op` if it is not a jump; [`ABANDONED`]
+/// after a lock that was never taken.
 #[inline(always)]
 fn step<'a>(op: Op, i: usize, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) -> usize {
     match op {
+        Op::SpinLock32 { loc, high, reg } => {
+            if rmw::spin_lock32(word(at(loc), high), LOCK_SPINS) {
+                regs[0] = 0;
+                regs[reg as usize] = 1;
+                i + 1
+            } else {
+                ABANDONED
+            }
+        }
         Op::Jump { when, to, wide } => {
             let mask = if wide { u64::MAX } else { u32::MAX as u64 };
             if when.is_none_or(|c| c.taken(regs, mask)) {
@@ -292,19 +326,27 @@ fn step<'a>(op: Op, i: usize, at: impl Fn(u8) -> &'a Pte, regs: &mut [u64; 16]) 
     }
 }
 
-/// Run a body that jumps: as [`run_body`], a copy of the dispatch per
-/// position, each run only if it is the next op (jumps are forward, so a
-/// position skipped is never wanted later). Only the register compare of
-/// each position lies between two primitives.
+/// Run a body that jumps or takes a spin lock: as [`run_body`], a copy
+/// of the dispatch per position, each run only if it is the next op (jumps
+/// are forward, so a position skipped is never wanted later). Only the
+/// register compare of each position lies between two primitives. Returns
+/// `false` when a `spin_lock()` was never taken: the body stopped there
+/// and its instance is abandoned (herd7 and the LKMM have no complete
+/// execution in which a lock is never acquired, and x86-TSO no final
+/// state).
 #[inline(always)]
-pub fn run_branching_body<'a>(ops: &[Op], at: impl Fn(u8) -> &'a Pte + Copy, regs: &mut [u64; 16]) {
+pub fn run_branching_body<'a>(
+    ops: &[Op],
+    at: impl Fn(u8) -> &'a Pte + Copy,
+    regs: &mut [u64; 16],
+) -> bool {
     let mut next = 0;
     macro_rules! positions {
         ($($i:literal)*) => {$(
             if next == $i {
                 match ops.get($i) {
                     Some(&op) => next = step(op, $i, at, regs),
-                    None => return,
+                    None => return true,
                 }
             }
         )*};
@@ -313,6 +355,14 @@ pub fn run_branching_body<'a>(ops: &[Op], at: impl Fn(u8) -> &'a Pte + Copy, reg
     while let Some(&op) = ops.get(next) {
         next = step(op, next, at, regs);
     }
+    next != ABANDONED
+}
+
+/// Whether a body must run by [`run_branching_body`]: it jumps, or takes
+/// a spin lock (which may abandon the instance).
+pub fn branching(ops: &[Op]) -> bool {
+    ops.iter()
+        .any(|op| matches!(op, Op::Jump { .. } | Op::SpinLock32 { .. }))
 }
 
 /// Run a thread's body: `ops` in order, each by [`execute`], with one
@@ -462,6 +512,7 @@ pub fn shim_of(op: Op) -> &'static str {
         Op::Cmpxchg32 { locked: true, .. } => "pte_asm_lock_cmpxchg32",
         Op::Cmpxchg32 { locked: false, .. } => "pte_asm_cmpxchg32",
         Op::Xadd32 { .. } => "pte_asm_lock_xadd32",
+        Op::SpinLock32 { .. } => "pte_asm_spin_lock32",
         Op::Xadd64 { .. } => "pte_asm_lock_xadd64",
         Op::Add64 { locked: true, .. } => "pte_asm_lock_add64",
         Op::Add64 { locked: false, .. } => "pte_asm_add64",
@@ -533,6 +584,7 @@ pub fn compile(p: &Program, cpu: &Features) -> Result<Vec<Vec<Op>>, String> {
                         }
                         Instr::Move { reg, value } => Op::Move { reg, value },
                         Instr::Alu { op, size, reg, value } => Op::Alu { op, reg, value, mask: p.register_size.mask() & size.mask() },
+                        Instr::SpinLock { at, reg } => Op::SpinLock32 { loc: at.loc, high: at.offset == 4, reg },
                         Instr::Fence(f) => {
                             let built = match f {
                                 Fence::Lfence | Fence::Mfence => cfg!(target_feature = "sse2"),

@@ -124,6 +124,7 @@ pub fn run_protocol(
     Ok(RunResult {
         outcomes,
         iterations: reads,
+        abandoned: 0,
         seconds,
         interrupted: interrupted.load(Relaxed),
         writer_turns: cycles.into_inner(),

@@ -111,6 +111,7 @@ pub fn run_pte(
     Ok(RunResult {
         outcomes,
         iterations: reads,
+        abandoned: 0,
         seconds,
         interrupted: interrupted.load(Relaxed),
         writer_turns: turns.into_inner(),

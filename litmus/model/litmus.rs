@@ -83,6 +83,12 @@ pub fn litmus_program(p: &litmus::Program) -> Program {
                     LitmusInstr::Fence(Fence::Lfence | Fence::Sfence | Fence::Compiler) => {
                         continue;
                     }
+                    LitmusInstr::SpinLock { at, reg } => Step::Rmw {
+                        at: word(at),
+                        wide: false,
+                        op: Rmw::Lock(reg),
+                        locked: true,
+                    },
                     LitmusInstr::Rmw {
                         size,
                         at,
@@ -198,6 +204,12 @@ pub fn describe(p: &litmus::Program, thread: usize, i: &LitmusInstr) -> String {
             )
         }
         LitmusInstr::Label(n) => format!("L{n}:"),
+        LitmusInstr::SpinLock { at: a, .. } => {
+            format!(
+                "spin_lock {}: lock cmpxchg 0 -> 1, retried until it takes",
+                at(a)
+            )
+        }
         LitmusInstr::Fence(f) => match f {
             Fence::Compiler => "barrier()".into(),
             Fence::Lfence => "lfence".into(),
@@ -301,6 +313,81 @@ mod tests {
         assert_eq!(crate::model::explore(&model).verdict(), Expect::Forbidden);
     }
 
+    /// A C test's x86 code (`catalog::file::c::x86`) as a model program.
+    fn c_model(text: &str) -> Program {
+        let c = crate::catalog::file::c::from_text(text).expect("reads");
+        litmus_program(&crate::catalog::file::c::x86::program(&c).expect("maps"))
+    }
+
+    /// Two critical sections of one lock, each reading `x` and then
+    /// writing it (`locks`), or the same without the lock.
+    fn exclusion(locks: bool) -> Program {
+        let (lock, unlock) = if locks {
+            ("spin_lock(s);", "spin_unlock(s);")
+        } else {
+            ("", "")
+        };
+        c_model(&format!(
+            "C X\n{{}}\nP0(spinlock_t *s, int *x)\n{{\n\tint r0;\n\t{lock}\n\tr0 = READ_ONCE(*x);\n\t\
+             WRITE_ONCE(*x, 1);\n\t{unlock}\n}}\nP1(spinlock_t *s, int *x)\n{{\n\tint r0;\n\t{lock}\n\t\
+             r0 = READ_ONCE(*x);\n\tWRITE_ONCE(*x, 2);\n\t{unlock}\n}}\nexists (0:r0=0 /\\ 1:r0=0)\n"
+        ))
+    }
+
+    #[test]
+    fn a_spin_lock_excludes_and_orders_as_the_kernels_lock_cmpxchg() {
+        // Without the lock each may read x before the other's write.
+        let free = crate::model::explore(&exclusion(false));
+        assert_eq!(free.verdict(), Expect::Allowed);
+        let locked = crate::model::explore(&exclusion(true));
+        assert_eq!(locked.verdict(), Expect::Forbidden);
+        // Every final state has one critical section after the other, and
+        // the lock released.
+        assert!(!locked.finals.is_empty());
+        assert!(locked.finals.iter().all(|f| f.detail.contains("s=0")));
+        // MP through a lock: the reader's critical section after the
+        // writer's sees its writes, and the one before it.
+        let mp = c_model(
+            "C MP+polocks\n{}\nP0(int *buf, int *flag, spinlock_t *l)\n{\n\tWRITE_ONCE(*buf, 1);\n\t\
+             spin_lock(l);\n\tWRITE_ONCE(*flag, 1);\n\tspin_unlock(l);\n}\nP1(int *buf, int *flag, \
+             spinlock_t *l)\n{\n\tint r0;\n\tint r1;\n\tspin_lock(l);\n\tr0 = READ_ONCE(*flag);\n\t\
+             spin_unlock(l);\n\tr1 = READ_ONCE(*buf);\n}\nexists (1:r0=1 /\\ 1:r1=0)\n",
+        );
+        assert_eq!(crate::model::explore(&mp).verdict(), Expect::Forbidden);
+        // The lock is a locked RMW: a store before it has drained when
+        // the critical section reads (SB with a lock on one side: Never).
+        let sb = c_model(
+            "C SB+lock\n{}\nP0(spinlock_t *s, int *x, int *y)\n{\n\tint r0;\n\tWRITE_ONCE(*x, 1);\n\t\
+             spin_lock(s);\n\tr0 = READ_ONCE(*y);\n\tspin_unlock(s);\n}\nP1(int *x, int *y)\n{\n\tint r0;\n\t\
+             WRITE_ONCE(*y, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*x);\n}\nexists (0:r0=0 /\\ 1:r0=0)\n",
+        );
+        assert_eq!(crate::model::explore(&sb).verdict(), Expect::Forbidden);
+    }
+
+    #[test]
+    fn a_lock_never_released_has_no_final_state_on_that_path() {
+        // Each takes the lock and keeps it: whichever comes second waits
+        // forever, so no path ends.
+        let both = c_model(
+            "C Held\n{}\nP0(spinlock_t *s, int *x)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*x, 1);\n}\n\
+             P1(spinlock_t *s, int *y)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*y, 1);\n}\nexists (x=1)\n",
+        );
+        let e = crate::model::explore(&both);
+        assert!(e.finals.is_empty() && !e.truncated, "{:?}", e.finals);
+        assert_eq!(e.verdict(), Expect::Forbidden);
+        // A trylock beside a lock kept for ever: where the trylock takes
+        // the lock, P0 waits forever and that path has no final state; the
+        // only final is the trylock failing, r0 = 0.
+        let tried = c_model(
+            "C Tried\n{}\nP0(spinlock_t *s, int *x)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*x, 1);\n}\n\
+             P1(spinlock_t *s, int *x)\n{\n\tint r0;\n\tr0 = spin_trylock(s);\n}\nexists (1:r0=1)\n",
+        );
+        let e = crate::model::explore(&tried);
+        let labels: Vec<&str> = e.finals.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(labels, ["1:r0=0;"]);
+        assert_eq!(e.verdict(), Expect::Forbidden);
+    }
+
     /// Every instruction a `.litmus` file may hold: the model's step is the
     /// access of the primitive the harness runs it as on this build.
     #[test]
@@ -352,6 +439,11 @@ mod tests {
                 locked: true,
             },
         ]);
+        // The C mapping's `spin_lock()`.
+        file.program.threads[0].push(LitmusInstr::SpinLock {
+            at: loc("x"),
+            reg: 3,
+        });
         let model = litmus_program(&file.program);
         let cpu = pte_asm::cpu::Features::detect();
         let code = &file.program.threads[0];
@@ -385,6 +477,13 @@ mod tests {
             // whose first two loads are only a guess at the old value.
             if symbol == "pte_asm_xchg64" {
                 want.retain(|a| *a == "locked-rmw8");
+            }
+            // The spin lock's step is the `lock cmpxchg` that takes the
+            // lock; its failed attempts rewrite what they read and the
+            // spin's loads only wait (the model's module comment).
+            if symbol == "pte_asm_spin_lock32" {
+                assert_eq!(want, ["locked-rmw", "load", "locked-rmw"]);
+                want.truncate(1);
             }
             assert_eq!(got, want, "{instr:?} as {symbol}");
         }

@@ -23,6 +23,13 @@
 //!   (SDM Vol. 2 "CMPXCHG": on failure the old value is written back), which
 //!   is what makes `cmpxchg8b` without `lock` lose a concurrent update;
 //!   herd7 models a failed `cmpxchg` as writing nothing;
+//! - the kernel's `spin_lock()` (a `lock cmpxchg` of 0 -> 1 retried, with
+//!   loads of the lock word between, until it succeeds) is the successful
+//!   `lock cmpxchg` alone: a locked read-modify-write, enabled only when
+//!   memory holds 0. Its failed attempts rewrite the 1 they read and its
+//!   loads only wait, so they change no outcome; a thread whose lock is
+//!   never released never finishes, and that path has no final state (as
+//!   herd7 and the LKMM have no complete execution for it);
 //! - `lfence`, `sfence` and compiler barriers order nothing x86-TSO does not
 //!   already order (loads stay in order, stores stay in order), so they are
 //!   not steps (as in herd7's `x86tso.cat`).
@@ -122,6 +129,12 @@ pub enum Rmw {
         reg: Reg,
         test: catalog_program::Test,
     },
+    /// The kernel's `spin_lock()`: enabled only when the location holds 0
+    /// (a thread whose lock is held waits; one whose lock is never
+    /// released reaches no final state), then writes 1; register 0
+    /// (`EAX`) takes the 0 and the register the 1, as the `lock cmpxchg`
+    /// that took the lock leaves them.
+    Lock(Reg),
 }
 
 /// One step of a model thread: the memory effect of one instruction.

@@ -204,6 +204,13 @@ impl State {
                         regs[reg as usize] = test.holds(sum, mask(wide)) as u64;
                         sum
                     }
+                    // Held: the thread waits (this step cannot happen now).
+                    Rmw::Lock(_) if old != 0 => return false,
+                    Rmw::Lock(r) => {
+                        regs[0] = 0;
+                        regs[r as usize] = 1;
+                        1
+                    }
                 };
                 if locked {
                     next.write_memory(at, wide, new);
@@ -371,6 +378,9 @@ fn trace(
                             op: Rmw::AddTest { reg, .. },
                             ..
                         } => format!(", sets {}", regs[reg as usize]),
+                        Step::Rmw {
+                            op: Rmw::Lock(_), ..
+                        } => ", takes it (0 -> 1)".to_string(),
                         Step::Store { .. } | Step::Rmw { locked: false, .. } if !sc => {
                             " (into its store buffer)".to_string()
                         }

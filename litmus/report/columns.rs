@@ -32,8 +32,9 @@ fn header_of<R: CsvRow>(cell: &'static OnceLock<Vec<&'static str>>) -> Vec<&'sta
 /// with the value a row from before it means: `accel` `none` (not run in a
 /// `litmus guest`), the window's units unknown (`window` is then derived
 /// from `reader_delay` by the reader of the file), `mode` unknown (a
-/// litmus program ran as instances then, a PTE test as a stream).
-pub const RUN_ADDED: [(&str, &str); 10] = [
+/// litmus program ran as instances then, a PTE test as a stream), no
+/// instance abandoned (no test took a spin lock then).
+pub const RUN_ADDED: [(&str, &str); 11] = [
     ("accel", "none"),
     ("vcpus", ""),
     ("window", ""),
@@ -44,6 +45,7 @@ pub const RUN_ADDED: [(&str, &str); 10] = [
     ("source_hash", ""),
     ("mode", ""),
     ("dialect", ""),
+    ("abandoned", "0"),
 ];
 
 /// Columns `bench-report` added after its first header, oldest first.
@@ -158,9 +160,9 @@ mod tests {
     fn older_headers_lack_a_tail_of_the_added_columns() {
         let versions = older(&run(), &RUN_ADDED);
         assert_eq!(versions.len(), RUN_ADDED.len());
-        // Newest first: only dialect missing; oldest: all of them.
-        assert_eq!(versions[0].1, [("dialect", "")]);
-        assert_eq!(versions[1].1, [("mode", ""), ("dialect", "")]);
+        // Newest first: only abandoned missing; oldest: all of them.
+        assert_eq!(versions[0].1, [("abandoned", "0")]);
+        assert_eq!(versions[1].1, [("dialect", ""), ("abandoned", "0")]);
         let (oldest, missing) = versions.last().unwrap();
         assert_eq!(oldest.len(), run().len() - RUN_ADDED.len());
         assert_eq!(missing.len(), RUN_ADDED.len());

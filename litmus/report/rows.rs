@@ -57,6 +57,9 @@ pub struct RunRow {
     /// `instances`, `perpetual` or `stream`.
     pub mode: String,
     pub iterations: u64,
+    /// Of `iterations`, the instances abandoned because a `spin_lock()`
+    /// was never taken (no outcome counted for them).
+    pub abandoned: u64,
     #[serde(serialize_with = "fixed::<6, _, _>")]
     pub seconds: f64,
     pub outcome: String,

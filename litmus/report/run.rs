@@ -134,9 +134,10 @@ pub fn histogram(
     }
     let _ = writeln!(
         out,
-        "Histogram ({} states, {} iterations, {:.3} s, cores {}; {})",
+        "Histogram ({} states, {} iterations{}, {:.3} s, cores {}; {})",
         result.outcomes.iter().filter(|o| o.count > 0).count(),
         result.iterations,
+        abandoned_words(result.abandoned),
         result.seconds,
         cores.used(job.threads()),
         result.detail
@@ -165,7 +166,7 @@ pub fn histogram(
         "Witnesses {} ({}/s), Negative {}: {}",
         witnesses,
         human_rate(result.witness_rate()),
-        result.iterations.saturating_sub(witnesses),
+        result.counted().saturating_sub(witnesses),
         judge::words(judged.expect, judged.verdict)
     );
     if let Some(c) = &judged.condition {
@@ -191,7 +192,18 @@ pub fn histogram(
     out
 }
 
-/// The CSV rows of one run, one per outcome.
+/// `, 12 abandoned (a spin_lock() never taken, not counted)` after a
+/// run's iterations when it abandoned any; nothing when none.
+fn abandoned_words(abandoned: u64) -> String {
+    if abandoned == 0 {
+        String::new()
+    } else {
+        format!(", {abandoned} abandoned (a spin_lock() never taken, not counted)")
+    }
+}
+
+/// The CSV rows of one run, one per outcome (a run whose every instance
+/// was abandoned has one row, outcome `-`, count 0, to say so).
 pub fn csv_rows(
     run_id: &str,
     machine: &Machine,
@@ -225,11 +237,18 @@ pub fn csv_rows(
         refault_ns: units.map(|u| u.refault_ns),
         mode: result.mode.name().into(),
         iterations: result.iterations,
+        abandoned: result.abandoned,
         seconds: result.seconds,
         expected: judged.expect,
         verdict: judged.verdict,
         ..RunRow::default()
     };
+    if result.outcomes.is_empty() {
+        return vec![RunRow {
+            outcome: "-".into(),
+            ..run
+        }];
+    }
     result
         .outcomes
         .iter()
@@ -256,6 +275,8 @@ pub struct Summary {
     pub witnesses: u64,
     pub rate: f64,
     pub reads: u64,
+    /// Of `reads`, the instances abandoned (a `spin_lock()` never taken).
+    pub abandoned: u64,
     pub seconds: f64,
     /// How it ran (`instances`, `perpetual`, `stream`; `-` if it did not).
     pub mode: &'static str,
@@ -279,6 +300,7 @@ impl Summary {
             witnesses: result.witnesses(),
             rate: result.witness_rate(),
             reads: result.iterations,
+            abandoned: result.abandoned,
             seconds: result.seconds,
             mode: result.mode.name(),
             judged: Ok((judged.expect, judged.verdict)),
@@ -313,6 +335,7 @@ impl Summary {
             witnesses: 0,
             rate: 0.0,
             reads: 0,
+            abandoned: 0,
             seconds: 0.0,
             mode: "-",
             judged: Err(reason),
@@ -403,10 +426,17 @@ pub fn litmus_table(summaries: &[Summary], markdown: bool) -> String {
 
 /// One line of [`litmus_table`] (with the LKMM column when `lkmm`).
 fn litmus_row(s: &Summary, lkmm: bool) -> Vec<String> {
-    let verdict = match s.mapping().and_then(Mapping::words) {
+    let mut verdict = match s.mapping().and_then(Mapping::words) {
         Some(words) => format!("{}; {words}", s.verdict_words()),
         None => s.verdict_words().to_string(),
     };
+    if s.abandoned > 0 {
+        let _ = write!(
+            verdict,
+            "; {} of {} instances abandoned (a lock never taken)",
+            s.abandoned, s.reads
+        );
+    }
     let mut row = vec![
         s.test.to_string(),
         s.expect().map_or("-", |e| e.result_line()).to_string(),
@@ -537,6 +567,7 @@ mod tests {
             witnesses: 0,
             rate: 0.0,
             reads: 1000,
+            abandoned: 0,
             seconds: 1.0,
             mode: "instances",
             judged: Ok((expect, verdict)),

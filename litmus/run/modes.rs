@@ -193,6 +193,7 @@ pub fn merge(mut runs: Vec<RunResult>) -> RunResult {
             }
         }
         merged.iterations += run.iterations;
+        merged.abandoned += run.abandoned;
         merged.seconds += run.seconds;
         merged.interrupted |= run.interrupted;
     }
@@ -233,6 +234,7 @@ mod tests {
                 })
                 .collect(),
             iterations: outcomes.iter().map(|o| o.1).sum(),
+            abandoned: 0,
             seconds,
             interrupted: false,
             detail: "main".into(),

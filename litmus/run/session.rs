@@ -393,7 +393,7 @@ impl Session {
                 quantifier: program.condition.quantifier,
                 observation: Observation {
                     positive,
-                    negative: result.iterations.saturating_sub(positive),
+                    negative: result.counted().saturating_sub(positive),
                 },
             }),
             lkmm,

@@ -253,7 +253,10 @@ fn thread(
         let whole = |at: super::Address, size: super::Size| {
             at.offset == 0 && size == p.locations[at.loc as usize].size
         };
-        let w: Writes = if matches!(instr, Instr::Store { .. } | Instr::Rmw { .. }) {
+        let w: Writes = if matches!(
+            instr,
+            Instr::Store { .. } | Instr::Rmw { .. } | Instr::SpinLock { .. }
+        ) {
             next_write += 1;
             1u64.checked_shl(next_write as u32 - 1).unwrap_or(0)
         } else {
@@ -335,6 +338,12 @@ fn thread(
                     }
                 }
             }
+            // Taken: the word held 0, now 1; `%eax` 0, the register 1.
+            Instr::SpinLock { at, reg } => {
+                store(at.loc, &Values::one(1), locs);
+                regs[0] = Values::one(0);
+                regs[reg as usize] = Values::one(1);
+            }
             Instr::Jump { when, to } => {
                 match &mut at_label[to as usize] {
                     None => at_label[to as usize] = Some((regs.clone(), copies)),
@@ -371,6 +380,7 @@ fn writes(i: &Instr) -> Vec<u8> {
             RmwOp::Cmpxchg(_) => vec![0],
             RmwOp::AddTest { reg, .. } => vec![reg],
         },
+        Instr::SpinLock { reg, .. } => vec![0, reg],
         Instr::Store { .. } | Instr::Fence(_) | Instr::Jump { .. } | Instr::Label(_) => vec![],
     }
 }

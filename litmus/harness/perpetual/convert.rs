@@ -319,6 +319,9 @@ fn convert_thread(
             Instr::Alu { .. } => {
                 return Err("register arithmetic: not converted".into());
             }
+            Instr::SpinLock { .. } => {
+                return Err("a spin lock, which waits for another thread: not converted".into());
+            }
         }
     }
     Ok(plan)
@@ -473,4 +476,23 @@ fn last_store(plan: &ThreadPlan, loc: u8) -> Option<u64> {
         .rev()
         .find(|s| s.loc == loc)
         .map(|s| s.original)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spin_lock_is_not_converted_and_says_so() {
+        let text = "C L\n{}\nP0(spinlock_t *s, int *x)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*x, 1);\n\tspin_unlock(s);\n}\nP1(int *x)\n{\n\tint r0;\n\tr0 = READ_ONCE(*x);\n}\nexists (1:r0=1)\n";
+        let c = crate::catalog::file::c::from_text(text).unwrap();
+        let p = crate::catalog::file::c::x86::program(&c).unwrap();
+        let Err(why) = convert(&p) else {
+            panic!("converted")
+        };
+        assert_eq!(
+            why,
+            "a spin lock, which waits for another thread: not converted"
+        );
+    }
 }

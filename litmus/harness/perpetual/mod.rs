@@ -241,6 +241,7 @@ pub fn run_perpetual(
             },
         ],
         iterations: done,
+        abandoned: 0,
         seconds: started.elapsed().as_secs_f64(),
         interrupted: interrupted.load(Relaxed),
         detail: format!(

@@ -184,6 +184,7 @@ fn x86_instr(p: &LitmusProgram, thread: usize, i: &Instr) -> Option<String> {
         | Instr::Move { .. }
         | Instr::Alu { .. }
         | Instr::Rmw { .. }
+        | Instr::SpinLock { .. }
         | Instr::Jump { .. }
         | Instr::Label(_) => {
             unreachable!("the built-in classic tests store constants, load and fence")

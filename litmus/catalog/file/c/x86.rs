@@ -22,6 +22,10 @@
 //! | `atomic_add_return*`, `atomic_sub_return*`, `_inc_return*`, `_dec_return*` | `mov $i,%r; lock xadd %r,(x); add $i,%r` (`-i` for `sub`, `dec`) | `atomic.h` `arch_atomic_add_return`: `i + xadd(&v->counter, i)`; `arch_atomic_sub_return` is `arch_atomic_add_return(-i, v)`; `atomic-arch-fallback.h` the `inc`, `dec` and orders |
 //! | `atomic_dec_and_test`, `atomic_inc_and_test`, `atomic_sub_and_test`, `atomic_add_negative` | `lock add` (of `-1`, `1`, `-i`, `i`), then `sete %r` (`sets` for `add_negative`) | `atomic.h`: `GEN_UNARY_RMWcc(LOCK_PREFIX "decl", v->counter, e)`, `"incl"`, `GEN_BINARY_RMWcc(LOCK_PREFIX "subl", ..., e, ...)`, `"addl"` with `s` (`rmwcc.h`) |
 //! | `r = a + b`, `-`, `&`, `\|`, `^` | `mov a,%r; add b,%r` ... | what the compiler emits (below) |
+//! | `spin_lock` | `lock cmpxchg` of 0 -> 1, retried after `pause` and loads until the word reads 0: one primitive ([`Instr::SpinLock`]) | `asm-generic/qspinlock.h` `queued_spin_lock`, `asm/qspinlock.h` `virt_spin_lock` |
+//! | `spin_unlock` | `barrier()`, `mov` store of 0 | `qspinlock.h` `queued_spin_unlock`: `smp_store_release(&lock->locked, 0)` |
+//! | `spin_trylock` | `mov` load, `jne` to the failure, `lock cmpxchg` of 0 -> 1, `jne` to the failure, `mov $1`; the failure `mov $0` | `qspinlock.h` `queued_spin_trylock` |
+//! | `spin_is_locked` | `mov` load | `qspinlock.h` `queued_spin_is_locked`: `atomic_read(&lock->val)` |
 //! | `if (r)`, `if (r != k)`, `if (r == k)`, `else` | `cmp`, `je`/`jne` over the branch, `jmp` over the `else` | what the compiler emits |
 //! | `if (r > k)`, `>=`, `<`, `<=` | `cmp`, `jle`/`jg` over the branch (signed; `r < k` as `r <= k-1`, `r < s` as `s > r`) | what the compiler emits |
 //! | `if (r & 8)`, `if (READ_ONCE(*x) + 1 == k)` | the value into the scratch register, `cmp`, a jump | what the compiler emits |
@@ -45,12 +49,13 @@
 //!
 //! What has no such code is refused, as an [`Unmapped`] naming the
 //! construct and why (`docs/lkmm-x86.md` has the table with the kernel's
-//! lines): locks and `atomic_add_unless` (loops), `synchronize_rcu` and
-//! SRCU (no user-space equivalent), `while` (the threads jump forward
-//! only), `*`, `/` and an expression computed on both sides, plain
-//! accesses (the compiler's to choose), accesses through a loaded pointer,
-//! pointer values, an address at a constant offset or one that may be
-//! non-zero, a `filter`.
+//! lines): `atomic_add_unless` (a loop of the test's own accesses; a spin
+//! lock's loop is inside its primitive), `synchronize_rcu` and SRCU (no
+//! user-space equivalent), `while` (the threads jump forward only), `*`,
+//! `/` and an expression computed on both sides, plain accesses (the
+//! compiler's to choose), accesses through a loaded pointer, pointer
+//! values, an address at a constant offset or one that may be non-zero, a
+//! `filter`.
 
 use super::ast::{
     AtomValue, BinOp, CProgram, Call, Expr, InitTarget, InitValue, Observable as CObservable, Pos,
@@ -790,6 +795,21 @@ impl Mapper {
                     },
                 ));
             }
+            // qspinlock.h: `queued_spin_is_locked()` is
+            // `atomic_read(&lock->val)`, non-zero when held (the suite's
+            // lock word holds 0 or 1: no pending bit, no queue tail).
+            Semantics::IsLocked => {
+                let at = self.address(t, &call.args[0], true, pos, None)?;
+                code.push(Instr::Load {
+                    size: SIZE,
+                    at,
+                    reg: dest,
+                });
+            }
+            Semantics::TryLock => {
+                let at = self.address(t, &call.args[0], true, pos, None)?;
+                self.trylock(t, at, dest, pos, code)?;
+            }
             _ => return unmapped(pos, format!("{}() has no value", call.prim.name)),
         }
         Ok(())
@@ -835,8 +855,83 @@ impl Mapper {
                 self.note_index(t, at, pos, &call.args[ptr], code);
                 code.push(rmw(at, RmwOp::Add(value)));
             }
+            // qspinlock.h: `queued_spin_lock()`'s `lock cmpxchg` of 0 -> 1,
+            // and x86's `virt_spin_lock()` retrying it: one primitive.
+            Semantics::Lock => {
+                let at = self.address(t, &call.args[0], true, call.pos, None)?;
+                code.push(Instr::SpinLock { at, reg: SCRATCH });
+            }
+            // qspinlock.h: `queued_spin_unlock()` is
+            // `smp_store_release(&lock->locked, 0)`: `barrier()`, a store.
+            Semantics::Unlock => {
+                let at = self.address(t, &call.args[0], true, call.pos, None)?;
+                code.push(Instr::Fence(Fence::Compiler));
+                code.push(Instr::Store {
+                    size: SIZE,
+                    at,
+                    value: Operand::Imm(0),
+                });
+            }
             _ => return unmapped(call.pos, format!("{}() is not a statement", call.prim.name)),
         }
+        Ok(())
+    }
+
+    /// `spin_trylock()` into `dest`, as qspinlock.h's
+    /// `queued_spin_trylock()`: `val = atomic_read(&lock->val); if (val)
+    /// return 0;` then `atomic_try_cmpxchg_acquire(&lock->val, &val, 1)`,
+    /// 1 when it swapped. The compiler's code: the load, a jump to the
+    /// failure when it is not 0, `lock cmpxchg` with `%eax` = 0, a jump to
+    /// the failure when `%eax` came back not 0, `mov $1` and a jump over
+    /// the failure's `mov $0`.
+    fn trylock(
+        &mut self,
+        t: usize,
+        at: Address,
+        dest: u8,
+        pos: Pos,
+        code: &mut Vec<Instr>,
+    ) -> Result<(), Unmapped> {
+        let (failed, end) = (self.label(t, pos)?, self.label(t, pos)?);
+        let unless_zero = |reg| Instr::Jump {
+            when: Some(Compare {
+                reg,
+                value: Operand::Imm(0),
+                jump: Jcc::NotEqual,
+                size: SIZE,
+            }),
+            to: failed,
+        };
+        let set = |value| Instr::Move {
+            reg: dest,
+            value: Operand::Imm(value),
+        };
+        code.extend([
+            Instr::Load {
+                size: SIZE,
+                at,
+                reg: dest,
+            },
+            unless_zero(dest),
+            Instr::Move {
+                reg: ACCUMULATOR,
+                value: Operand::Imm(0),
+            },
+            Instr::Move {
+                reg: SCRATCH,
+                value: Operand::Imm(1),
+            },
+            rmw(at, RmwOp::Cmpxchg(SCRATCH)),
+            unless_zero(ACCUMULATOR),
+            set(1),
+            Instr::Jump {
+                when: None,
+                to: end,
+            },
+            Instr::Label(failed),
+            set(0),
+            Instr::Label(end),
+        ]);
         Ok(())
     }
 
@@ -1150,10 +1245,6 @@ fn fence(tag: FenceTag) -> Option<Fence> {
 /// Why a primitive has no x86 code the suite can run, if it has none.
 fn unavailable(call: &Call) -> Option<&'static str> {
     Some(match call.prim.semantics {
-        Semantics::Lock | Semantics::Unlock | Semantics::TryLock | Semantics::IsLocked => {
-            "a lock cmpxchg loop (include/asm-generic/qspinlock.h): the suite's threads only jump \
-             forward"
-        }
         Semantics::Fence(tag) if fence(tag).is_none() => {
             "a grace period has no user-space equivalent"
         }
@@ -1162,8 +1253,10 @@ fn unavailable(call: &Call) -> Option<&'static str> {
              user-space equivalent"
         }
         Semantics::AddUnless => {
-            "a lock cmpxchg loop (include/linux/atomic/atomic-arch-fallback.h): the suite's \
-             threads only jump forward"
+            "a read, then a lock cmpxchg of the value plus a, retried until it swaps or the \
+             value is u (include/linux/atomic/atomic-arch-fallback.h, \
+             raw_atomic_fetch_add_unless): a loop around the test's own accesses, and the \
+             suite's threads only jump forward"
         }
         _ => return None,
     })

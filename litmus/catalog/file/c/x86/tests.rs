@@ -96,6 +96,19 @@ fn the_mapped() -> Vec<(&'static str, Vec<Instr>)> {
         ("atomic_inc(a);", vec![locked(A, RmwOp::Add(ONE))]),
         ("atomic_sub(1, a);", vec![locked(A, RmwOp::Add(MINUS_ONE))]),
         ("atomic_dec(a);", vec![locked(A, RmwOp::Add(MINUS_ONE))]),
+        // qspinlock.h: the lock's `lock cmpxchg` loop is one primitive;
+        // `queued_spin_unlock()` is `smp_store_release(&lock->locked, 0)`,
+        // `queued_spin_is_locked()` is `atomic_read(&lock->val)`.
+        (
+            "spin_lock(a);",
+            vec![Instr::SpinLock {
+                at: A,
+                reg: SCRATCH,
+            }],
+        ),
+        ("spin_unlock(a);", vec![BARRIER, store(A, Operand::Imm(0))]),
+        ("r0 = spin_is_locked(a);", vec![load(A)]),
+        ("r0 = spin_trylock(a);", trylock()),
     ];
     for fence in [
         "smp_rmb",
@@ -178,22 +191,32 @@ fn alu(op: AluOp, reg: u8, value: Operand) -> Instr {
     }
 }
 
+/// `r0 = spin_trylock(a)`: `queued_spin_trylock()`'s read, the failure
+/// when it is not 0, then `lock cmpxchg` of 0 -> 1 and the failure when
+/// it did not swap; `r0` is 1, or 0 on the failure's path.
+fn trylock() -> Vec<Instr> {
+    let zero = Operand::Imm(0);
+    vec![
+        load(A),
+        jump_if(R0, zero, Jcc::NotEqual, 0),
+        mov(0, zero),
+        mov(SCRATCH, ONE),
+        locked(A, RmwOp::Cmpxchg(SCRATCH)),
+        jump_if(0, zero, Jcc::NotEqual, 0),
+        mov(R0, ONE),
+        Instr::Jump { when: None, to: 1 },
+        Instr::Label(0),
+        mov(R0, zero),
+        Instr::Label(1),
+    ]
+}
+
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
 /// Each primitive that has no x86 code here, and what its refusal says.
 const REFUSED: &[(&str, &str)] = &[
-    ("spin_lock(a);", "spin_lock(): a lock cmpxchg loop"),
-    ("spin_unlock(a);", "spin_unlock(): a lock cmpxchg loop"),
-    (
-        "r0 = spin_trylock(a);",
-        "spin_trylock(): a lock cmpxchg loop",
-    ),
-    (
-        "r0 = spin_is_locked(a);",
-        "spin_is_locked(): a lock cmpxchg loop",
-    ),
     ("synchronize_rcu();", "no user-space equivalent"),
     ("synchronize_rcu_expedited();", "no user-space equivalent"),
     ("r0 = srcu_read_lock(a);", "srcu_read_lock(): SRCU's"),
@@ -207,7 +230,7 @@ const REFUSED: &[(&str, &str)] = &[
     ),
     (
         "r0 = atomic_add_unless(a, 1, 2);",
-        "atomic_add_unless(): a lock cmpxchg loop",
+        "atomic_add_unless(): a read, then a lock cmpxchg of the value plus a",
     ),
 ];
 
