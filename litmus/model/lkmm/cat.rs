@@ -107,14 +107,14 @@ pub fn judge(x: &Execution) -> Judgement {
 ///   candidate only those that read it (`rf`, `rfe`, `rfi`, `FW`, `co0`,
 ///   the values: [`Native::set_candidate`]);
 /// - `lock.cat`'s lock events, their checks and their flags once
-///   ([`Lock::fixed`]), its reads-from and `co0` for each candidate
-///   ([`Lock::choose`]); and the lock choices once;
+///   (`Lock::fixed`), its reads-from and `co0` for each candidate
+///   (`Lock::choose`); and the lock choices once;
 /// - the bell, `obsco | rmwco` (`cobase` but `co0`) and the fences again
 ///   only when what they read of the candidate differs from the last
 ///   candidate's: `rf` out of the events `data` leads to (not
 ///   `Srcu-unlock`) for the bell, unless an SRCU lock makes it read the
 ///   values too; `lock.cat`'s `rf` (with the lock choices) for `obsco |
-///   rmwco`; `[UL] ; rf ; [LKR]` for the fences ([`Fences::key`]). Each
+///   rmwco`; `[UL] ; rf ; [LKR]` for the fences (`Fences::key`). Each
 ///   is a function of those and of the skeleton, so the kept one is the
 ///   one the candidate would compute.
 pub struct Judge {
@@ -124,9 +124,26 @@ pub struct Judge {
     /// (which every candidate then fails first: the bell has no check).
     lock: Result<(Lock, Vec<&'static str>), &'static str>,
     bell: Option<Kept<Bell>>,
+    /// The skeleton has no plain access.
+    plain_free: bool,
     /// `obsco | rmwco`.
     observed: Option<Kept<Rel>>,
     fences: Option<Kept<Fences>>,
+    /// [`kernel::Fixed`] and the makings of the bell and the fences it
+    /// was made from.
+    fixed: Option<(u64, u64, kernel::Fixed)>,
+    /// How many parts were made so far.
+    made: u64,
+}
+
+/// The parts of the model a candidate's `Kernel` reads, kept or made.
+struct Parts<'a> {
+    nat: &'a Native,
+    bell: &'a Bell,
+    lock: &'a Lock,
+    merged: Merged,
+    fences: &'a Fences,
+    fixed: &'a kernel::Fixed,
 }
 
 /// A part of the model as the last candidate made it, what it read of that
@@ -135,29 +152,36 @@ struct Kept<T> {
     key: (Rel, Set),
     value: T,
     flags: Vec<&'static str>,
+    /// Which making this is: a number no other making of any part had.
+    made: u64,
 }
 
 impl<T> Kept<T> {
     /// The kept part if `key` is the one it was made for, else the part
-    /// `make` makes (and keeps); its flags raised either way.
+    /// `make` makes (and keeps); its flags raised either way. A key whose
+    /// set is `Set::MAX` matches none.
+    /// `made` counts the makings of every part.
     fn get<'a>(
         kept: &'a mut Option<Kept<T>>,
+        made: &mut u64,
         key: (Rel, Set),
         checker: &mut Checker,
         make: impl FnOnce(&mut Checker) -> T,
-    ) -> &'a T {
-        if kept.as_ref().is_none_or(|k| k.key != key) {
+    ) -> &'a Kept<T> {
+        if key.1 == Set::MAX || kept.as_ref().is_none_or(|k| k.key != key) {
             let mut own = Checker::judging();
             let value = make(&mut own);
+            *made += 1;
             *kept = Some(Kept {
                 key,
                 value,
                 flags: own.flags,
+                made: *made,
             });
         }
         let kept = kept.as_ref().expect("kept above");
         checker.flags.extend(&kept.flags);
-        &kept.value
+        kept
     }
 }
 
@@ -175,20 +199,41 @@ impl Judge {
             Ok(lock) => Ok((lock, checker.flags)),
             Err(Failed(axiom)) => Err(axiom),
         };
+        let plain_free = Bell::evaluate(&nat, &mut Checker::judging()).plain == 0;
         Judge {
             nat,
             choices,
             lock,
+            plain_free,
             bell: None,
             observed: None,
             fences: None,
+            fixed: None,
+            made: 0,
         }
     }
 
     /// [`judge`] of `x`, a candidate of this judge's skeleton.
     pub fn judge(&mut self, x: &Execution) -> Judgement {
+        self.verdict(x, Checker::judging())
+    }
+
+    /// [`Judge::judge`] of a candidate known to pass `ConsCo`, `coherence`
+    /// and `atomic`, which are not evaluated (the pruned enumeration's,
+    /// on a [`Judge::monotone`] skeleton: each location's order passed the
+    /// last two alone, and `ConsCo` holds of every linear extension of
+    /// `cobase` there; see [`super::enumerate`]). The verdict is the same:
+    /// the checks left out would hold.
+    pub fn judge_coherent(&mut self, x: &Execution) -> Judgement {
+        let checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        self.verdict(x, checker)
+    }
+
+    fn verdict(&mut self, x: &Execution, mut checker: Checker) -> Judgement {
         self.nat.set_candidate(x, x.fw);
-        let mut checker = Checker::judging();
         match self.judged(x, &mut checker) {
             Ok(()) => Judgement::Allowed {
                 flags: sorted(&checker.flags),
@@ -197,21 +242,39 @@ impl Judge {
         }
     }
 
-    /// [`judged`], keeping what the next candidate may reuse.
+    /// The checks in file order, stopping at the first failing; keeping
+    /// what the next candidate may reuse.
     fn judged(&mut self, x: &Execution, checker: &mut Checker) -> Result<(), Failed> {
-        let nat = &self.nat;
-        let t = &nat.tags;
-        // The bell reads rf after a `data` edge only (`carry-srcu-data`,
-        // `carry-dep`), and the values through `srcu-rscs` only, empty
-        // without `Srcu-lock`.
-        let after_data = nat.data.range() & !t.srcu_unlock;
-        let mut key = (nat.rf.restrict(after_data, nat.universe), 0);
-        if t.srcu_lock != 0 {
-            // Never the same: made again for every candidate.
-            key.1 = Set::MAX;
-            self.bell = None;
+        let Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        } = self.parts(x, checker, None)?;
+        let kernel = Kernel::evaluate(nat, bell, lock, &merged, fences, fixed, checker)?;
+        if bell.plain != 0 {
+            PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
         }
-        let bell = Kept::get(&mut self.bell, key, checker, |c| Bell::evaluate(nat, c));
+        Ok(())
+    }
+
+    /// The parts [`Kernel::evaluate`] reads for `x` (whose `nat` is set),
+    /// kept or made, with `lock.cat`'s checks and flags and `ConsCo`
+    /// (unless known); `co`, when given, is the merged `co`
+    /// ([`Merged::with_co`]), else `x`'s is merged.
+    fn parts(
+        &mut self,
+        x: &Execution,
+        checker: &mut Checker,
+        co: Option<Rel>,
+    ) -> Result<Parts<'_>, Failed> {
+        let nat = &self.nat;
+        let made = &mut self.made;
+        let bell = Kept::get(&mut self.bell, made, bell_key(nat), checker, |c| {
+            Bell::evaluate(nat, c)
+        });
         let lock = match &mut self.lock {
             Ok((lock, flags)) => {
                 checker.flags.extend(flags.iter());
@@ -221,21 +284,140 @@ impl Judge {
         };
         lock.choose(x, nat, checker);
         let lock = &*lock;
-        let observed = Kept::get(&mut self.observed, (lock.rf.clone(), 0), checker, |_| {
-            observed(nat, lock)
-        });
-        // acyclic cobase as ConsCo
-        checker.axiom("ConsCo", observed.union(&lock.co0).is_acyclic())?;
-        let merged = Merged::evaluate(nat, lock, &x.co);
+        if !checker.known("ConsCo") {
+            let key = (lock.rf.clone(), 0);
+            let observed = Kept::get(&mut self.observed, made, key, checker, |_| {
+                observed(nat, lock)
+            });
+            // acyclic cobase as ConsCo
+            checker.axiom("ConsCo", observed.value.union(&lock.co0).is_acyclic())?;
+        }
+        let merged = match co {
+            Some(co) => Merged::with_co(nat, lock, co),
+            None => Merged::evaluate(nat, lock, &x.co),
+        };
         let key = (Fences::key(nat, &merged), 0);
-        let fences = Kept::get(&mut self.fences, key, checker, |_| {
+        let fences = Kept::get(&mut self.fences, made, key, checker, |_| {
             Fences::evaluate(nat, lock, &merged)
         });
-        let kernel = Kernel::evaluate(nat, bell, lock, &merged, fences, checker)?;
-        if bell.plain != 0 {
-            PlainAccesses::evaluate(nat, bell, &merged, fences, &kernel, checker)?;
+        let from = (bell.made, fences.made);
+        let (bell, fences) = (&bell.value, &fences.value);
+        if self.fixed.as_ref().is_none_or(|(b, f, _)| (*b, *f) != from) {
+            self.fixed = Some((
+                from.0,
+                from.1,
+                kernel::Fixed::evaluate(nat, bell, lock, fences),
+            ));
         }
-        Ok(())
+        let fixed = &self.fixed.as_ref().expect("made above").2;
+        Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        })
+    }
+
+    /// Whether the skeleton's every check that [`Judge::refuted`] runs
+    /// reads `co` monotonically: it has no lock event (`lock.cat` makes a
+    /// lock read read the unlock or initial write *just* before its lock
+    /// write in `co`, `singlestep(co)`, which more edges may remove).
+    pub fn monotone(&self) -> bool {
+        let nat = &self.nat;
+        nat.lkr | nat.lkw | nat.ul | nat.lf | nat.rl | nat.ru == 0
+    }
+
+    /// Whether every candidate whose `co` contains `x.co` (with `x`'s rf,
+    /// lock choices and values) is forbidden: `x`, a partial execution
+    /// whose `co` orders only some writes, fails `lock.cat`'s checks on
+    /// the lock events or one of `coherence`, `atomic`, `happens-before`,
+    /// `propagation` and `rcu`. On a [`Judge::monotone`] skeleton every
+    /// relation those five read grows with `co` (`fr`, `overwrite`,
+    /// `prop`, `hb`, `pb`, `rcu-link`, the least fixpoint `rcu-order`,
+    /// `rb`; none has `co` under a difference or a `singlestep`), and each
+    /// check (`acyclic`, `empty`, `irreflexive`) failing on a relation
+    /// fails on every larger one: so a completion fails one of them too,
+    /// or an earlier check, and is forbidden. Only the first failing
+    /// check's name could differ, which the pruned search does not
+    /// report. False when not [`Judge::monotone`].
+    pub fn refuted(&mut self, x: &Execution) -> bool {
+        if !self.monotone() {
+            return false;
+        }
+        self.nat.set_candidate(x, 0);
+        // (`ConsCo` reads `FW`, which a partial execution has not.)
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        let Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        }) = self.parts(x, &mut checker, None)
+        else {
+            return true;
+        };
+        let mut checker = Checker::judging();
+        Kernel::evaluate(nat, bell, lock, &merged, fences, fixed, &mut checker).is_err()
+    }
+
+    /// Whether the skeleton has no plain access: no flag but the bell's
+    /// (which reads rf alone) and `lock.cat`'s then, and no
+    /// `plain-coherence` check.
+    pub fn plain_free(&self) -> bool {
+        self.plain_free
+    }
+
+    /// Whether `happens-before`, `propagation` and `rcu` hold when `co`
+    /// is `x.co`, a relation containing the `co` of several candidates
+    /// (with `x`'s rf, lock choices and values): the union of their
+    /// orders. On a [`Judge::monotone`] skeleton every relation those
+    /// checks read grows with `co` (see [`Judge::refuted`]), so they then
+    /// hold for each of those candidates too. `coherence` and `atomic`
+    /// are not checked: they relate the events of one location only, and
+    /// the enumeration holds each location's orders to them before. False
+    /// when not monotone or when `lock.cat`'s checks on the lock events
+    /// fail.
+    pub fn all_allowed(&mut self, x: &Execution) -> bool {
+        if !self.monotone() {
+            return false;
+        }
+        self.nat.set_candidate(x, 0);
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::judging()
+        };
+        let Ok(Parts {
+            nat,
+            bell,
+            lock,
+            merged,
+            fences,
+            fixed,
+        }) = self.parts(x, &mut checker, Some(x.co.clone()))
+        else {
+            return false;
+        };
+        let mut checker = Checker {
+            coherent: true,
+            ..Checker::complete()
+        };
+        complete(Kernel::evaluate(
+            nat,
+            bell,
+            lock,
+            &merged,
+            fences,
+            fixed,
+            &mut checker,
+        ));
+        checker.failed.is_empty()
     }
 
     /// [`cobase`] of `x`, a candidate of this judge's skeleton.
@@ -247,10 +429,15 @@ impl Judge {
                 lock.choose(x, nat, &mut Checker::complete());
                 let lock = &*lock;
                 let key = (lock.rf.clone(), 0);
-                let observed = Kept::get(&mut self.observed, key, &mut Checker::complete(), |_| {
-                    observed(nat, lock)
-                });
-                observed.union(&lock.co0).plus()
+                let mut checker = Checker::complete();
+                let observed = Kept::get(
+                    &mut self.observed,
+                    &mut self.made,
+                    key,
+                    &mut checker,
+                    |_| observed(nat, lock),
+                );
+                observed.value.union(&lock.co0).plus()
             }
             Err(_) => cobase_of(x, &self.nat),
         }
@@ -272,8 +459,9 @@ pub fn relations(x: &Execution) -> Relations {
     let cos = complete(CosOpt::evaluate(&nat, &lock, checker));
     let merged = Merged::evaluate(&nat, &lock, &x.co);
     let fences = Fences::evaluate(&nat, &lock, &merged);
+    let fixed = kernel::Fixed::evaluate(&nat, &bell, &lock, &fences);
     let kernel = complete(Kernel::evaluate(
-        &nat, &bell, &lock, &merged, &fences, checker,
+        &nat, &bell, &lock, &merged, &fences, &fixed, checker,
     ));
     let plain = complete(PlainAccesses::evaluate(
         &nat, &bell, &merged, &fences, &kernel, checker,
@@ -309,6 +497,16 @@ pub fn relations(x: &Execution) -> Relations {
 /// holds exactly when this closure is irreflexive.
 pub fn cobase(x: &Execution) -> Rel {
     cobase_of(x, &Native::new(x, 0))
+}
+
+/// What the bell reads of a candidate: `rf` after a `data` edge only
+/// (`carry-srcu-data`, `carry-dep`), and the values through `srcu-rscs`
+/// only, empty without `Srcu-lock`; with one, a key no other candidate
+/// has (the bell is made again for each).
+fn bell_key(nat: &Native) -> (Rel, Set) {
+    let after_data = nat.data.range() & !nat.tags.srcu_unlock;
+    let rf = nat.rf.restrict(after_data, nat.universe);
+    (rf, if nat.tags.srcu_lock != 0 { Set::MAX } else { 0 })
 }
 
 /// `cos-opt.cat`'s `obsco | rmwco`: `cobase` but `co0`.
@@ -349,6 +547,10 @@ struct Checker {
     /// Run every check and compute every relation (for [`relations`]),
     /// rather than stop at the first failure (for [`judge`]).
     complete: bool,
+    /// `ConsCo`, `coherence` and `atomic` are known to hold (the
+    /// enumeration made the candidate so: [`Judge::judge_coherent`]) and
+    /// are not evaluated.
+    coherent: bool,
     failed: Vec<&'static str>,
     flags: Vec<&'static str>,
 }
@@ -360,6 +562,7 @@ impl Checker {
     fn judging() -> Checker {
         Checker {
             complete: false,
+            coherent: false,
             failed: Vec::new(),
             flags: Vec::new(),
         }
@@ -393,6 +596,12 @@ impl Checker {
     /// Whether a relation the verdict cannot depend on may be left out.
     fn may_skip(&self) -> bool {
         !self.complete
+    }
+
+    /// Whether the check `name` (`ConsCo`, `coherence`, `atomic`) is
+    /// known to hold, and need not be evaluated.
+    fn known(&self, name: &'static str) -> bool {
+        self.coherent && matches!(name, "ConsCo" | "coherence" | "atomic")
     }
 }
 

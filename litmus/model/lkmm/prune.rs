@@ -181,6 +181,60 @@ impl Coherence {
     }
 }
 
+/// One location's coherence orders held to `coherence` and `atomic` at
+/// that location alone, for one rf ([`Coherence::orders_at`]).
+pub struct OrdersAt<'a> {
+    local: &'a Local,
+    index: &'a [u8],
+    /// `rf^-1` and `po-loc | rf` among the location's events.
+    read_by: Rel,
+    base: Rel,
+}
+
+impl Coherence {
+    /// The check of `l`'s coherence orders given the complete `rf`; `None`
+    /// for a location a lock uses (`lock.cat` merges its unlocks into `co`
+    /// later) or without memory events: every order passes there.
+    pub fn orders_at(&self, rf: &Rel, l: Loc) -> Option<OrdersAt<'_>> {
+        let local = self.locations.get(l)?.as_ref()?;
+        let rf = self.localise(local, rf);
+        Some(OrdersAt {
+            read_by: rf.inverse(),
+            base: local.po_loc.union(&rf),
+            local,
+            index: &self.index,
+        })
+    }
+}
+
+impl OrdersAt<'_> {
+    /// Whether `order`, the location's writes in coherence order, can be
+    /// part of an allowed execution: `acyclic po-loc | rf | co | fr` and
+    /// `empty rmw & (fre ; coe)` hold among the location's events. Both
+    /// relate events of one location only, so an order failing here
+    /// fails them in every execution it is part of.
+    pub fn coherent(&self, order: &[usize]) -> bool {
+        let local = self.local;
+        let mut co = Rel::empty(local.events.len());
+        for (k, &a) in order.iter().enumerate() {
+            for &b in &order[k + 1..] {
+                co.add(self.index[a] as usize, self.index[b] as usize);
+            }
+        }
+        let fr = self.read_by.seq(&co);
+        let mut com = self.base.union(&co);
+        com.union_with(&fr);
+        if !com.is_acyclic() {
+            return false;
+        }
+        // `empty rmw & (fre ; coe) as atomic`
+        local
+            .rmw
+            .inter(&fr.inter(&local.ext).seq(&co.inter(&local.ext)))
+            .is_empty()
+    }
+}
+
 impl Local {
     /// The forced `co` edges among these events given their `rf`, from
     /// `start` (with `co0` added); `None` when no completion passes

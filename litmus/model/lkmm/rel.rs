@@ -36,7 +36,7 @@ pub fn single(e: usize) -> Set {
 /// The model makes and drops a few hundred relations per candidate
 /// execution, each a buffer of up to 2 KiB (past the allocator's fast
 /// small-size cache): a dropped relation's buffer goes to a per-thread
-/// list of spares ([`SPARES`] at most) and the next relation made takes
+/// list of spares (`SPARES` at most) and the next relation made takes
 /// it, so the judging of a candidate allocates nothing once the list
 /// holds enough.
 ///
@@ -221,9 +221,13 @@ impl Rel {
 
     /// `r | s`
     pub fn union(&self, other: &Rel) -> Rel {
-        let mut r = self.clone();
-        r.union_with(other);
-        r
+        debug_assert_eq!(self.len(), other.len());
+        let mut rows = buffer();
+        rows.extend(self.rows.iter().zip(&other.rows).map(|(a, b)| a | b));
+        Rel {
+            rows,
+            domain: self.domain | other.domain,
+        }
     }
 
     /// `r & s`
@@ -290,7 +294,7 @@ impl Rel {
 
     /// `r+`: the transitive closure. Most relations the model closes are
     /// acyclic (a cycle fails an axiom), and sparse: for those, one
-    /// depth-first search ([`Rel::sinks_first`]) orders the events so that
+    /// depth-first search (`Rel::sinks_first`) orders the events so that
     /// each one's successors come before it, and each row is its own
     /// edges and its successors' rows, `O(events + edges)`. A cycle
     /// falls back to Warshall's algorithm. (The domain stays: an event
@@ -430,6 +434,73 @@ impl Rel {
     /// meets an event still on its own path.
     pub fn is_acyclic(&self) -> bool {
         self.sinks_first(&mut [0; MAX_EVENTS]).is_some()
+    }
+}
+
+/// Some of the events of relations over `0..n`, numbered `0..k` in
+/// order: the relations among them alone, renumbered, are `k` rows where
+/// the originals are `n`.
+pub struct Among {
+    n: usize,
+    /// The events, by their number here.
+    events: Vec<usize>,
+    /// Each event's number here (for the events of `all`).
+    index: Vec<u8>,
+    all: Set,
+}
+
+impl Among {
+    /// The events of `all` among `0..n`.
+    pub fn new(n: usize, all: Set) -> Among {
+        let all = all & universe(n);
+        let events: Vec<usize> = members(all).collect();
+        let mut index = vec![0u8; n];
+        for (i, &e) in events.iter().enumerate() {
+            index[e] = i as u8;
+        }
+        Among {
+            n,
+            events,
+            index,
+            all,
+        }
+    }
+
+    /// How many events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The events of `s` among these, renumbered.
+    pub fn set(&self, s: Set) -> Set {
+        let mut out = 0;
+        for_members(s & self.all, |e| out |= single(self.index[e] as usize));
+        out
+    }
+
+    /// The pairs of `r` between these events, renumbered.
+    pub fn rel(&self, r: &Rel) -> Rel {
+        debug_assert_eq!(r.len(), self.n);
+        let mut out = Rel::empty(self.len());
+        for_members(r.domain & self.all, |a| {
+            out.set_row(self.index[a] as usize, self.set(r.rows[a]));
+        });
+        out
+    }
+
+    /// `r`, a relation among these events, numbered back over `0..n`.
+    pub fn back(&self, r: &Rel) -> Rel {
+        let mut out = Rel::empty(self.n);
+        for_members(r.domain, |i| {
+            let mut row = 0;
+            for_members(r.rows[i], |j| row |= single(self.events[j]));
+            out.set_row(self.events[i], row);
+        });
+        out
     }
 }
 

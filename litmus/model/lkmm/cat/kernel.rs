@@ -13,7 +13,7 @@
 //! neither; the rebound pair is in [`super::plain`], the only part that
 //! reads them. Here `fence` and `strong-fence` are the first ones.
 
-use super::super::rel::{Rel, Set, members};
+use super::super::rel::{Among, Rel, Set, members};
 use super::bell::Bell;
 use super::lock::{Lock, Merged};
 use super::native::Native;
@@ -244,70 +244,141 @@ pub struct Kernel {
     pub rb: Rel,
 }
 
+/// The parts of [`Kernel`]'s definitions that read the bell, the fences
+/// and the events alone (not rf, not co): made once for each bell and
+/// fences ([`super::Judge`] keeps them while it keeps those), the rest of
+/// each definition added for each candidate.
+#[derive(Clone, Debug)]
+pub(super) struct Fixed {
+    /// `po?`
+    po_opt: Rel,
+    /// `dep`, `rwdep`, as [`Kernel`]'s.
+    dep: Rel,
+    rwdep: Rel,
+    /// `rwdep | (addr ; [Plain] ; wmb)`: `to-w` but `overwrite & int`.
+    to_w: Rel,
+    /// `addr ; [R]`: `to-r` but `dep ; [Marked] ; rfi`.
+    to_r: Rel,
+    /// `dep ; [Marked]`.
+    dep_marked: Rel,
+    /// `ppo` but `overwrite & int` and `dep ; [Marked] ; rfi`: the two
+    /// parts above, `fence & int` and `po-unlock-lock-po & int`.
+    ppo: Rel,
+    /// `[Marked] ; (strong-fence | po-rel | wmb | po-unlock-lock-po) ;
+    /// [Marked]`: `cumul-fence` before `rmw-sequence`, but for
+    /// `A-cumul`'s `rfe ; [Marked]` term.
+    cumul: Rel,
+    /// `(strong-fence | po-rel) ; [Marked]`, which that term ends with.
+    cumulated: Rel,
+    /// `rcu-rscsi`, `srcu-rscsi`, as [`Kernel`]'s.
+    rcu_rscsi: Rel,
+    srcu_rscsi: Rel,
+    /// `[rows] ; po?` and `po ; [columns]`, `rcu-link`'s ends as the
+    /// judge computes it (see [`Kernel::rcu_link`]).
+    po_rows: Rel,
+    po_columns: Rel,
+}
+
+impl Fixed {
+    pub(super) fn evaluate(nat: &Native, bell: &Bell, lock: &Lock, fences: &Fences) -> Fixed {
+        let all = nat.universe;
+        let t = &nat.tags;
+        let (po, int) = (&nat.po, &nat.int);
+        let (r, w) = (lock.r, lock.w | nat.ul);
+        let (addr, data, ctrl) = (&bell.addr, &bell.data, &bell.ctrl);
+        let (marked, plain) = (bell.marked, bell.plain);
+        let po_opt = po.opt();
+        let dep = addr.union(data);
+        let rwdep = dep.union(ctrl).restrict(all, w);
+        let to_w = rwdep.union(&addr.restrict(all, plain).seq(&fences.wmb));
+        let to_r = addr.restrict(all, r);
+        let mut ppo = to_r.union(&to_w);
+        ppo.union_with(&fences.fence.inter(int));
+        ppo.union_with(&fences.po_unlock_lock_po.inter(int));
+        let strong_or_release = fences.strong_fence.union(&fences.po_rel);
+        let cumul = strong_or_release
+            .union(&fences.wmb)
+            .union(&fences.po_unlock_lock_po)
+            .restrict(marked, marked);
+        let (rcu_gp, srcu_gp) = (t.sync_rcu, t.sync_srcu);
+        let rcu_rscsi = bell.rcu_rscs.inverse();
+        let srcu_rscsi = bell.srcu_rscs.inverse();
+        let rows = rcu_gp | srcu_gp | rcu_rscsi.range() | srcu_rscsi.range();
+        let columns = rcu_gp | srcu_gp | rcu_rscsi.domain() | srcu_rscsi.domain();
+        Fixed {
+            po_rows: po_opt.restrict(rows, all),
+            po_columns: po.restrict(all, columns),
+            po_opt,
+            dep_marked: dep.restrict(all, marked),
+            dep,
+            rwdep,
+            to_w,
+            to_r,
+            ppo,
+            cumul,
+            cumulated: strong_or_release.restrict(all, marked),
+            rcu_rscsi,
+            srcu_rscsi,
+        }
+    }
+}
+
 impl Kernel {
+    /// With `fixed` made from the same bell, fences and events.
     pub(super) fn evaluate(
         nat: &Native,
         bell: &Bell,
         lock: &Lock,
         merged: &Merged,
         fences: &Fences,
+        fixed: &Fixed,
         checker: &mut Checker,
     ) -> Result<Kernel, Failed> {
         let all = nat.universe;
         let t = &nat.tags;
         let (po, int, ext) = (&nat.po, &nat.int, &nat.ext);
         // The bindings in scope, as the bell and lock.cat left them.
-        let (r, w) = (lock.r, merged.w);
         let rmw = &lock.rmw;
         let (rf, rfe, rfi) = (&merged.rf, &merged.rfe, &merged.rfi);
         let (co, fr) = (&merged.co, &merged.fr);
-        let (addr, data, ctrl) = (&bell.addr, &bell.data, &bell.ctrl);
-        let (marked, plain) = (bell.marked, bell.plain);
-        let po_opt = po.opt();
-        let Fences {
-            po_rel,
-            po_unlock_lock_po,
-            wmb,
-            strong_fence,
-            fence,
-            ..
-        } = fences;
+        let marked = bell.marked;
+        let po_opt = &fixed.po_opt;
+        let strong_fence = &fences.strong_fence;
 
         // Sequential Consistency Per Variable
         let com = rf.union(co).union(fr);
-        checker.axiom("coherence", nat.po_loc.union(&com).is_acyclic())?;
+        if !checker.known("coherence") {
+            checker.axiom("coherence", nat.po_loc.union(&com).is_acyclic())?;
+        }
         // Atomic Read-Modify-Write
-        let broken = rmw.inter(&merged.fre.seq(&merged.coe));
-        checker.axiom("atomic", broken.is_empty())?;
+        if !checker.known("atomic") {
+            let broken = rmw.inter(&merged.fre.seq(&merged.coe));
+            checker.axiom("atomic", broken.is_empty())?;
+        }
 
-        // Preserved Program Order
-        let dep = addr.union(data);
-        let rwdep = dep.union(ctrl).restrict(all, w);
+        // Preserved Program Order (each definition as `fixed`'s part
+        // and what reads the candidate: see [`Fixed`])
+        let dep = fixed.dep.clone();
+        let rwdep = fixed.rwdep.clone();
         let overwrite = co.union(fr);
-        let to_w = rwdep
-            .union(&overwrite.inter(int))
-            .union(&addr.restrict(all, plain).seq(wmb));
-        let to_r = addr
-            .restrict(all, r)
-            .union(&dep.restrict(all, marked).seq(rfi));
-        let ppo = to_r
-            .union(&to_w)
-            .union(&fence.inter(int))
-            .union(&po_unlock_lock_po.inter(int));
+        let overwrite_int = overwrite.inter(int);
+        let to_w = fixed.to_w.union(&overwrite_int);
+        let dep_rfi = fixed.dep_marked.seq(rfi);
+        let to_r = fixed.to_r.union(&dep_rfi);
+        let mut ppo = fixed.ppo.union(&overwrite_int);
+        ppo.union_with(&dep_rfi);
 
         // Propagation: Ordering from release operations and strong fences.
         // (`r? ; s` is computed as `s | (r ; s)`, `r ; s?` as `r | (r ;
         // s)`, and `r ; s*` as `r | (r ; s+)`: the same relations, through
         // the few rows of `r` or `s` rather than every row of the
         // identity.)
-        // let A-cumul(r) = (rfe ; [Marked])? ; r
-        let a_cumul = |r: &Rel| rfe.restrict(all, marked).opt_seq(r);
+        // let A-cumul(r) = (rfe ; [Marked])? ; r, on strong-fence | po-rel
         let rmw_plus = rf.seq(rmw).plus();
         let rmw_sequence = rmw_plus.opt();
-        let cumul_fence = a_cumul(&strong_fence.union(po_rel))
-            .union(wmb)
-            .union(po_unlock_lock_po)
-            .restrict(marked, marked)
+        let cumul_fence = fixed
+            .cumul
+            .union(&rfe.restrict(marked, marked).seq(&fixed.cumulated))
             .seq_opt(&rmw_plus);
         let cumul_plus = cumul_fence.plus();
         let cumul_fence_star = cumul_plus.opt();
@@ -338,8 +409,8 @@ impl Kernel {
 
         // RCU
         let (rcu_gp, srcu_gp) = (t.sync_rcu, t.sync_srcu);
-        let rcu_rscsi = bell.rcu_rscs.inverse();
-        let srcu_rscsi = bell.srcu_rscs.inverse();
+        let rcu_rscsi = fixed.rcu_rscsi.clone();
+        let srcu_rscsi = fixed.srcu_rscsi.clone();
         let rcu_link = if !checker.may_skip() {
             po_opt
                 .seq_opt(&hb_plus)
@@ -350,14 +421,12 @@ impl Kernel {
             nat.empty()
         } else {
             // The rows and columns `rcu-order` and the check below read.
-            let rows = rcu_gp | srcu_gp | rcu_rscsi.range() | srcu_rscsi.range();
-            let columns = rcu_gp | srcu_gp | rcu_rscsi.domain() | srcu_rscsi.domain();
-            po_opt
-                .restrict(rows, all)
+            fixed
+                .po_rows
                 .seq_opt(&hb_plus)
                 .seq_opt(&pb_plus)
                 .seq(&prop)
-                .seq(&po.restrict(all, columns))
+                .seq(&fixed.po_columns)
         };
         let rcu_order = rcu_order(nat, rcu_gp, srcu_gp, &rcu_link, &rcu_rscsi, &srcu_rscsi);
         let (rcu_fence, rb);
@@ -373,7 +442,7 @@ impl Kernel {
             checker.axiom("rcu", !looped)?;
             (rcu_fence, rb) = (nat.empty(), nat.empty());
         } else {
-            rcu_fence = po.seq(&rcu_order).seq(&po_opt);
+            rcu_fence = po.seq(&rcu_order).seq(po_opt);
             rb = prop
                 .seq(&rcu_fence)
                 .seq_opt(&hb_plus)
@@ -435,8 +504,44 @@ fn rcu_order(
         // Every term has a grace period at one end or rcu-order inside.
         return nat.empty();
     }
-    let all = nat.universe;
-    let loc = &nat.loc;
+    // Every term relates grace periods and the ends of read-side critical
+    // sections (`rcu-rscsi`, `srcu-rscsi`) and reads the other relations
+    // between those only: the fixpoint is computed among them alone,
+    // renumbered (a few rows where the execution has dozens).
+    let ends = rcu_gp
+        | srcu_gp
+        | rcu_rscsi.domain()
+        | rcu_rscsi.range()
+        | srcu_rscsi.domain()
+        | srcu_rscsi.range();
+    let among = Among::new(nat.n, ends);
+    let order = rcu_order_among(
+        among.set(rcu_gp),
+        among.set(srcu_gp),
+        &among.rel(rcu_link),
+        &among.rel(rcu_rscsi),
+        &among.rel(srcu_rscsi),
+        // (`loc` only in the SRCU terms.)
+        &if srcu_gp == 0 {
+            Rel::empty(among.len())
+        } else {
+            among.rel(&nat.loc)
+        },
+    );
+    among.back(&order)
+}
+
+/// [`rcu_order`] among the events its terms relate, renumbered.
+fn rcu_order_among(
+    rcu_gp: Set,
+    srcu_gp: Set,
+    rcu_link: &Rel,
+    rcu_rscsi: &Rel,
+    srcu_rscsi: &Rel,
+    loc: &Rel,
+) -> Rel {
+    let k = rcu_link.len();
+    let all = rcu_link.universe();
     // The terms of one kind of grace period: (gp ; rcu-link, rscsi ;
     // rcu-link, rcu-link ; rscsi, rcu-link ; gp), none without one.
     let kind = |gp: Set, rscsi: &Rel| {
@@ -452,7 +557,7 @@ fn rcu_order(
     let rcu = kind(rcu_gp, rcu_rscsi);
     let srcu = kind(srcu_gp, srcu_rscsi);
 
-    let mut order = nat.id(rcu_gp | srcu_gp);
+    let mut order = Rel::id(k, rcu_gp | srcu_gp);
     if let Some((gp_link, rscsi_link, _, _)) = &rcu {
         // (rcu-gp ; rcu-link ; rcu-rscsi) | (rcu-rscsi ; rcu-link ; rcu-gp)
         order.union_with(&gp_link.seq(rcu_rscsi));
@@ -465,7 +570,7 @@ fn rcu_order(
     let mut new = order.clone();
     loop {
         // L(new)
-        let mut next = nat.empty();
+        let mut next = Rel::empty(k);
         if let Some((gp_link, rscsi_link, link_rscsi, link_gp)) = &rcu {
             // (rcu-gp ; rcu-link ; rcu-order ; rcu-link ; rcu-rscsi) |
             // (rcu-rscsi ; rcu-link ; rcu-order ; rcu-link ; rcu-gp)

@@ -331,10 +331,18 @@ impl Merged {
     /// With `co` the coherence order `with co from generate_cos(cobase)`
     /// chose.
     pub(super) fn evaluate(nat: &Native, lock: &Lock, co: &Rel) -> Merged {
-        let w = lock.w | nat.ul;
-        let m = lock.r | w;
         let critical = &lock.critical;
         let co = co.union(critical).union(&critical.inverse().seq(co)).plus();
+        Merged::with_co(nat, lock, co)
+    }
+
+    /// [`Merged::evaluate`] with `co` given as the merged one, not made
+    /// from the execution's; for [`super::Judge::all_allowed`], whose
+    /// `co` is the union of several candidates' (the closure would only
+    /// add to it, and an upper bound need not).
+    pub(super) fn with_co(nat: &Native, lock: &Lock, co: Rel) -> Merged {
+        let w = lock.w | nat.ul;
+        let m = lock.r | w;
         // (Without lock events, `lk-rmw` is empty and so is this term.)
         let rf = if lock.lk_rmw.is_empty() {
             lock.rf.clone()
