@@ -929,29 +929,16 @@ impl Mapper {
             return Ok(());
         }
         let (failed, end) = (self.label(t, pos)?, self.label(t, pos)?);
-        let set = |value| Instr::Move {
-            reg: dest,
-            value: Operand::Imm(value),
-        };
-        code.extend([
-            Instr::Jump {
-                when: Some(Compare {
-                    reg: ACCUMULATOR,
-                    value: unless,
-                    jump: Jcc::Equal,
-                    size: SIZE,
-                }),
-                to: failed,
-            },
-            set(1),
-            Instr::Jump {
-                when: None,
-                to: end,
-            },
-            Instr::Label(failed),
-            set(0),
-            Instr::Label(end),
-        ]);
+        code.push(Instr::Jump {
+            when: Some(Compare {
+                reg: ACCUMULATOR,
+                value: unless,
+                jump: Jcc::Equal,
+                size: SIZE,
+            }),
+            to: failed,
+        });
+        code.extend(one_or_zero(dest, failed, end));
         Ok(())
     }
 
@@ -980,10 +967,6 @@ impl Mapper {
             }),
             to: failed,
         };
-        let set = |value| Instr::Move {
-            reg: dest,
-            value: Operand::Imm(value),
-        };
         code.extend([
             Instr::Load {
                 size: SIZE,
@@ -1001,15 +984,8 @@ impl Mapper {
             },
             rmw(at, RmwOp::Cmpxchg(SCRATCH)),
             unless_zero(ACCUMULATOR),
-            set(1),
-            Instr::Jump {
-                when: None,
-                to: end,
-            },
-            Instr::Label(failed),
-            set(0),
-            Instr::Label(end),
         ]);
+        code.extend(one_or_zero(dest, failed, end));
         Ok(())
     }
 
@@ -1281,6 +1257,25 @@ impl Mapper {
 }
 
 /// A locked read-modify-write of a 4-byte location.
+/// A result made a value as a compiler does after its jumps: `dest` = 1,
+/// a jump over the failure's `dest` = 0 at label `failed`, then `end`.
+fn one_or_zero(dest: u8, failed: u8, end: u8) -> [Instr; 5] {
+    let set = |value| Instr::Move {
+        reg: dest,
+        value: Operand::Imm(value),
+    };
+    [
+        set(1),
+        Instr::Jump {
+            when: None,
+            to: end,
+        },
+        Instr::Label(failed),
+        set(0),
+        Instr::Label(end),
+    ]
+}
+
 fn rmw(at: Address, op: RmwOp) -> Instr {
     Instr::Rmw {
         size: SIZE,
