@@ -32,6 +32,17 @@ fn litmus(args: &[&str]) -> Output {
         .expect("run litmus")
 }
 
+/// A closing-table row whose witness x86-TSO forbids, run as instances
+/// and never seen.
+fn forbidden_and_unseen_as_instances(r: &[String]) {
+    assert_eq!(r[2], "Never", "x86-TSO: {r:?}");
+    assert_eq!(r[3], "instances", "{r:?}");
+    assert!(
+        r.last().unwrap().starts_with("forbidden, never seen"),
+        "{r:?}"
+    );
+}
+
 /// The closing table's row of `test`, split into its cells (its last
 /// line: `--verbose`'s summary comes before the table).
 fn row(out: &Output, test: &str) -> Vec<String> {
@@ -116,13 +127,7 @@ fn tests_with_branches_run_as_instances_and_judge_as_expected() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     for test in tests {
-        let r = row(&out, test);
-        assert_eq!(r[2], "Never", "x86-TSO: {r:?}");
-        assert_eq!(r[3], "instances", "{r:?}");
-        assert!(
-            r.last().unwrap().starts_with("forbidden, never seen"),
-            "{r:?}"
-        );
+        forbidden_and_unseen_as_instances(&row(&out, test));
     }
 }
 
@@ -166,13 +171,7 @@ fn tests_with_spin_locks_run_and_keep_their_critical_sections_apart() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     for test in tests {
-        let r = row(&out, test);
-        assert_eq!(r[2], "Never", "x86-TSO: {r:?}");
-        assert_eq!(r[3], "instances", "{r:?}");
-        assert!(
-            r.last().unwrap().starts_with("forbidden, never seen"),
-            "{r:?}"
-        );
+        forbidden_and_unseen_as_instances(&row(&out, test));
     }
     let text = std::fs::read_to_string(&csv).unwrap();
     let _ = std::fs::remove_file(&csv);
@@ -387,12 +386,8 @@ fn arithmetic_tests_run_on_this_machine_without_a_forbidden_outcome() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     for test in tests {
         let r = row(&out, test);
-        assert_eq!(r[1..3], ["Never", "Never"], "{r:?}");
-        assert_eq!(r[3], "instances", "{r:?}");
-        assert!(
-            r.last().unwrap().starts_with("forbidden, never seen"),
-            "{r:?}"
-        );
+        assert_eq!(r[1], "Never", "LKMM: {r:?}");
+        forbidden_and_unseen_as_instances(&r);
     }
 }
 
