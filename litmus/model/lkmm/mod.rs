@@ -295,7 +295,15 @@ impl<'a> Setup<'a> {
     /// and such a chain passes each read at most once, so after as many
     /// rounds as an execution has reads every value an execution can write
     /// is known. (Values a cycle of reads would justify by themselves are
-    /// herd7's free values: see [`enumerate`].) A value more than needed
+    /// herd7's free values: see [`enumerate`].) Each value also keeps the
+    /// read sites its computation passed ([`threads::Origin`]; for a value
+    /// several computations give, the sites all of them pass), and a read
+    /// never takes a value that passed its own site: in an execution the
+    /// reads a value's computation passes are distinct events and none is
+    /// the read that takes it, so every value an execution reads is still
+    /// found, and a counter incremented from a read of itself
+    /// (`WRITE_ONCE(*x, READ_ONCE(*x) + 1)`) stops at one increment
+    /// instead of growing every round. A value more than needed
     /// costs time, not truth: a read whose value no write of the execution
     /// has reads from nothing, and the candidate is not made. While
     /// widening, a read may also take an unknown value, on which a branch
@@ -304,18 +312,28 @@ impl<'a> Setup<'a> {
     /// afterwards: a read that sees the write its own branch led to).
     fn paths(&self, program: &CProgram) -> Result<(Vec<Vec<Trace>>, bool), String> {
         let mut values: threads::Values = self.init.iter().map(|&v| vec![v]).collect();
+        let mut origins: threads::Origins =
+            self.init.iter().map(|_| vec![vec![Vec::new()]]).collect();
         let locate = |v: Val| self.locate(v);
         let mut round = 0;
         loop {
             let mut reads = 0;
             let mut grown = false;
             for (t, thread) in program.threads.iter().enumerate() {
-                let p = threads::traces(thread, &self.registers[t], &values, &locate, true)?;
+                let p =
+                    threads::traces(thread, &self.registers[t], &values, &locate, Some(&origins))?;
                 reads += p.max_reads;
-                for &(l, v) in &p.written {
-                    if v != Val::Unknown && !values[l].contains(&v) {
-                        values[l].push(v);
-                        grown = true;
+                for (l, v, origin) in p.written {
+                    if v == Val::Unknown {
+                        continue;
+                    }
+                    match values[l].iter().position(|&known| known == v) {
+                        None => {
+                            values[l].push(v);
+                            origins[l].push(vec![origin]);
+                            grown = true;
+                        }
+                        Some(i) => grown |= add_computation(&mut origins[l][i], origin),
                     }
                 }
             }
@@ -332,7 +350,7 @@ impl<'a> Setup<'a> {
         let mut paths = Vec::new();
         let mut cut = false;
         for (t, thread) in program.threads.iter().enumerate() {
-            let p = threads::traces(thread, &self.registers[t], &values, &locate, false)?;
+            let p = threads::traces(thread, &self.registers[t], &values, &locate, None)?;
             cut |= p.cut;
             paths.push(p.traces);
         }
@@ -440,6 +458,31 @@ impl<'a> Setup<'a> {
 }
 
 /// Whether `p` reads a location's final value anywhere.
+/// The most computations kept for one value; past it they are replaced
+/// by the sites all of them pass (a subset of each: it blocks fewer reads,
+/// so no value is lost, and it bounds the reads' choices while widening).
+const MAX_COMPUTATIONS: usize = 8;
+
+/// Add the computation `origin` to a value's (`Setup::paths`); whether
+/// they changed. A computation that passes every site another one passes
+/// adds nothing: every read the other leaves open, it leaves open too.
+fn add_computation(computations: &mut Vec<threads::Origin>, origin: threads::Origin) -> bool {
+    let within = |small: &threads::Origin, big: &threads::Origin| {
+        small.iter().all(|s| big.binary_search(s).is_ok())
+    };
+    if computations.iter().any(|known| within(known, &origin)) {
+        return false;
+    }
+    computations.retain(|known| !within(&origin, known));
+    computations.push(origin);
+    if computations.len() > MAX_COMPUTATIONS {
+        let mut shared = computations[0].clone();
+        shared.retain(|s| computations.iter().all(|o| o.binary_search(s).is_ok()));
+        *computations = vec![shared];
+    }
+    true
+}
+
 fn names_location(p: &Prop) -> bool {
     let location = |o: &Observable| matches!(o, Observable::Location(_));
     match p {
@@ -634,4 +677,72 @@ fn state_order(s: &[Val]) -> impl Iterator<Item = (u8, i64, usize)> + '_ {
         Val::Addr(l, o) => (1, *o as i64, *l),
         Val::Unknown => (2, 0, 0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::file::c;
+    use execution::Kind;
+    use threads::Site;
+
+    /// The values each location may hold, as the paths' reads take them.
+    fn values_read(text: &str) -> BTreeMap<Loc, BTreeSet<i64>> {
+        let program = c::from_text(text).unwrap();
+        let setup = Setup::new(&program).unwrap();
+        let (paths, _) = setup.paths(&program).unwrap();
+        let mut read: BTreeMap<Loc, BTreeSet<i64>> = BTreeMap::new();
+        for e in paths.iter().flatten().flat_map(|t| &t.events) {
+            if let (Kind::Read, Some(l), Some(Val::Int(v))) = (e.kind, e.loc, e.value) {
+                read.entry(l).or_default().insert(v as i64);
+            }
+        }
+        read
+    }
+
+    #[test]
+    fn a_value_computed_from_its_own_read_is_not_read_again() {
+        // Two increments by load and store: x holds 0, 1 or 2 in some
+        // execution, never 3 (that needs a read to see a store computed
+        // from its own value). Widening by rounds alone, bounded by the
+        // reads of one execution, would also offer 3.
+        let text = "C two-increments\n{}\n\
+            P0(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n\
+            P1(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }\n\
+            exists (x=2)\n";
+        assert_eq!(values_read(text)[&0], BTreeSet::from([0, 1, 2]));
+    }
+
+    #[test]
+    fn a_value_found_two_ways_is_read_where_either_way_allows() {
+        // y=1 comes from P0's copy of x=1 (which P2 computed from its own
+        // read of y: closed to P2) and from P1's constant (open to all):
+        // P2 still reads y=1, so x=2 is found; x=3 would need P2 to read
+        // the y=2 that P0 copied from P2's own x=2, and is not.
+        let text = "C two-ways\n{}\n\
+            P0(int *x, int *y) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*y, r0); }\n\
+            P1(int *y) { WRITE_ONCE(*y, 1); }\n\
+            P2(int *x, int *y) { int r0; r0 = READ_ONCE(*y); WRITE_ONCE(*x, r0 + 1); }\n\
+            exists (x=2)\n";
+        assert_eq!(values_read(text)[&0], BTreeSet::from([0, 1, 2]));
+    }
+
+    #[test]
+    fn computations_keep_only_the_smallest_origins() {
+        let site = |n: u32| (0, n, 1, 0);
+        let mut kept = vec![vec![site(1), site(2)]];
+        // A superset adds nothing.
+        assert!(!add_computation(&mut kept, vec![site(1), site(2), site(3)]));
+        // A subset replaces it.
+        assert!(add_computation(&mut kept, vec![site(2)]));
+        assert_eq!(kept, [vec![site(2)]]);
+        // Neither: both kept.
+        assert!(add_computation(&mut kept, vec![site(5)]));
+        assert_eq!(kept.len(), 2);
+        // Past the bound: the sites all pass, here none.
+        for n in 10..20 {
+            add_computation(&mut kept, vec![site(n)]);
+        }
+        assert_eq!(kept, [Vec::<Site>::new()]);
+    }
 }

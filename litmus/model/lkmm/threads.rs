@@ -21,7 +21,7 @@
 //! and of every later iteration of a `while`.
 
 use super::execution::{Kind, Loc, Tag, Val};
-use super::rel::{Set, single};
+use super::rel::{Set, members, single};
 use crate::catalog::file::c::ast::{BinOp, Call, Expr, Pos, Stmt, StmtKind, Thread};
 use crate::catalog::file::c::primitives::{
     AccessTag, Arg, FenceTag, Op, Order, ResultTest, Semantics,
@@ -42,6 +42,20 @@ pub const MAX_RUNS: usize = 1_000_000;
 
 /// The values each location may hold in some execution: the read choices.
 pub type Values = Vec<Vec<Val>>;
+
+/// A read event's place in any execution: its thread, its source position
+/// and how many reads at that position its path made before it (a loop
+/// runs a position more than once). In one execution no two reads share a
+/// site.
+pub type Site = (u32, u32, u32, u32);
+
+/// The sites one computation of a value passes, sorted.
+pub type Origin = Vec<Site>;
+
+/// Per location, for each of its [`Values`] in their order, the origins of
+/// the computations found for it, none a superset of another (see
+/// `Setup::paths`).
+pub type Origins = Vec<Vec<Vec<Origin>>>;
 
 /// An event of one thread's path; indices in [`Set`]s are the path's own.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,21 +115,23 @@ pub struct Paths {
     pub max_reads: usize,
     /// Every value some run wrote to each location, before it finished,
     /// was cut or died (a path that dies at a later read still tells what
-    /// values exist for the values round of `Setup::paths`).
-    pub written: Vec<(Loc, Val)>,
+    /// values exist for the values round of `Setup::paths`), with the
+    /// sites its computation passed (while widening; else empty).
+    pub written: Vec<(Loc, Val, Origin)>,
 }
 
 /// Run `thread` once per sequence of choices. `regs` are its registers at
 /// the start (parameters hold their locations' addresses). `widening`:
-/// for the value rounds only, each read may also take [`Val::Unknown`],
-/// with which a branch goes both ways; such paths tell which values may be
-/// written, never become candidates.
+/// for the value rounds only, with the values' origins; each read may also
+/// take [`Val::Unknown`], with which a branch goes both ways, and never a
+/// value whose origin holds the read's own site; such paths tell which
+/// values may be written, never become candidates.
 pub fn traces(
     thread: &Thread,
     regs: &BTreeMap<String, Val>,
     values: &Values,
     locate: &dyn Fn(Val) -> Option<Loc>,
-    widening: bool,
+    widening: Option<&Origins>,
 ) -> Result<Paths, String> {
     let mut paths = Paths {
         traces: Vec::new(),
@@ -140,6 +156,8 @@ pub fn traces(
             values,
             locate,
             widening,
+            thread: thread.index as u32,
+            read_origins: Vec::new(),
         };
         let finished = run.block(&thread.body);
         let reads = run.events.iter().filter(|e| e.kind == Kind::Read).count();
@@ -147,9 +165,15 @@ pub fn traces(
         for e in &run.events {
             if e.kind == Kind::Write
                 && let (Some(l), Some(v)) = (e.loc, e.value)
-                && !paths.written.contains(&(l, v))
             {
-                paths.written.push((l, v));
+                let origin = run.origin(e.data);
+                if !paths
+                    .written
+                    .iter()
+                    .any(|w| (w.0, w.1, &w.2) == (l, v, &origin))
+                {
+                    paths.written.push((l, v, origin));
+                }
             }
         }
         match finished {
@@ -227,13 +251,18 @@ struct Run<'a> {
     next_choice: usize,
     values: &'a Values,
     locate: &'a dyn Fn(Val) -> Option<Loc>,
-    /// Reads may also take an unknown value, which branches both ways.
-    widening: bool,
+    /// While widening, the values' origins: reads may also take an unknown
+    /// value, which branches both ways.
+    widening: Option<&'a Origins>,
+    thread: u32,
+    /// While widening, per event: for a read, its site and its value's
+    /// origin; else empty.
+    read_origins: Vec<Origin>,
 }
 
 type Step<T> = Result<T, Stop>;
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     /// The next choice among `options` (0 if none is recorded yet).
     fn choose(&mut self, options: usize) -> usize {
         let i = self.next_choice;
@@ -434,19 +463,54 @@ impl Run<'_> {
         (self.locate)(a).ok_or(Stop::Dead)
     }
 
-    /// The value a read of `loc` takes: one of the location's values, or,
-    /// while widening, also [`Val::Unknown`].
-    fn choose_value(&mut self, loc: Loc) -> Step<Val> {
-        let known = self.values.get(loc).map_or(0, Vec::len);
-        let options = known + self.widening as usize;
-        if options == 0 {
-            return Err(Stop::Dead);
-        }
-        let choice = self.choose(options);
-        Ok(self.values[loc]
-            .get(choice)
+    /// The site of the read this path makes next at `pos`.
+    fn site(&self, pos: Pos) -> Site {
+        let before = self
+            .events
+            .iter()
+            .filter(|e| e.kind == Kind::Read && e.pos == pos);
+        (self.thread, pos.line, pos.col, before.count() as u32)
+    }
+
+    /// The value a read of `loc` at `pos` takes: one of the location's
+    /// values, or, while widening, one of its computations that does not
+    /// pass this read (no execution's value is computed from itself: that
+    /// would be a cycle, herd7's free values), or [`Val::Unknown`]. Returns
+    /// the value and, while widening, its computation's origin.
+    fn choose_value(&mut self, loc: Loc, pos: Pos) -> Step<(Val, Option<&'a Origin>)> {
+        let known = self.values.get(loc).map_or(&[][..], Vec::as_slice);
+        let Some(origins) = self.widening else {
+            if known.is_empty() {
+                return Err(Stop::Dead);
+            }
+            let i = self.choose(known.len());
+            return Ok((known[i], None));
+        };
+        let site = self.site(pos);
+        let open: Vec<(Val, &'a Origin)> = known
+            .iter()
+            .zip(&origins[loc])
+            .flat_map(|(&v, computations)| computations.iter().map(move |o| (v, o)))
+            .filter(|(_, o)| o.binary_search(&site).is_err())
+            .collect();
+        let choice = self.choose(open.len() + 1);
+        Ok(match open.get(choice) {
+            Some(&(v, o)) => (v, Some(o)),
+            None => (Val::Unknown, None),
+        })
+    }
+
+    /// The sites the reads in `data` and their values' computations
+    /// passed (while widening; else empty).
+    fn origin(&self, data: Set) -> Origin {
+        let mut origin: Origin = members(data)
+            .filter_map(|e| self.read_origins.get(e))
+            .flatten()
             .copied()
-            .unwrap_or(Val::Unknown))
+            .collect();
+        origin.sort_unstable();
+        origin.dedup();
+        origin
     }
 
     /// Which way an RMW that compares its read goes (`cmpxchg`,
@@ -454,13 +518,18 @@ impl Run<'_> {
     /// (the read chooses again at the same place and gets the same value),
     /// or, for an unknown value while widening, both ways in turn. Returns
     /// the way, and where the choices resume after the read.
-    fn rmw_way(&mut self, a: Eval, goes: impl Fn(Val) -> Option<bool>) -> Step<(bool, usize)> {
+    fn rmw_way(
+        &mut self,
+        a: Eval,
+        pos: Pos,
+        goes: impl Fn(Val) -> Option<bool>,
+    ) -> Step<(bool, usize)> {
         let mark = self.next_choice;
         let probe = if a.val == Val::Unknown {
             Val::Unknown
         } else {
             let loc = self.located(a.val)?;
-            self.choose_value(loc)?
+            self.choose_value(loc, pos)?.0
         };
         let way = match goes(probe) {
             Some(way) => way,
@@ -527,7 +596,8 @@ impl Run<'_> {
             });
         }
         let loc = self.located(a.val)?;
-        let val = self.choose_value(loc)?;
+        let site = self.site(pos);
+        let (val, origin) = self.choose_value(loc, pos)?;
         let mut ev = self.event(kind, tag, pos);
         ev.rmw = rmw;
         ev.loc = Some(loc);
@@ -535,6 +605,14 @@ impl Run<'_> {
         ev.iico = a.events | after;
         ev.addr = a.taint;
         let e = self.push(ev)?;
+        if let Some(origin) = origin {
+            let mut origin = origin.clone();
+            if let Err(at) = origin.binary_search(&site) {
+                origin.insert(at, site);
+            }
+            self.read_origins.resize(e, Vec::new());
+            self.read_origins.push(origin);
+        }
         Ok(Eval {
             val,
             taint: single(e),
@@ -787,7 +865,7 @@ impl Run<'_> {
         let a = self.arg(call, 0)?;
         let old = self.arg(call, 1)?;
         let new = self.arg(call, 2)?;
-        let (success, resume) = self.rmw_way(a, |v| compare(BinOp::Eq, v, old.val))?;
+        let (success, resume) = self.rmw_way(a, pos, |v| compare(BinOp::Eq, v, old.val))?;
         let r = if success {
             let r = self.rmw(order, a, new, false, |_, v| Ok(v), pos)?;
             self.decide(true, r.taint | old.taint);
@@ -808,7 +886,7 @@ impl Run<'_> {
         let x = self.arg(call, 0)?;
         let add = self.arg(call, 1)?;
         let unless = self.arg(call, 2)?;
-        let (adds, resume) = self.rmw_way(x, |v| compare(BinOp::Ne, v, unless.val))?;
+        let (adds, resume) = self.rmw_way(x, pos, |v| compare(BinOp::Ne, v, unless.val))?;
         let r = if adds {
             let r = self.rmw(
                 Order::Mb,
