@@ -50,7 +50,11 @@
 //! before every store the other thread makes after that load, from
 //! iteration `j' + 1` on (a store never comes before, in coherence, the
 //! store its own thread's earlier load of the location read), so `j > j'`
-//! suffices. An observer reading its own thread's store proves nothing
+//! suffices; where `t` stores the location more than once an iteration,
+//! the observer must have read `t`'s last store of `i'` for that (an
+//! earlier one leaves `i'`'s later stores unplaced: it proves `i' - 1`).
+//! The threads' own loads of such a location are placed the same way
+//! ([`shows_shared`]). An observer reading its own thread's store proves nothing
 //! (and a store still in its thread's store buffer is what that thread's
 //! load reads), and tuples with no proof are not counted: the count is
 //! sound and incomplete (it misses what happened unobserved). With the order
@@ -75,7 +79,7 @@
 //! [`count_exhaustive`] tries every tuple and finds a maximum matching:
 //! the test oracle.
 
-use super::convert::{Conjunct, Perpetual, decode};
+use super::convert::{Conjunct, Perpetual, Shared, decode};
 use crate::catalog::program::MAX_REGISTERS;
 
 /// For each thread `t` and location both threads store, per iteration `i`
@@ -111,7 +115,7 @@ impl Proofs {
                     let (mut j, mut most) = (0usize, None::<u64>);
                     for (i, e) in earliest.iter_mut().enumerate().take(n) {
                         while j < m && most.is_none_or(|x| x < i as u64) {
-                            most = most.max(observed(p, rec, 1 - t, other, j));
+                            most = most.max(observed_whole(p, rec, 1 - t, other, j));
                             j += 1;
                         }
                         if most.is_some_and(|x| x >= i as u64) {
@@ -159,6 +163,31 @@ fn observed(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Opti
     }
 }
 
+/// [`observed`], as the last iteration of the other thread all of whose
+/// stores to the location are at or before the store read in coherence:
+/// its iteration if it is that thread's last store to the location in an
+/// iteration, else the one before (rule 2's proofs rest on it: the
+/// iteration's later stores may come after what the observer read).
+fn observed_whole(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Option<u64> {
+    let loc = p.threads[t].observers[o] as usize;
+    let shared = p.shared[loc]?;
+    let raw = rec.loads[t][i * p.threads[t].width() + p.threads[t].loads.len() + o] as u64;
+    let (index, k) = decode(raw, shared.total())?;
+    let writer = (index >= shared.stores[0]) as usize;
+    if writer == t {
+        return None;
+    }
+    let last = match writer {
+        0 => shared.stores[0] - 1,
+        _ => shared.total() - 1,
+    };
+    if index == last {
+        Some(k)
+    } else {
+        k.checked_sub(1)
+    }
+}
+
 /// Is it proved that thread `first`'s store to `loc` at iteration
 /// `at[first]` comes before the other thread's at `at[1 - first]` in
 /// coherence? Directly from the recorded observers, by both rules (the
@@ -174,7 +203,7 @@ fn proved_by_scan(p: &Perpetual, rec: &Recorded, loc: u8, first: usize, at: [u64
     let rule1 = (at[first] as usize..rec.n[first])
         .any(|i| observed(p, rec, first, own, i).is_some_and(|k| k <= at[second]));
     let rule2 = (0..at[second] as usize)
-        .any(|j| observed(p, rec, second, other, j).is_some_and(|k| k >= at[first]));
+        .any(|j| observed_whole(p, rec, second, other, j).is_some_and(|k| k >= at[first]));
     rule1 || rule2
 }
 
@@ -202,13 +231,26 @@ enum Shows {
     /// Iteration `k` of the writer: `original`; a later one: `init`; an
     /// earlier one: no projection.
     Instance { k: u64, original: u64, init: u64 },
-    /// A value no store of the batch wrote.
+    /// A location both threads store, read after the thread's own store:
+    /// the other thread's store of iteration `k` (`original`), in the
+    /// tuple only where the other is at `k`.
+    Only { k: u64, original: u64 },
+    /// A location both threads store, read before the thread's own stores
+    /// of this iteration: its own last store of iteration `own`, shown as
+    /// `init` where that store is proved before the other thread's.
+    OwnEarlier { own: u64, init: u64 },
+    /// A value no store of the batch wrote, or one no coherent execution
+    /// lets this load read.
     Garbage,
 }
 
-fn shows(p: &Perpetual, t: usize, load: usize, raw: u64) -> Shows {
+/// What thread `t`'s `load` in its iteration `i`, having read `raw`, shows.
+fn shows(p: &Perpetual, t: usize, load: usize, raw: u64, i: u64) -> Shows {
     let loc = p.threads[t].loads[load].loc as usize;
     let init = p.init[loc];
+    if let Some(both) = p.shared[loc] {
+        return shows_shared(p, t, load, raw, i, both);
+    }
     let Some(writer) = p.writers[loc] else {
         return if raw == 0 {
             Shows::Always(init)
@@ -233,15 +275,88 @@ fn shows(p: &Perpetual, t: usize, load: usize, raw: u64) -> Shows {
     }
 }
 
-/// The load's value in the projection where its writer is at iteration
-/// `w`; `None`: no projection.
-fn projected(shows: Shows, w: u64) -> Option<u64> {
+/// [`shows`] for a location both threads store. Thread `t`'s load of it
+/// in iteration `i`, after `before` of `t`'s own stores to it there:
+///
+/// - after one (`before > 0`), coherence lets it read only `t`'s latest
+///   store (iteration `i`, its `before`-th: the tuple's own, shown as
+///   written) or a store of the other thread coherence-after that one,
+///   which is in the projection only if it is the tuple's (the other at
+///   that iteration); a read of the initial value or of an older store of
+///   its own cannot happen, and shows nothing;
+/// - before them (`before == 0`), it reads the initial value (iteration 0
+///   only), `t`'s own last store of iteration `i - 1`, or a store of the
+///   other thread. The other's store is the tuple's where the other is at
+///   that iteration, and shows as the initial value where the other is
+///   later: it is coherence-before every store of the tuple, the other's
+///   by program order and `t`'s because this load, which read it, comes
+///   before them in program order (a store never precedes in coherence
+///   the store an earlier load of its own thread read). `t`'s own store of
+///   `i - 1` is coherence-before `t`'s stores of `i` by program order, and
+///   before the other's only where the observers prove it
+///   ([`Shows::OwnEarlier`]); then it too shows as the initial value.
+fn shows_shared(p: &Perpetual, t: usize, load: usize, raw: u64, i: u64, both: Shared) -> Shows {
+    let slot = p.threads[t].loads[load];
+    let init = p.init[slot.loc as usize];
+    let before = slot.own_stores_before;
+    let Some((index, k)) = decode(raw, both.total()) else {
+        return if before == 0 && i == 0 {
+            Shows::Always(init)
+        } else {
+            Shows::Garbage
+        };
+    };
+    let writer = (index >= both.stores[0]) as usize;
+    let nth = index - if writer == 1 { both.stores[0] } else { 0 };
+    let Some(store) = p.threads[writer]
+        .stores
+        .iter()
+        .find(|s| s.loc == slot.loc && s.index == index)
+    else {
+        return Shows::Garbage;
+    };
+    match (writer == t, before > 0) {
+        (false, true) => Shows::Only {
+            k,
+            original: store.original,
+        },
+        (false, false) => Shows::Instance {
+            k,
+            original: store.original,
+            init,
+        },
+        (true, true) if k == i && nth + 1 == before => Shows::Always(store.original),
+        (true, false) if k + 1 == i && nth + 1 == both.stores[t] => {
+            Shows::OwnEarlier { own: k, init }
+        }
+        (true, _) => Shows::Garbage,
+    }
+}
+
+/// The load's value in the projection where the other side of its
+/// location is at iteration `w` (its writer, or for a location both
+/// threads store the other thread); `None`: no projection.
+/// `own_earlier_first(own, w)`: is the loading thread's store of iteration
+/// `own` proved before the other thread's stores of iteration `w`.
+fn projected(shows: Shows, w: u64, own_earlier_first: &dyn Fn(u64, u64) -> bool) -> Option<u64> {
     match shows {
         Shows::Always(v) => Some(v),
         Shows::Instance { k, original, .. } if w == k => Some(original),
         Shows::Instance { k, init, .. } if w > k => Some(init),
+        Shows::Only { k, original } if w == k => Some(original),
+        Shows::OwnEarlier { own, init } if own_earlier_first(own, w) => Some(init),
         _ => None,
     }
+}
+
+/// The first iteration of the other thread whose every store to `loc` a
+/// proof that `t`'s store comes before the other's store of iteration `e`
+/// covers: `e` itself when the other stores `loc` once an iteration, else
+/// the next (a proof names one of the other's stores of `e`, and the
+/// stores before it in that iteration are not covered).
+fn all_stores_from(p: &Perpetual, t: usize, loc: u8, e: u64) -> u64 {
+    let once = p.shared[loc as usize].is_some_and(|b| b.stores[1 - t] == 1);
+    if once { e } else { e.saturating_add(1) }
 }
 
 /// Is tuple `(i, j)` a witness: has it a projection, with the condition's
@@ -264,8 +379,26 @@ fn witness_with(
     let mut values = [[0u64; MAX_REGISTERS]; 2];
     for (t, row) in values.iter_mut().enumerate() {
         for (load, (slot, cell)) in p.threads[t].loads.iter().zip(row.iter_mut()).enumerate() {
-            let w = p.writers[slot.loc as usize].map_or(0, |w| at[w.thread]);
-            match projected(shows(p, t, load, rec.value(p, t, at[t] as usize, load)), w) {
+            let w = match (p.writers[slot.loc as usize], p.shared[slot.loc as usize]) {
+                (Some(w), _) => at[w.thread],
+                (None, Some(_)) => at[1 - t],
+                (None, None) => 0,
+            };
+            let own_earlier_first = |own: u64, w: u64| {
+                // Proved before a store of the other's iteration `e`
+                // covers all of `w`'s from the latest such `e` down (a
+                // proof for `e` is one for every later iteration too).
+                let once = all_stores_from(p, t, slot.loc, 0) == 0;
+                let Some(e) = (if once { Some(w) } else { w.checked_sub(1) }) else {
+                    return false;
+                };
+                let mut at = [0; 2];
+                at[t] = own;
+                at[1 - t] = e;
+                proved(slot.loc, t, at)
+            };
+            let s = shows(p, t, load, rec.value(p, t, at[t] as usize, load), at[t]);
+            match projected(s, w, &own_earlier_first) {
                 Some(v) => *cell = v,
                 None => return false,
             }
@@ -357,11 +490,11 @@ fn window(
     }
     for (load, wanted) in demand.wanted[t].iter().enumerate() {
         let loc = p.threads[t].loads[load].loc as usize;
-        let s = shows(p, t, load, rec.value(p, t, i, load));
+        let s = shows(p, t, load, rec.value(p, t, i, load), i as u64);
         let writer = p.writers[loc].map(|w| w.thread);
         if writer == Some(t) {
             // Its own store: the tuple's iteration is `i` itself.
-            let v = projected(s, i as u64)?;
+            let v = projected(s, i as u64, &|_, _| false)?;
             if wanted.iter().any(|&want| want != v) {
                 return None;
             }
@@ -384,6 +517,22 @@ fn window(
                         (false, false) => return None,
                     }
                 }
+            }
+            Shows::Only { k, original } => {
+                if wanted.iter().any(|&want| want != original) {
+                    return None;
+                }
+                (lo, hi) = (lo.max(k), hi.min(k));
+            }
+            Shows::OwnEarlier { own, init } => {
+                if wanted.iter().any(|&want| want != init) {
+                    return None;
+                }
+                let earliest = proofs.earliest(t, loc as u8, own as usize);
+                if earliest == u64::MAX {
+                    return None;
+                }
+                lo = lo.max(all_stores_from(p, t, loc as u8, earliest));
             }
         }
     }

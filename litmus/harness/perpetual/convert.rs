@@ -23,8 +23,8 @@
 //! an *observer*. [`super::check`] counts a tuple only where a recorded
 //! observation proves the coherence order its condition needs (the module
 //! note there has the argument). The threads' own loads of such a location
-//! do not convert (their projection would need the same proofs for every
-//! load; no test of the catalogue's shapes asks for it).
+//! convert too: what each may show in a projection follows from where it
+//! sits among its thread's stores to the location (the same module note).
 
 use crate::catalog::program::{
     Instr, MAX_REGISTERS, Observable, Operand, Program, Prop, Quantifier,
@@ -80,11 +80,14 @@ impl StoreSlot {
     }
 }
 
-/// A load: the register it now writes, and its location.
+/// A load: the register it now writes, and its location; for a location
+/// both threads store, how many stores to it its thread makes before it in
+/// the body (what it may read depends on it: [`super::check`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoadSlot {
     pub reg: u8,
     pub loc: u8,
+    pub own_stores_before: u64,
 }
 
 /// One thread's stores and loads, in program order, and the locations it
@@ -260,17 +263,12 @@ fn convert_thread(
             }
             Instr::Load { size, at, reg } => {
                 whole(program, *size, at.loc, at.offset)?;
-                if shared[at.loc as usize].is_some() {
-                    return Err(format!(
-                        "thread {t} loads {}, which both threads store: not converted",
-                        program.locations[at.loc as usize].name
-                    ));
-                }
                 loaded.push(*reg);
                 let new = fresh()?;
                 plan.loads.push(LoadSlot {
                     reg: new,
                     loc: at.loc,
+                    own_stores_before: stores_to[at.loc as usize],
                 });
                 *reg = new;
             }
