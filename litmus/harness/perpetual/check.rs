@@ -543,34 +543,70 @@ fn window(
 /// the pairs it counted.
 pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
     let mut pairs = Vec::new();
-    let n = count_into(p, rec, Some(&mut pairs));
+    let n = count_into(p, rec, Some(&mut pairs), Share::WHOLE);
     (n, pairs)
 }
 
-/// Disjoint witnesses, as [`count`] counts them, without keeping the pairs
-/// (the runner's count, once per batch).
+/// Disjoint witnesses, as [`count`] counts them, without keeping the pairs.
 pub fn count_only(p: &Perpetual, rec: &Recorded) -> u64 {
-    count_into(p, rec, None)
+    count_into(p, rec, None, Share::WHOLE)
 }
 
-fn count_into(p: &Perpetual, rec: &Recorded, mut pairs: Option<&mut Vec<(usize, usize)>>) -> u64 {
-    let [first, n] = rec.n;
+/// One of the parts a batch's count is split into so that both threads
+/// count at once (the runner's count): `part` of `parts`.
+#[derive(Clone, Copy, Debug)]
+pub struct Share {
+    pub part: usize,
+    pub parts: usize,
+}
+
+impl Share {
+    pub const WHOLE: Share = Share { part: 0, parts: 1 };
+
+    /// The iterations of a thread that ran `n` this part takes: the
+    /// `part`-th of `parts` equal runs.
+    fn of(self, n: usize) -> std::ops::Range<usize> {
+        n * self.part / self.parts..n * (self.part + 1) / self.parts
+    }
+}
+
+/// The disjoint witnesses among thread 0's iterations of `share` paired
+/// with thread 1's of the same share. The threads ran for the same time,
+/// so the two shares cover the same stretch of it and a witness's pair
+/// lies in one share but near a boundary: the parts' sum is sound (each
+/// pair is checked) and at most the whole's maximum, missing at most the
+/// pairs that straddle a boundary.
+pub fn count_share(p: &Perpetual, rec: &Recorded, share: Share) -> u64 {
+    count_into(p, rec, None, share)
+}
+
+fn count_into(
+    p: &Perpetual,
+    rec: &Recorded,
+    mut pairs: Option<&mut Vec<(usize, usize)>>,
+    share: Share,
+) -> u64 {
+    let firsts = share.of(rec.n[0]);
+    let seconds = share.of(rec.n[1]);
+    let (base, n) = (seconds.start, seconds.end);
     let proofs = Proofs::of(p, rec);
     let demands = Demand::all(p);
-    let mut used = vec![false; n];
+    let mut used = vec![false; n - base];
     let mut counted = 0;
-    // Per disjunct: thread 1's windows, and the next of its iterations
-    // still worth trying.
+    // Per disjunct: thread 1's windows (from `base`), and the next of its
+    // iterations still worth trying.
     let mut second: Vec<(Vec<Window>, usize)> = demands
         .iter()
         .map(|d| {
             (
-                (0..n).map(|j| window(p, d, rec, &proofs, 1, j)).collect(),
-                0,
+                (base..n)
+                    .map(|j| window(p, d, rec, &proofs, 1, j))
+                    .collect(),
+                base,
             )
         })
         .collect();
-    for i in 0..first {
+    for i in firsts {
         let mut best: Option<usize> = None;
         for (d, (windows, next)) in demands.iter().zip(second.iter_mut()) {
             let Some((lo, hi)) = window(p, d, rec, &proofs, 0, i) else {
@@ -580,9 +616,9 @@ fn count_into(p: &Perpetual, rec: &Recorded, mut pairs: Option<&mut Vec<(usize, 
             // this disjunct: taken, unusable, before this `i`'s interval,
             // or whose own interval ended.
             while *next < n
-                && (used[*next]
+                && (used[*next - base]
                     || *next < lo as usize
-                    || windows[*next].is_none_or(|(_, h)| h < i as u64))
+                    || windows[*next - base].is_none_or(|(_, h)| h < i as u64))
             {
                 *next += 1;
             }
@@ -590,7 +626,7 @@ fn count_into(p: &Perpetual, rec: &Recorded, mut pairs: Option<&mut Vec<(usize, 
             if j >= n || j as u64 > hi {
                 continue;
             }
-            let (first_i, _) = windows[j].expect("skipped above");
+            let (first_i, _) = windows[j - base].expect("skipped above");
             if first_i <= i as u64 && best.is_none_or(|b| j < b) {
                 best = Some(j);
             }
@@ -600,7 +636,7 @@ fn count_into(p: &Perpetual, rec: &Recorded, mut pairs: Option<&mut Vec<(usize, 
                 proofs.earliest(first, loc, at[first] as usize) <= at[1 - first]
             })
         {
-            used[j] = true;
+            used[j - base] = true;
             counted += 1;
             if let Some(pairs) = pairs.as_deref_mut() {
                 pairs.push((i, j));

@@ -23,8 +23,8 @@ use super::{Budget, OutcomeCount, Plan, Progress, RunResult};
 use check::Recorded;
 use convert::Perpetual;
 use pte_asm::{Pte, read, tsc, write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Mutex, RwLock};
 use std::time::Instant;
 
 /// The most iterations a thread runs in a batch (its buffer's rows).
@@ -49,8 +49,9 @@ struct Shared<'p> {
     p: &'p Perpetual,
     ops: &'p [Vec<Op>],
     memory: Vec<Slot>,
-    /// Per thread: its loads' values, `BATCH` rows.
-    buffers: [Mutex<Vec<u32>>; 2],
+    /// Per thread: its loads' values, `BATCH` rows (written by the thread
+    /// while it runs, read by both while they count).
+    buffers: [RwLock<Vec<u32>>; 2],
     start: SpinBarrier,
     end: SpinBarrier,
     counted: SpinBarrier,
@@ -78,7 +79,7 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
     let init = shared.p.program.init_regs[t];
     let width = plan.width();
     let memory = &shared.memory;
-    let mut buffer = shared.buffers[t].lock().unwrap();
+    let mut buffer = shared.buffers[t].write().unwrap();
     let deadline = shared.deadline.load(Relaxed);
     let limit = shared.limit.load(Relaxed) as usize;
     for k in 0..limit {
@@ -107,20 +108,29 @@ fn run_iterations(shared: &Shared, t: usize) -> usize {
     limit
 }
 
-/// Thread 0, after a batch: count it, reset the memory, decide whether
-/// another runs.
-fn close_batch(shared: &Shared, plan: &Plan) {
+/// Thread `t`, after a batch: count its share of it (the two threads
+/// count at once, each half of each thread's iterations: counting costs
+/// more than running, and a thread that waited for the other to count
+/// alone ran a third of the time).
+fn count_share(shared: &Shared, t: usize) {
     let (a, b) = (
-        shared.buffers[0].lock().unwrap(),
-        shared.buffers[1].lock().unwrap(),
+        shared.buffers[0].read().unwrap(),
+        shared.buffers[1].read().unwrap(),
     );
     let n = [0, 1].map(|t| shared.ran[t].load(Relaxed) as usize);
     let recorded = Recorded {
         n,
         loads: [&a[..], &b[..]],
     };
-    let witnesses = check::count_only(shared.p, &recorded);
+    let share = check::Share { part: t, parts: 2 };
+    let witnesses = check::count_share(shared.p, &recorded, share);
     shared.witnesses.fetch_add(witnesses, Relaxed);
+}
+
+/// Thread 0, after both counted a batch: reset the memory, decide whether
+/// another runs.
+fn close_batch(shared: &Shared, plan: &Plan) {
+    let n = [0, 1].map(|t| shared.ran[t].load(Relaxed) as usize);
     for slot in &shared.memory {
         // No thread runs: these stores race with nothing.
         write::store32(slot.0.low_word(), 0);
@@ -160,10 +170,11 @@ fn perpetual_thread(shared: &Shared, t: usize, core: usize, plan: &Plan) {
         let ran = run_iterations(shared, t);
         shared.ran[t].store(ran as u64, Relaxed);
         shared.end.wait();
+        count_share(shared, t);
+        shared.counted.wait();
         if t == 0 {
             close_batch(shared, plan);
         }
-        shared.counted.wait();
     }
     if t == 0 {
         shared.ending.finish();
@@ -181,7 +192,7 @@ pub fn run_perpetual(
     interrupted: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<RunResult, String> {
-    let buffer = |t: usize| Mutex::new(vec![0u32; BATCH * p.threads[t].width()]);
+    let buffer = |t: usize| RwLock::new(vec![0u32; BATCH * p.threads[t].width()]);
     let shared = Shared {
         p,
         ops,
