@@ -1089,12 +1089,16 @@ fn perpetual_mode_runs_what_converts_and_says_why_not() {
             (r[test].to_string(), r[mode].to_string())
         })
         .collect();
-    assert_eq!(
-        modes.into_iter().collect::<Vec<_>>(),
-        [
-            ("IRIW".to_string(), "instances".to_string()),
-            ("SB".to_string(), "perpetual".to_string())
-        ]
+    // IRIW has no perpetual form; SB runs whichever way its probe found
+    // witnesses fastest (a timing: perpetual on an idle machine, not
+    // always on a loaded one), one way for the whole run.
+    let modes: Vec<(String, String)> = modes.into_iter().collect();
+    assert_eq!(modes.len(), 2, "{modes:?}");
+    assert_eq!(modes[0], ("IRIW".to_string(), "instances".to_string()));
+    assert_eq!(modes[1].0, "SB");
+    assert!(
+        ["perpetual", "instances"].contains(&modes[1].1.as_str()),
+        "{modes:?}"
     );
     assert_bad_input(&["run", "SB", "--mode", "forever"], "forever");
 }
