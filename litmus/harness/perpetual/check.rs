@@ -79,7 +79,7 @@
 //! [`count_exhaustive`] tries every tuple and finds a maximum matching:
 //! the test oracle.
 
-use super::convert::{Conjunct, Perpetual, Shared, decode};
+use super::convert::{Conjunct, Instance, Perpetual, Shared, decode};
 use crate::catalog::program::MAX_REGISTERS;
 
 /// For each thread `t` and location both threads store, per iteration `i`
@@ -150,17 +150,27 @@ fn observer(p: &Perpetual, t: usize, loc: usize) -> Option<usize> {
         .position(|&l| l as usize == loc)
 }
 
-/// The other thread's iteration whose store to its location observer `o`
-/// of thread `t` read after iteration `i`; `None`: its own thread's store,
-/// or a value no store wrote.
-fn observed(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Option<u64> {
+/// The other thread's store instance that observer `o` of thread `t`
+/// read after iteration `i`, with its location's stores; `None`: its own
+/// thread's store, or the value before the batch.
+fn observed_instance(
+    p: &Perpetual,
+    rec: &Recorded,
+    t: usize,
+    o: usize,
+    i: usize,
+) -> Option<(Shared, Instance)> {
     let loc = p.threads[t].observers[o] as usize;
     let shared = p.shared[loc]?;
     let raw = rec.loads[t][i * p.threads[t].width() + p.threads[t].loads.len() + o] as u64;
-    match shared.instance(raw)? {
-        (writer, k) if writer != t => Some(k),
-        _ => None,
-    }
+    let seen = shared.instance(raw)?;
+    (seen.thread != t).then_some((shared, seen))
+}
+
+/// The other thread's iteration whose store observer `o` of thread `t`
+/// read after iteration `i` ([`observed_instance`]).
+fn observed(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Option<u64> {
+    observed_instance(p, rec, t, o, i).map(|(_, seen)| seen.k)
 }
 
 /// [`observed`], as the last iteration of the other thread all of whose
@@ -169,22 +179,11 @@ fn observed(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Opti
 /// iteration, else the one before (rule 2's proofs rest on it: the
 /// iteration's later stores may come after what the observer read).
 fn observed_whole(p: &Perpetual, rec: &Recorded, t: usize, o: usize, i: usize) -> Option<u64> {
-    let loc = p.threads[t].observers[o] as usize;
-    let shared = p.shared[loc]?;
-    let raw = rec.loads[t][i * p.threads[t].width() + p.threads[t].loads.len() + o] as u64;
-    let (index, k) = decode(raw, shared.total())?;
-    let writer = (index >= shared.stores[0]) as usize;
-    if writer == t {
-        return None;
-    }
-    let last = match writer {
-        0 => shared.stores[0] - 1,
-        _ => shared.total() - 1,
-    };
-    if index == last {
-        Some(k)
+    let (shared, seen) = observed_instance(p, rec, t, o, i)?;
+    if shared.last_of_iteration(seen) {
+        Some(seen.k)
     } else {
-        k.checked_sub(1)
+        seen.k.checked_sub(1)
     }
 }
 
@@ -299,19 +298,23 @@ fn shows_shared(p: &Perpetual, t: usize, load: usize, raw: u64, i: u64, both: Sh
     let slot = p.threads[t].loads[load];
     let init = p.init[slot.loc as usize];
     let before = slot.own_stores_before;
-    let Some((index, k)) = decode(raw, both.total()) else {
+    let Some(seen) = both.instance(raw) else {
         return if before == 0 && i == 0 {
             Shows::Always(init)
         } else {
             Shows::Garbage
         };
     };
-    let writer = (index >= both.stores[0]) as usize;
-    let nth = index - if writer == 1 { both.stores[0] } else { 0 };
+    let Instance {
+        thread: writer,
+        nth,
+        k,
+    } = seen;
     let Some(store) = p.threads[writer]
         .stores
         .iter()
-        .find(|s| s.loc == slot.loc && s.index == index)
+        .filter(|s| s.loc == slot.loc)
+        .nth(nth as usize)
     else {
         return Shows::Garbage;
     };
@@ -326,7 +329,7 @@ fn shows_shared(p: &Perpetual, t: usize, load: usize, raw: u64, i: u64, both: Sh
             init,
         },
         (true, true) if k == i && nth + 1 == before => Shows::Always(store.original),
-        (true, false) if k + 1 == i && nth + 1 == both.stores[t] => {
+        (true, false) if k + 1 == i && both.last_of_iteration(seen) => {
             Shows::OwnEarlier { own: k, init }
         }
         (true, _) => Shows::Garbage,
@@ -349,14 +352,24 @@ fn projected(shows: Shows, w: u64, own_earlier_first: &dyn Fn(u64, u64) -> bool)
     }
 }
 
+/// Does the thread other than `t` store `loc` once an iteration? Then a
+/// proof that `t`'s store comes before the other's store of an iteration
+/// covers all of that iteration's; else only the next iteration's (a
+/// proof names one of the other's stores, and those before it in its
+/// iteration are not covered).
+fn other_stores_once(p: &Perpetual, t: usize, loc: u8) -> bool {
+    p.shared[loc as usize].is_some_and(|b| b.stores[1 - t] == 1)
+}
+
 /// The first iteration of the other thread whose every store to `loc` a
 /// proof that `t`'s store comes before the other's store of iteration `e`
-/// covers: `e` itself when the other stores `loc` once an iteration, else
-/// the next (a proof names one of the other's stores of `e`, and the
-/// stores before it in that iteration are not covered).
+/// covers ([`other_stores_once`]).
 fn all_stores_from(p: &Perpetual, t: usize, loc: u8, e: u64) -> u64 {
-    let once = p.shared[loc as usize].is_some_and(|b| b.stores[1 - t] == 1);
-    if once { e } else { e.saturating_add(1) }
+    if other_stores_once(p, t, loc) {
+        e
+    } else {
+        e.saturating_add(1)
+    }
 }
 
 /// Is tuple `(i, j)` a witness: has it a projection, with the condition's
@@ -388,7 +401,7 @@ fn witness_with(
                 // Proved before a store of the other's iteration `e`
                 // covers all of `w`'s from the latest such `e` down (a
                 // proof for `e` is one for every later iteration too).
-                let once = all_stores_from(p, t, slot.loc, 0) == 0;
+                let once = other_stores_once(p, t, slot.loc);
                 let Some(e) = (if once { Some(w) } else { w.checked_sub(1) }) else {
                     return false;
                 };
@@ -545,11 +558,6 @@ pub fn count(p: &Perpetual, rec: &Recorded) -> (u64, Vec<(usize, usize)>) {
     let mut pairs = Vec::new();
     let n = count_into(p, rec, Some(&mut pairs), Share::WHOLE);
     (n, pairs)
-}
-
-/// Disjoint witnesses, as [`count`] counts them, without keeping the pairs.
-pub fn count_only(p: &Perpetual, rec: &Recorded) -> u64 {
-    count_into(p, rec, None, Share::WHOLE)
 }
 
 /// One of the parts a batch's count is split into so that both threads

@@ -52,12 +52,28 @@ impl Shared {
         self.stores[0] + self.stores[1]
     }
 
-    /// The thread and iteration of the store instance `value` names;
-    /// `None`: the value before the batch.
-    pub fn instance(&self, value: u64) -> Option<(usize, u64)> {
+    /// The store instance `value` names; `None`: the value before the
+    /// batch.
+    pub fn instance(&self, value: u64) -> Option<Instance> {
         let (index, k) = decode(value, self.total())?;
-        Some(((index >= self.stores[0]) as usize, k))
+        let thread = (index >= self.stores[0]) as usize;
+        let nth = index - if thread == 1 { self.stores[0] } else { 0 };
+        Some(Instance { thread, nth, k })
     }
+
+    /// Is `at` its thread's last store to the location in its iteration?
+    pub fn last_of_iteration(&self, at: Instance) -> bool {
+        at.nth + 1 == self.stores[at.thread]
+    }
+}
+
+/// A store instance of a location both threads store: its thread, which
+/// of that thread's stores to the location it is, and its iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance {
+    pub thread: usize,
+    pub nth: u64,
+    pub k: u64,
 }
 
 /// A store of a constant: the register that now holds its value, its

@@ -168,29 +168,32 @@ fn the_linear_count_is_the_maximum_on_tso_executions_and_never_forbidden() {
     ];
     for (name, allowed) in tests {
         let p = convert(&program(name)).unwrap();
-        HALVES.with(|h| h.set(0));
-        let total = tso_rounds(&p, name, 0x9e37_79b9_7f4a_7c15, 40, 60);
+        let Counted { total, halves } = tso_rounds(&p, name, 0x9e37_79b9_7f4a_7c15, 40, 60);
         assert_eq!(total > 0, allowed, "{name}: {total} witnesses");
         // Split in two, the count loses only pairs across the split: on
         // these short executions (up to 60 iterations a thread) that was
         // up to a fifth of them (348 of 444 for SB on i686's draws).
-        let halves = HALVES.with(|h| h.get());
         assert!(halves * 2 >= total, "{name}: halves {halves} of {total}");
     }
 }
 
-thread_local! {
-    /// The witnesses the runner's two half counts found in `tso_rounds`.
-    static HALVES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+/// What `tso_rounds` counted in all: the linear count's witnesses, and
+/// the runner's two half counts' (`check::Share`).
+struct Counted {
+    total: u64,
+    halves: u64,
 }
 
 /// `rounds` executions of the x86-TSO machine (up to `most` iterations a
 /// thread, flush biases and thread shares varied): on each, the linear
 /// count equals the maximum matching, each pair it counts is a witness and
 /// no iteration is in two. The witnesses counted in all.
-fn tso_rounds(p: &Perpetual, name: &str, seed: u64, rounds: usize, most: usize) -> u64 {
+fn tso_rounds(p: &Perpetual, name: &str, seed: u64, rounds: usize, most: usize) -> Counted {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let mut total = 0;
+    let mut all = Counted {
+        total: 0,
+        halves: 0,
+    };
     for round in 0..rounds {
         let n = [1 + rng.usize(..most), 1 + rng.usize(..most)];
         let recorded = tso(p, n, &mut rng, [5, 20, 50, 90][round % 4], 50);
@@ -212,16 +215,16 @@ fn tso_rounds(p: &Perpetual, name: &str, seed: u64, rounds: usize, most: usize) 
             halves <= linear,
             "{name}, round {round}: {halves} > {linear}"
         );
-        HALVES.with(|h| h.set(h.get() + halves));
+        all.halves += halves;
         let mut is: Vec<usize> = pairs.iter().map(|(i, _)| *i).collect();
         let mut js: Vec<usize> = pairs.iter().map(|(_, j)| *j).collect();
         is.dedup();
         js.sort();
         js.dedup();
         assert_eq!((is.len(), js.len()), (pairs.len(), pairs.len()), "disjoint");
-        total += linear;
+        all.total += linear;
     }
-    total
+    all
 }
 
 /// The seed's race as two variables, as `litmus export --herd` writes it:
@@ -343,7 +346,7 @@ fn two_writers_count_the_maximum_and_never_a_forbidden_outcome() {
     for (original, allowed) in tests {
         let name = original.name.clone();
         let p = convert(&original).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let total = tso_rounds(&p, &name, 0x5eed_0f2b_17e5, 60, 40);
+        let total = tso_rounds(&p, &name, 0x5eed_0f2b_17e5, 60, 40).total;
         assert_eq!(total > 0, allowed, "{name}: {total} witnesses");
     }
 }
@@ -526,12 +529,12 @@ fn loads_of_a_location_both_threads_store_count_soundly() {
             .collect::<Vec<_>>(),
         [1, 0]
     );
-    assert!(tso_rounds(&p, "R+mfence+rfi-po", 0x051a_7ed1_0ad5, 80, 40) > 0);
+    assert!(tso_rounds(&p, "R+mfence+rfi-po", 0x051a_7ed1_0ad5, 80, 40).total > 0);
     for (text, allowed) in SHARED_LOADS {
         let original = crate::catalog::file::from_text(text).unwrap().program;
         let name = original.name.clone();
         let p = convert(&original).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let total = tso_rounds(&p, &name, 0x051a_7ed1_0ad5, 80, 40);
+        let total = tso_rounds(&p, &name, 0x051a_7ed1_0ad5, 80, 40).total;
         assert_eq!(total > 0, allowed, "{name}: {total} witnesses");
     }
 }

@@ -457,7 +457,6 @@ impl<'a> Setup<'a> {
     }
 }
 
-/// Whether `p` reads a location's final value anywhere.
 /// The most computations kept for one value; past it they are replaced
 /// by the sites all of them pass (a subset of each: it blocks fewer reads,
 /// so no value is lost, and it bounds the reads' choices while widening).
@@ -483,6 +482,7 @@ fn add_computation(computations: &mut Vec<threads::Origin>, origin: threads::Ori
     true
 }
 
+/// Whether `p` reads a location's final value anywhere.
 fn names_location(p: &Prop) -> bool {
     let location = |o: &Observable| matches!(o, Observable::Location(_));
     match p {

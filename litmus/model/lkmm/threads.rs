@@ -476,8 +476,9 @@ impl<'a> Run<'a> {
     /// values, or, while widening, one of its computations that does not
     /// pass this read (no execution's value is computed from itself: that
     /// would be a cycle, herd7's free values), or [`Val::Unknown`]. Returns
-    /// the value and, while widening, its computation's origin.
-    fn choose_value(&mut self, loc: Loc, pos: Pos) -> Step<(Val, Option<&'a Origin>)> {
+    /// the value and, while widening on a known value, the read's own
+    /// origin: its site and the sites that computation passed.
+    fn choose_value(&mut self, loc: Loc, pos: Pos) -> Step<(Val, Option<Origin>)> {
         let known = self.values.get(loc).map_or(&[][..], Vec::as_slice);
         let Some(origins) = self.widening else {
             if known.is_empty() {
@@ -495,7 +496,13 @@ impl<'a> Run<'a> {
             .collect();
         let choice = self.choose(open.len() + 1);
         Ok(match open.get(choice) {
-            Some(&(v, o)) => (v, Some(o)),
+            Some(&(v, computation)) => {
+                let mut origin = computation.clone();
+                if let Err(at) = origin.binary_search(&site) {
+                    origin.insert(at, site);
+                }
+                (v, Some(origin))
+            }
             None => (Val::Unknown, None),
         })
     }
@@ -596,7 +603,6 @@ impl<'a> Run<'a> {
             });
         }
         let loc = self.located(a.val)?;
-        let site = self.site(pos);
         let (val, origin) = self.choose_value(loc, pos)?;
         let mut ev = self.event(kind, tag, pos);
         ev.rmw = rmw;
@@ -606,10 +612,6 @@ impl<'a> Run<'a> {
         ev.addr = a.taint;
         let e = self.push(ev)?;
         if let Some(origin) = origin {
-            let mut origin = origin.clone();
-            if let Err(at) = origin.binary_search(&site) {
-                origin.insert(at, site);
-            }
             self.read_origins.resize(e, Vec::new());
             self.read_origins.push(origin);
         }
